@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memslots: KVM_SET_USER_MEMORY_REGION semantics.
+ *
+ * Parameter validation (alignment, flags, slot ids, overlap, changing an
+ * existing slot), create/move/delete as seen by a running guest, filling
+ * every slot id, and read-only slots turning guest writes into MMIO exits.
+ */
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kvm_util.h"
+
+#define TEST_GPA	0x40000000UL	/* 1 GiB, identity mapped */
+#define TEST_SIZE	0x10000UL
+#define MOVED_GPA	0x50000000UL
+#define RO_GPA		0x60000000UL
+#define TEST_SLOT	10
+
+/* Upper bound on the slots created in test_all_slots() (see the doc). */
+#define MAX_SLOTS_TESTED	32768
+
+static long nr_memslots;
+
+/*
+ * Sum the 16 qwords at the GPA in %rdi into %rbx, report SYNC(1) with the
+ * sum in %rcx... then store ~sum at offset 0x80 and report SYNC(2).
+ * Entered with %rdi = GPA to use.
+ */
+GUEST_CODE(g_sum, 64,
+	"\txor %rbx, %rbx\n"
+	"\tmov %rdi, %r8\n"
+	"\tmov $16, %r9d\n"
+	"1:\tadd (%r8), %rbx\n"
+	"\tadd $8, %r8\n"
+	"\tdec %r9d\n"
+	"\tjnz 1b\n"
+	"\tmov %rbx, %rcx\n"
+	"\tmov %rbx, %r10\n"
+	"\tmov $1, %ebx\n"
+	G_UCALL(UCALL_SYNC)
+	"\tnot %r10\n"
+	"\tmov %r10, 0x80(%rdi)\n"
+	G_SYNC(2)
+	G_DONE);
+
+/* Read the qword at %rdi (SYNC 1, value in %rcx), then write %rsi there. */
+GUEST_CODE(g_rw, 64,
+	"\tmov (%rdi), %rcx\n"
+	"\tmov $1, %ebx\n"
+	G_UCALL(UCALL_SYNC)
+	"\tmov %rsi, (%rdi)\n"
+	G_SYNC(2)
+	"\tmov (%rdi), %rcx\n"
+	"\tmov $3, %ebx\n"
+	G_UCALL(UCALL_SYNC)
+	G_DONE);
+
+static uint64_t g_sum_gpa, g_rw_gpa;
+
+static void enter(struct kvm_vcpu *vcpu, uint64_t entry, uint64_t rdi,
+		  uint64_t rsi)
+{
+	struct kvm_regs regs;
+
+	vcpu_setup_long(vcpu, entry);
+	vcpu_get_regs(vcpu, &regs);
+	regs.rdi = rdi;
+	regs.rsi = rsi;
+	vcpu_set_regs(vcpu, &regs);
+}
+
+static void test_invalid(struct kvm_vm *vm, uint64_t *mem)
+{
+	char *m = (char *)mem;
+	int s = TEST_SLOT;
+
+	test_begin("invalid_parameters");
+	/* Misaligned address, size or host address. */
+	TEST_ASSERT_ERRNO(vm_set_region(vm, s, 0, TEST_GPA + 0x800, TEST_SIZE,
+					m), EINVAL);
+	TEST_ASSERT_ERRNO(vm_set_region(vm, s, 0, TEST_GPA, TEST_SIZE - 1, m),
+			  EINVAL);
+	TEST_ASSERT_ERRNO(vm_set_region(vm, s, 0, TEST_GPA, TEST_SIZE + 0x10,
+					m), EINVAL);
+	TEST_ASSERT_ERRNO(vm_set_region(vm, s, 0, TEST_GPA, TEST_SIZE, m + 8),
+			  EINVAL);
+	/* Unknown flag bits. */
+	TEST_ASSERT_ERRNO(vm_set_region(vm, s, 1u << 7, TEST_GPA, TEST_SIZE, m),
+			  EINVAL);
+	TEST_ASSERT_ERRNO(vm_set_region(vm, s, 1u << 31, TEST_GPA, TEST_SIZE,
+					m), EINVAL);
+	/* Slot ids: the user range ends at NR_MEMSLOTS; bits 16+ select the
+	 * address space, and x86 has at most two. */
+	TEST_ASSERT_ERRNO(vm_set_region(vm, nr_memslots, 0, TEST_GPA, TEST_SIZE,
+					m), EINVAL);
+	TEST_ASSERT_ERRNO(vm_set_region(vm, 0xffff, 0, TEST_GPA, TEST_SIZE, m),
+			  EINVAL);
+	TEST_ASSERT_ERRNO(vm_set_region(vm, 2u << 16, 0, TEST_GPA, TEST_SIZE,
+					m), EINVAL);
+	/* A host range that is not user memory, or wraps the GPA space. */
+	TEST_ASSERT_ERRNO(vm_set_region(vm, s, 0, TEST_GPA, TEST_SIZE,
+					(void *)0xffff888000000000UL), EINVAL);
+	TEST_ASSERT_ERRNO(vm_set_region(vm, s, 0, -PAGE_SIZE, 2 * PAGE_SIZE,
+					m), EINVAL);
+	/* Deleting a slot that does not exist. */
+	TEST_ASSERT_ERRNO(vm_set_region(vm, s, 0, TEST_GPA, 0, m), EINVAL);
+	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, (void *)8),
+			  EFAULT);
+	test_end();
+}
+
+static void test_create_modify(struct kvm_vm *vm, uint64_t *mem)
+{
+	uint64_t *other = alloc_mem(TEST_SIZE);
+	char *m = (char *)mem;
+	int s = TEST_SLOT;
+
+	test_begin("create_and_modify");
+	TEST_ASSERT_OK(vm_set_region(vm, s, 0, TEST_GPA, TEST_SIZE, m));
+	/* Setting the same thing again is a no-op. */
+	TEST_ASSERT_OK(vm_set_region(vm, s, 0, TEST_GPA, TEST_SIZE, m));
+	/* Size and host address of an existing slot cannot change. */
+	TEST_ASSERT_ERRNO(vm_set_region(vm, s, 0, TEST_GPA, 2 * TEST_SIZE, m),
+			  EINVAL);
+	TEST_ASSERT_ERRNO(vm_set_region(vm, s, 0, TEST_GPA, TEST_SIZE / 2, m),
+			  EINVAL);
+	TEST_ASSERT_ERRNO(vm_set_region(vm, s, 0, TEST_GPA, TEST_SIZE,
+					(char *)other), EINVAL);
+	if (kvm_check_cap(vm->fd, KVM_CAP_READONLY_MEM))
+		TEST_ASSERT_ERRNO(vm_set_region(vm, s, KVM_MEM_READONLY,
+						TEST_GPA, TEST_SIZE, m),
+				  EINVAL);
+	/* Dirty logging can be toggled on an existing slot. */
+	TEST_ASSERT_OK(vm_set_region(vm, s, KVM_MEM_LOG_DIRTY_PAGES, TEST_GPA,
+				     TEST_SIZE, m));
+	TEST_ASSERT_OK(vm_set_region(vm, s, 0, TEST_GPA, TEST_SIZE, m));
+
+	/* Overlaps with this slot or with slot 0, from any side. */
+	TEST_ASSERT_ERRNO(vm_set_region(vm, s + 1, 0, TEST_GPA, TEST_SIZE,
+					(char *)other), EEXIST);
+	TEST_ASSERT_ERRNO(vm_set_region(vm, s + 1, 0, TEST_GPA - PAGE_SIZE,
+					2 * PAGE_SIZE, (char *)other), EEXIST);
+	TEST_ASSERT_ERRNO(vm_set_region(vm, s + 1, 0,
+					TEST_GPA + TEST_SIZE - PAGE_SIZE,
+					TEST_SIZE, (char *)other), EEXIST);
+	TEST_ASSERT_ERRNO(vm_set_region(vm, s + 1, 0, TEST_GPA - PAGE_SIZE,
+					TEST_SIZE + 2 * PAGE_SIZE,
+					(char *)other), EEXIST);
+	TEST_ASSERT_ERRNO(vm_set_region(vm, s + 1, 0, TEST_GPA + PAGE_SIZE,
+					PAGE_SIZE, (char *)other), EEXIST);
+	TEST_ASSERT_ERRNO(vm_set_region(vm, s + 1, 0, LOW_MEM_SIZE - PAGE_SIZE,
+					TEST_SIZE, (char *)other), EEXIST);
+	/* Moving onto another slot overlaps too. */
+	TEST_ASSERT_ERRNO(vm_set_region(vm, s, 0, 0, TEST_SIZE, m), EEXIST);
+	/* Adjacent on both sides is fine. */
+	TEST_ASSERT_OK(vm_set_region(vm, s + 1, 0, TEST_GPA + TEST_SIZE,
+				     TEST_SIZE, (char *)other));
+	TEST_ASSERT_OK(vm_set_region(vm, s + 1, 0, 0, 0, NULL));
+	TEST_ASSERT_OK(vm_set_region(vm, s + 1, 0, TEST_GPA - TEST_SIZE,
+				     TEST_SIZE, (char *)other));
+	TEST_ASSERT_OK(vm_set_region(vm, s + 1, 0, 0, 0, NULL));
+	/* Two slots may map the same host memory. */
+	TEST_ASSERT_OK(vm_set_region(vm, s + 1, 0, MOVED_GPA + TEST_SIZE,
+				     TEST_SIZE, m));
+	TEST_ASSERT_OK(vm_set_region(vm, s + 1, 0, 0, 0, NULL));
+	/* Deleting twice fails. */
+	TEST_ASSERT_ERRNO(vm_set_region(vm, s + 1, 0, 0, 0, NULL), EINVAL);
+	munmap(other, TEST_SIZE);
+	test_end();
+}
+
+static void test_guest_access(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
+			      uint64_t *mem, uint64_t gpa, const char *what)
+{
+	uint64_t sum = 0;
+	struct ucall uc;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		mem[i] = (0x1111ULL << i) ^ (uint64_t)gpa ^ (uintptr_t)what;
+		sum += mem[i];
+	}
+	enter(vcpu, g_sum_gpa, gpa, 0);
+	vcpu_ucall(vcpu, &uc);
+	TEST_ASSERT_EQ(uc.cmd, UCALL_SYNC);
+	TEST_ASSERT_EQ(uc.arg0, 1);
+	TEST_ASSERT(uc.arg1 == sum, "%s: guest sum 0x%llx, host 0x%llx", what,
+		    (unsigned long long)uc.arg1, (unsigned long long)sum);
+	vcpu_expect_sync(vcpu, 2);
+	TEST_ASSERT_EQ(mem[0x80 / 8], ~sum);
+	(void)vm;
+}
+
+static void test_move_delete(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
+			     uint64_t *mem)
+{
+	int s = TEST_SLOT;
+	struct ucall uc;
+
+	test_begin("guest_access_move_delete");
+	test_guest_access(vm, vcpu, mem, TEST_GPA, "created slot");
+
+	/* Move: same host memory, new GPA.  The data follows. */
+	TEST_ASSERT_OK(vm_set_region(vm, s, 0, MOVED_GPA, TEST_SIZE, mem));
+	mem[0x100 / 8] = 0xfeedface12345678ULL;
+	enter(vcpu, g_rw_gpa, MOVED_GPA + 0x100, 0x0badcafe0badcafeULL);
+	vcpu_ucall(vcpu, &uc);
+	TEST_ASSERT_EQ(uc.arg0, 1);
+	TEST_ASSERT_EQ(uc.arg1, 0xfeedface12345678ULL);
+	vcpu_expect_sync(vcpu, 2);
+	TEST_ASSERT_EQ(mem[0x100 / 8], 0x0badcafe0badcafeULL);
+	test_guest_access(vm, vcpu, mem, MOVED_GPA, "moved slot");
+
+	/* The old location has no memory any more: MMIO exit. */
+	enter(vcpu, g_rw_gpa, TEST_GPA + 0x100, 0);
+	vcpu_run(vcpu);
+	vcpu_assert_exit(vcpu, KVM_EXIT_MMIO);
+	TEST_ASSERT_EQ(vcpu->run->mmio.phys_addr, TEST_GPA + 0x100);
+	TEST_ASSERT_EQ(vcpu->run->mmio.is_write, 0);
+	TEST_ASSERT_EQ(vcpu->run->mmio.len, 8);
+
+	/* Delete: the new location goes away as well. */
+	TEST_ASSERT_OK(vm_set_region(vm, s, 0, MOVED_GPA, 0, mem));
+	enter(vcpu, g_rw_gpa, MOVED_GPA + 0x100, 0);
+	vcpu_run(vcpu);
+	vcpu_assert_exit(vcpu, KVM_EXIT_MMIO);
+	TEST_ASSERT_EQ(vcpu->run->mmio.phys_addr, MOVED_GPA + 0x100);
+
+	/* Re-create with different backing; the guest sees the new data. */
+	TEST_ASSERT_OK(vm_set_region(vm, s, 0, TEST_GPA, TEST_SIZE,
+				     (char *)mem + TEST_SIZE));
+	test_guest_access(vm, vcpu, mem + TEST_SIZE / 8, TEST_GPA,
+			  "re-created slot");
+	TEST_ASSERT_OK(vm_set_region(vm, s, 0, TEST_GPA, 0, NULL));
+	test_end();
+}
+
+static void test_readonly(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
+{
+	uint64_t *ro = alloc_mem(TEST_SIZE);
+	struct kvm_run *run = vcpu->run;
+	struct ucall uc;
+
+	test_begin("readonly_slot");
+	if (!kvm_check_cap(vm->fd, KVM_CAP_READONLY_MEM)) {
+		test_note("KVM_CAP_READONLY_MEM not reported, not tested");
+		test_end();
+		return;
+	}
+	TEST_ASSERT_OK(vm_set_region(vm, TEST_SLOT + 2, KVM_MEM_READONLY,
+				     RO_GPA, TEST_SIZE, ro));
+	ro[0x200 / 8] = 0x5555aaaa5555aaaaULL;
+	enter(vcpu, g_rw_gpa, RO_GPA + 0x200, 0x1234567890abcdefULL);
+	vcpu_ucall(vcpu, &uc);
+	TEST_ASSERT_EQ(uc.arg0, 1);
+	TEST_ASSERT_EQ(uc.arg1, 0x5555aaaa5555aaaaULL);
+	/* The write becomes an MMIO exit carrying the data. */
+	vcpu_run(vcpu);
+	vcpu_assert_exit(vcpu, KVM_EXIT_MMIO);
+	TEST_ASSERT_EQ(run->mmio.phys_addr, RO_GPA + 0x200);
+	TEST_ASSERT_EQ(run->mmio.is_write, 1);
+	TEST_ASSERT_EQ(run->mmio.len, 8);
+	TEST_ASSERT_EQ(*(uint64_t *)run->mmio.data, 0x1234567890abcdefULL);
+	/* Memory is unchanged and the guest carries on after the store. */
+	TEST_ASSERT_EQ(ro[0x200 / 8], 0x5555aaaa5555aaaaULL);
+	vcpu_expect_sync(vcpu, 2);
+	vcpu_ucall(vcpu, &uc);
+	TEST_ASSERT_EQ(uc.arg0, 3);
+	TEST_ASSERT_EQ(uc.arg1, 0x5555aaaa5555aaaaULL);
+	TEST_ASSERT_OK(vm_set_region(vm, TEST_SLOT + 2, 0, RO_GPA, 0, NULL));
+	munmap(ro, TEST_SIZE);
+	test_end();
+}
+
+/* Use every slot id 0..NR_MEMSLOTS-1 (one page each) in a fresh VM. */
+static void test_all_slots(void)
+{
+	struct kvm_vm *vm = vm_create_bare();
+	long i, n = nr_memslots;
+	char *mem;
+	double t;
+
+	test_begin("all_slots");
+	if (n > MAX_SLOTS_TESTED)
+		n = MAX_SLOTS_TESTED;
+	mem = alloc_mem(n * PAGE_SIZE);
+	t = test_now();
+	for (i = 0; i < n; i++) {
+		int r = vm_set_region(vm, i, 0, TEST_GPA + 2 * i * PAGE_SIZE,
+				      PAGE_SIZE, mem + i * PAGE_SIZE);
+
+		TEST_ASSERT(r == 0, "slot %ld of %ld", i, n);
+	}
+	test_note("created %ld slots in %.1fs", n, test_now() - t);
+	TEST_ASSERT_ERRNO(vm_set_region(vm, nr_memslots, 0, 0, PAGE_SIZE, mem),
+			  EINVAL);
+	/* The last id can be deleted and re-created. */
+	TEST_ASSERT_OK(vm_set_region(vm, nr_memslots - 1, 0, 0, 0, NULL));
+	TEST_ASSERT_OK(vm_set_region(vm, nr_memslots - 1, 0, 0, PAGE_SIZE,
+				     mem));
+	vm_destroy(vm);
+	munmap(mem, n * PAGE_SIZE);
+	test_end();
+}
+
+int main(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	uint64_t *mem;
+
+	test_init("memslots");
+	vm = vm_create();
+	nr_memslots = kvm_check_cap(vm->fd, KVM_CAP_NR_MEMSLOTS);
+	TEST_ASSERT(nr_memslots > TEST_SLOT + 2, "NR_MEMSLOTS %ld", nr_memslots);
+	vcpu = vcpu_add(vm, 0);
+	g_sum_gpa = LOAD_GUEST(vm, g_sum);
+	g_rw_gpa = LOAD_GUEST(vm, g_rw);
+	mem = alloc_mem(2 * TEST_SIZE);
+
+	test_invalid(vm, mem);
+	test_create_modify(vm, mem);
+	test_move_delete(vm, vcpu, mem);
+	test_readonly(vm, vcpu);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+	test_all_slots();
+	test_done();
+}
