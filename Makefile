@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make            build kvm.ko and kvm-amd.ko against KDIR
+# make check      the same with W=1 and sparse (C=2); fails on any warning
+# make clean
+#
+# KDIR defaults to the running kernel's build tree, else the newest
+# installed Debian /usr/src/linux-headers-*-amd64.
+
+KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
+	if [ -d $$d ]; then echo $$d; \
+	else ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1; fi)
+
+.PHONY: all modules check clean
+
+all: modules
+
+modules:
+	@test -n "$(KDIR)" || { echo "no kernel headers: set KDIR" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+check:
+	@test -n "$(KDIR)" || { echo "no kernel headers: set KDIR" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null
+	@mkdir -p build
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 modules 2>&1 | tee build/check.log
+	@if grep -E '(warning|error):' build/check.log; then \
+		echo "make check: warnings found" >&2; exit 1; fi
+	@echo "make check: clean"
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf build

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest linear memory as the emulator and string port I/O see it: linear
+ * address -> guest page-table walk (mmu/walk.c) -> memslot -> user memory,
+ * and MMIO where no memslot is.  Also the glue that loads the emulator
+ * from the vCPU state and stores its result back.
+ */
+#include <linux/kvm.h>
+#include <linux/mm.h>
+#include <asm/processor.h>
+#include <asm/processor-flags.h>
+
+#include "kvm_core.h"
+#include "vendor.h"
+#include "emulate.h"
+#include "mmu/walk.h"
+
+static int okvm_walk_read(void *priv, u64 gpa, u64 *val, unsigned int size)
+{
+	struct okvm_vcpu *vcpu = priv;
+
+	*val = 0;
+	return okvm_read_guest(vcpu->vm, gpa, val, size) ? -EFAULT : 0;
+}
+
+static int okvm_walk_cmpxchg(void *priv, u64 gpa, u64 old, u64 new,
+			     unsigned int size)
+{
+	struct okvm_vcpu *vcpu = priv;
+
+	return okvm_cmpxchg_guest64(vcpu->vm, gpa, old, new, size);
+}
+
+static const struct x86_walk_ops okvm_walk_ops = {
+	.read_phys = okvm_walk_read,
+	.cmpxchg_phys = okvm_walk_cmpxchg,
+};
+
+static int okvm_translate(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
+			  u64 *gpa, struct x86_fault *fault)
+{
+	const struct okvm_x86_ops *ops = okvm_vendor;
+	struct x86_walk_regs regs = {
+		.cr0 = ops->get_cr(vcpu, 0),
+		.cr3 = ops->get_cr(vcpu, 3),
+		.cr4 = ops->get_cr(vcpu, 4),
+		.efer = ops->get_efer(vcpu),
+		.maxphyaddr = boot_cpu_data.x86_phys_bits,
+		.rflags_ac = !!(vcpu->arch.rflags & X86_EFLAGS_AC),
+	};
+
+	if (ops->get_cpl(vcpu) == 3)
+		access |= X86_WALK_USER;
+	return x86_walk(&okvm_walk_ops, vcpu, &regs, la, access, gpa, fault);
+}
+
+/*
+ * Copy between buf and guest linear memory.  0 done; X86_WALK_FAULT with
+ * *fault filled (a #PF to inject); -ENOENT when a page is not RAM (the
+ * caller may treat it as MMIO: *gpa_out tells where); -EFAULT otherwise.
+ */
+static int okvm_access_page(struct okvm_vcpu *vcpu, u64 la, void *buf,
+			    unsigned int n, unsigned int access,
+			    struct x86_fault *fault, u64 *gpa_out)
+{
+	u64 gpa;
+	int r;
+
+	r = okvm_translate(vcpu, la, access, &gpa, fault);
+	if (r)
+		return r > 0 ? X86_WALK_FAULT : -EFAULT;
+	*gpa_out = gpa;
+	if (access & X86_WALK_WRITE)
+		return okvm_write_guest(vcpu->vm, gpa, buf, n);
+	return okvm_read_guest(vcpu->vm, gpa, buf, n);
+}
+
+int okvm_access_linear(struct okvm_vcpu *vcpu, u64 la, void *buf,
+		       unsigned int len, unsigned int access,
+		       struct x86_fault *fault)
+{
+	while (len) {
+		unsigned int n = min_t(u64, len, PAGE_SIZE - offset_in_page(la));
+		u64 gpa;
+		int r;
+
+		r = okvm_access_page(vcpu, la, buf, n, access, fault, &gpa);
+		if (r)
+			return r;
+		la += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* An emulated access that reached MMIO: hand it to userspace. */
+static int okvm_emu_mmio(struct okvm_vcpu *vcpu, struct x86_emu *emu,
+			 u64 gpa, void *buf, unsigned int n, bool write)
+{
+	struct okvm_mmio *m = &vcpu->arch.mmio;
+
+	emu->rep_stop = true;
+	if (n > sizeof(m->data))
+		return X86_EMU_UNHANDLED;
+	if (write) {
+		if (m->write_pending)
+			return X86_EMU_UNHANDLED;
+		m->gpa = gpa;
+		m->len = n;
+		m->is_write = true;
+		m->write_pending = true;
+		memcpy(m->data, buf, n);
+		return X86_EMU_OK;
+	}
+	if (m->data_valid && !m->is_write && m->gpa == gpa && m->len == n) {
+		memcpy(buf, m->data, n);
+		return X86_EMU_OK;
+	}
+	m->gpa = gpa;
+	m->len = n;
+	m->is_write = false;
+	m->data_valid = false;
+	return X86_EMU_IO_NEEDED;
+}
+
+static int okvm_emu_access(struct x86_emu *emu, u64 la, void *buf,
+			   unsigned int len, unsigned int access)
+{
+	struct okvm_vcpu *vcpu = emu->priv;
+
+	while (len) {
+		unsigned int n = min_t(u64, len, PAGE_SIZE - offset_in_page(la));
+		u64 gpa = 0;
+		int r;
+
+		r = okvm_access_page(vcpu, la, buf, n, access, &emu->fault, &gpa);
+		if (r == X86_WALK_FAULT)
+			return X86_EMU_FAULT;
+		if (r == -ENOENT && !(access & X86_WALK_FETCH))
+			r = okvm_emu_mmio(vcpu, emu, gpa, buf, n,
+					  access & X86_WALK_WRITE);
+		else if (r)
+			return X86_EMU_UNHANDLED;
+		if (r)
+			return r;
+		la += n;
+		buf += n;
+		len -= n;
+	}
+	return X86_EMU_OK;
+}
+
+static int okvm_emu_read(struct x86_emu *emu, u64 la, void *buf,
+			 unsigned int len, bool fetch)
+{
+	return okvm_emu_access(emu, la, buf, len, fetch ? X86_WALK_FETCH : 0);
+}
+
+static int okvm_emu_write(struct x86_emu *emu, u64 la, const void *buf,
+			  unsigned int len)
+{
+	return okvm_emu_access(emu, la, (void *)buf, len, X86_WALK_WRITE);
+}
+
+static const struct x86_emu_ops okvm_emu_ops = {
+	.read = okvm_emu_read,
+	.write = okvm_emu_write,
+};
+
+u64 okvm_seg_base(struct okvm_vcpu *vcpu, int seg)
+{
+	struct kvm_segment s;
+
+	okvm_vendor->get_segment(vcpu, &s, seg);
+	return s.base;
+}
+
+void okvm_emu_init(struct okvm_vcpu *vcpu, struct x86_emu *emu)
+{
+	int seg;
+
+	memset(emu, 0, sizeof(*emu));
+	emu->ops = &okvm_emu_ops;
+	emu->priv = vcpu;
+	emu->mode = okvm_cpu_mode(vcpu);
+	memcpy(emu->gpr, vcpu->arch.regs, sizeof(emu->gpr));
+	emu->rip = vcpu->arch.rip;
+	emu->rflags = vcpu->arch.rflags;
+	for (seg = 0; seg < X86_SEG_NR; seg++)
+		emu->seg_base[seg] = okvm_seg_base(vcpu, seg);
+	emu->cpl = okvm_vendor->get_cpl(vcpu);
+	emu->la57 = !!(okvm_vendor->get_cr(vcpu, 4) & X86_CR4_LA57);
+	vcpu->arch.mmio.write_pending = false;
+}
+
+void okvm_emu_commit(struct okvm_vcpu *vcpu, const struct x86_emu *emu)
+{
+	memcpy(vcpu->arch.regs, emu->gpr, sizeof(vcpu->arch.regs));
+	vcpu->arch.rip = emu->rip;
+	vcpu->arch.rflags = emu->rflags;
+}
+
+void okvm_inject_fault(struct okvm_vcpu *vcpu, const struct x86_fault *f)
+{
+	if (f->vector == X86_WALK_PF_VECTOR)
+		okvm_vendor->set_cr(vcpu, 2, f->address);
+	okvm_queue_exception(vcpu, f->vector, f->has_error_code,
+			     f->error_code);
+}

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Port I/O and MMIO exits to userspace, and their completion on the next
+ * KVM_RUN.  As with KVM, RIP stays on a port I/O instruction until the
+ * exit is completed, a completed MMIO write has already retired its
+ * instruction, and an MMIO read re-runs the instruction with the data.
+ */
+#include <linux/kvm.h>
+#include <linux/highmem.h>
+#include <asm/processor-flags.h>
+
+#include "kvm_core.h"
+#include "vendor.h"
+#include "emulate.h"
+#include "mmu/walk.h"
+
+static void *okvm_pio_data(struct okvm_vcpu *vcpu)
+{
+	return page_address(vcpu->pio_page);
+}
+
+static u64 okvm_addr_mask(u8 addr_size)
+{
+	return addr_size == 8 ? ~0ULL : (1ULL << (addr_size * 8)) - 1;
+}
+
+/* Write a register the way an address-size-wide update does. */
+static void okvm_write_sized(u64 *reg, u64 val, u8 size)
+{
+	if (size == 8)
+		*reg = val;
+	else if (size == 4)
+		*reg = (u32)val;
+	else
+		*reg = (*reg & ~0xffffULL) | (val & 0xffff);
+}
+
+/* Linear address of element 0 and the block the transfer covers. */
+static u64 okvm_pio_string_la(struct okvm_vcpu *vcpu, u64 *block)
+{
+	struct okvm_pio *pio = &vcpu->arch.pio;
+	int seg = pio->in ? OKVM_SEG_ES : pio->seg;
+	u64 off = vcpu->arch.regs[pio->in ? OKVM_RDI : OKVM_RSI];
+	u64 la = off & okvm_addr_mask(pio->addr_size);
+
+	if (okvm_cpu_mode(vcpu) != X86_EMU_PROT64 || seg >= OKVM_SEG_FS)
+		la += okvm_seg_base(vcpu, seg);
+	if (okvm_cpu_mode(vcpu) != X86_EMU_PROT64)
+		la = (u32)la;
+	*block = la;
+	if (vcpu->arch.rflags & X86_EFLAGS_DF)
+		*block = la - (u64)(pio->count - 1) * pio->size;
+	return la;
+}
+
+/* Elements of this exit: bounded by RCX, the data page, one guest page. */
+static u32 okvm_pio_string_count(struct okvm_vcpu *vcpu, u64 la)
+{
+	struct okvm_pio *pio = &vcpu->arch.pio;
+	u64 count = 1, room;
+
+	if (pio->rep)
+		count = vcpu->arch.regs[OKVM_RCX] &
+			okvm_addr_mask(pio->addr_size);
+	count = min_t(u64, count, PAGE_SIZE / pio->size);
+	if (vcpu->arch.rflags & X86_EFLAGS_DF)
+		room = offset_in_page(la) / pio->size + 1;
+	else
+		room = (PAGE_SIZE - offset_in_page(la)) / pio->size;
+	return max_t(u64, 1, min(count, room));
+}
+
+/* Reverse element order in place (DF=1 walks memory downwards). */
+static void okvm_pio_reverse(void *data, u32 count, u8 size)
+{
+	u8 tmp[4], *a = data, *b = a + (count - 1) * size;
+
+	for (; a < b; a += size, b -= size) {
+		memcpy(tmp, a, size);
+		memcpy(a, b, size);
+		memcpy(b, tmp, size);
+	}
+}
+
+/* Copy a string I/O block between guest memory and the data page. */
+static int okvm_pio_string_copy(struct okvm_vcpu *vcpu, bool to_guest)
+{
+	struct okvm_pio *pio = &vcpu->arch.pio;
+	bool down = vcpu->arch.rflags & X86_EFLAGS_DF;
+	void *data = okvm_pio_data(vcpu);
+	struct x86_fault fault;
+	u64 block;
+	int r;
+
+	okvm_pio_string_la(vcpu, &block);
+	if (to_guest && down)
+		okvm_pio_reverse(data, pio->count, pio->size);
+	r = okvm_access_linear(vcpu, block, data, pio->count * pio->size,
+			       to_guest ? X86_WALK_WRITE : 0, &fault);
+	if (!to_guest && !r && down)
+		okvm_pio_reverse(data, pio->count, pio->size);
+	if (r == X86_WALK_FAULT) {
+		okvm_inject_fault(vcpu, &fault);
+		return 1;
+	}
+	if (r)
+		return okvm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					   1, block, 0);
+	return 2;	/* copied */
+}
+
+/*
+ * The address size and segment of INS/OUTS, from the instruction's
+ * prefixes: the exit information is not trusted for them (QEMU's emulated
+ * SVM, for one, leaves the address-size bits clear).
+ */
+static int okvm_pio_string_decode(struct okvm_vcpu *vcpu)
+{
+	struct okvm_pio *pio = &vcpu->arch.pio;
+	int mode = okvm_cpu_mode(vcpu);
+	u8 insn[15], asize = mode == X86_EMU_PROT64 ? 8 :
+			     mode == X86_EMU_PROT32 ? 4 : 2;
+	struct x86_fault fault;
+	unsigned int i;
+	int seg = OKVM_SEG_DS;
+
+	if (okvm_access_linear(vcpu, okvm_seg_base(vcpu, OKVM_SEG_CS) +
+			       vcpu->arch.rip, insn, sizeof(insn),
+			       X86_WALK_FETCH, &fault))
+		return -EFAULT;
+	for (i = 0; i < sizeof(insn); i++) {
+		u8 b = insn[i];
+
+		if (b == 0x67)
+			asize = asize == 4 ? (mode == X86_EMU_PROT64 ? 8 : 2) : 4;
+		else if (b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e)
+			seg = (b >> 3) & 3;
+		else if (b == 0x64 || b == 0x65)
+			seg = OKVM_SEG_FS + (b & 1);
+		else if (b >= 0x6c && b <= 0x6f)
+			break;
+		else if (b != 0x66 && b != 0xf2 && b != 0xf3 && b != 0xf0 &&
+			 !(mode == X86_EMU_PROT64 && (b & 0xf0) == 0x40))
+			return -EINVAL;
+	}
+	if (i == sizeof(insn))
+		return -EINVAL;
+	pio->addr_size = asize;
+	pio->seg = seg;
+	if (!pio->next_rip)
+		pio->next_rip = vcpu->arch.rip + i + 1;
+	return 0;
+}
+
+static int okvm_start_string_pio(struct okvm_vcpu *vcpu)
+{
+	struct okvm_pio *pio = &vcpu->arch.pio;
+	u64 block, la;
+	int r;
+
+	if (okvm_pio_string_decode(vcpu))
+		return okvm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					   1, vcpu->arch.rip, 0);
+
+	if (pio->rep && !(vcpu->arch.regs[OKVM_RCX] &
+			  okvm_addr_mask(pio->addr_size)))
+		return okvm_skip_instruction(vcpu, pio->next_rip);
+	pio->count = 1;
+	la = okvm_pio_string_la(vcpu, &block);
+	pio->count = okvm_pio_string_count(vcpu, la);
+	if (!pio->in) {
+		r = okvm_pio_string_copy(vcpu, false);
+		if (r != 2)
+			return r;
+	}
+	vcpu->arch.completion = OKVM_COMPLETE_PIO;
+	return okvm_exit_to_user(vcpu, OKVM_USER_IO);
+}
+
+int okvm_emulate_pio(struct okvm_vcpu *vcpu, const struct okvm_exit *exit)
+{
+	struct okvm_pio *pio = &vcpu->arch.pio;
+
+	pio->port = exit->io.port;
+	pio->size = exit->io.size;
+	pio->in = exit->io.in;
+	pio->string = exit->io.string;
+	pio->rep = exit->io.rep;
+	pio->seg = exit->io.seg;
+	pio->addr_size = exit->io.addr_size;
+	pio->next_rip = exit->next_rip;
+	if (pio->string)
+		return okvm_start_string_pio(vcpu);
+	pio->count = 1;
+	if (!pio->in)
+		memcpy(okvm_pio_data(vcpu), &vcpu->arch.regs[OKVM_RAX],
+		       pio->size);
+	vcpu->arch.completion = OKVM_COMPLETE_PIO;
+	return okvm_exit_to_user(vcpu, OKVM_USER_IO);
+}
+
+static int okvm_complete_string_pio(struct okvm_vcpu *vcpu)
+{
+	struct okvm_pio *pio = &vcpu->arch.pio;
+	struct okvm_vcpu_arch *a = &vcpu->arch;
+	s64 step = (s64)pio->count * pio->size;
+	int idx = pio->in ? OKVM_RDI : OKVM_RSI;
+	int r;
+
+	if (pio->in) {
+		r = okvm_pio_string_copy(vcpu, true);
+		if (r != 2)
+			return r;
+	}
+	if (a->rflags & X86_EFLAGS_DF)
+		step = -step;
+	okvm_write_sized(&a->regs[idx], a->regs[idx] + step, pio->addr_size);
+	if (pio->rep) {
+		okvm_write_sized(&a->regs[OKVM_RCX],
+				 a->regs[OKVM_RCX] - pio->count,
+				 pio->addr_size);
+		if (a->regs[OKVM_RCX] & okvm_addr_mask(pio->addr_size))
+			return 1;	/* the instruction runs again */
+	}
+	a->rip = pio->next_rip;
+	return 1;
+}
+
+/* KVM_RUN after a KVM_EXIT_IO. */
+int okvm_complete_pio(struct okvm_vcpu *vcpu)
+{
+	struct okvm_pio *pio = &vcpu->arch.pio;
+	u64 *rax = &vcpu->arch.regs[OKVM_RAX];
+	u32 val = 0;
+
+	if (pio->string)
+		return okvm_complete_string_pio(vcpu);
+	if (pio->in) {
+		memcpy(&val, okvm_pio_data(vcpu), pio->size);
+		if (pio->size == 4)
+			*rax = val;
+		else if (pio->size == 2)
+			*rax = (*rax & ~0xffffULL) | val;
+		else
+			*rax = (*rax & ~0xffULL) | val;
+	}
+	vcpu->arch.rip = pio->next_rip;
+	return 1;
+}
+
+/* A guest access to guest-physical memory with no memslot behind it. */
+int okvm_emulate_mmio(struct okvm_vcpu *vcpu)
+{
+	struct okvm_mmio *m = &vcpu->arch.mmio;
+	struct x86_emu emu;
+	int rc;
+
+	okvm_emu_init(vcpu, &emu);
+	rc = x86_emu_step(&emu);
+	if (rc != X86_EMU_IO_NEEDED)
+		m->data_valid = false;
+	switch (rc) {
+	case X86_EMU_OK:
+		okvm_emu_commit(vcpu, &emu);
+		if (!m->write_pending)
+			return 1;
+		m->write_pending = false;
+		return okvm_exit_to_user(vcpu, OKVM_USER_MMIO);
+	case X86_EMU_IO_NEEDED:
+		vcpu->arch.completion = OKVM_COMPLETE_MMIO_READ;
+		return okvm_exit_to_user(vcpu, OKVM_USER_MMIO);
+	case X86_EMU_FAULT:
+		okvm_inject_fault(vcpu, &emu.fault);
+		return 1;
+	default:
+		return okvm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					   2, vcpu->arch.rip, m->gpa);
+	}
+}
+
+/* KVM_RUN after a KVM_EXIT_MMIO read: run the instruction with the data. */
+int okvm_complete_mmio(struct okvm_vcpu *vcpu)
+{
+	struct okvm_mmio *m = &vcpu->arch.mmio;
+
+	memcpy(m->data, vcpu->run->mmio.data, sizeof(m->data));
+	m->data_valid = true;
+	return okvm_emulate_mmio(vcpu);
+}

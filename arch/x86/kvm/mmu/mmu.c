@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What every MMU flavour shares: resolving a guest frame to a host page
+ * through its memslot, the MMU-notifier retry protocol, and dispatch of a
+ * second-level fault either to the page tables or to MMIO emulation.
+ */
+#include <linux/mm.h>
+#include <linux/io.h>
+#include <linux/sched.h>
+#include <asm/pgtable_types.h>
+
+#include "kvm_core.h"
+#include "mmu.h"
+
+static u64 npt_leaf(u64 hpa, bool writable)
+{
+	u64 pte = hpa | _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED |
+		  _PAGE_DIRTY;
+
+	return writable ? pte | _PAGE_RW : pte;
+}
+
+static u64 npt_table(u64 hpa)
+{
+	return hpa | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED;
+}
+
+/* AMD nested page tables use the ordinary x86-64 entry format. */
+const struct okvm_pte_fmt okvm_npt_fmt = {
+	.leaf = npt_leaf,
+	.table = npt_table,
+	.present = _PAGE_PRESENT,
+	.writable = _PAGE_RW,
+};
+EXPORT_SYMBOL_GPL(okvm_npt_fmt);
+
+int okvm_mmu_vm_init(struct okvm_vm *vm, const struct okvm_pte_fmt *fmt,
+		     int levels)
+{
+	return okvm_tdp_init(&vm->arch.tdp, fmt, levels);
+}
+
+void okvm_mmu_vm_destroy(struct okvm_vm *vm)
+{
+	okvm_tdp_destroy(&vm->arch.tdp);
+}
+
+u64 okvm_mmu_root_pa(struct okvm_vcpu *vcpu)
+{
+	return vcpu->vm->arch.tdp.root_pa;
+}
+EXPORT_SYMBOL_GPL(okvm_mmu_root_pa);
+
+/* Unmap [start, end); true if the caller must flush TLBs.  mmu_lock held. */
+bool okvm_mmu_unmap_gfn_range(struct okvm_vm *vm, u64 start, u64 end)
+{
+	lockdep_assert_held(&vm->mmu_lock);
+	return okvm_tdp_zap_range(&vm->arch.tdp, start, end);
+}
+
+/* Unmap [start, end) and make every vCPU forget it.  mmu_lock held. */
+void okvm_mmu_zap_gfn_range(struct okvm_vm *vm, u64 start, u64 end)
+{
+	if (okvm_mmu_unmap_gfn_range(vm, start, end))
+		okvm_flush_remote_tlbs(vm);
+}
+
+static int okvm_mmu_topup(struct okvm_vcpu *vcpu, int n)
+{
+	struct page **cache = vcpu->arch.mmu_cache;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (cache[i])
+			continue;
+		cache[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		if (!cache[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Find the host page behind gfn.  A read fault maps the page writable only
+ * if that needs no copy-on-write break (keeping KSM-merged and zero pages
+ * shared); otherwise it maps it read-only and a later write faults again.
+ */
+static int okvm_resolve_pfn(const struct okvm_memslot *slot, u64 gfn,
+			    bool write, struct okvm_pfn *pfn)
+{
+	unsigned long hva = okvm_slot_hva(slot, gfn);
+	bool can_write = !(slot->flags & KVM_MEM_READONLY);
+
+	/* A logging slot maps a page writable only on a (logged) write. */
+	if (slot->dirty_bitmap && !write)
+		can_write = false;
+
+	if (can_write && get_user_page_fast_only(hva, FOLL_WRITE, &pfn->page)) {
+		pfn->writable = true;
+		return 0;
+	}
+	if (get_user_pages_unlocked(hva, 1, &pfn->page,
+				    write ? FOLL_WRITE : 0) != 1)
+		return -EFAULT;
+	pfn->writable = write;
+	return 0;
+}
+
+enum okvm_fault_step { OKVM_FAULT_MAPPED, OKVM_FAULT_RETRY, OKVM_FAULT_MMIO };
+
+/* One attempt at mapping gfn; vm->srcu held. */
+static int okvm_try_map(struct okvm_vcpu *vcpu, u64 gfn, bool write,
+			bool *flush)
+{
+	struct okvm_vm *vm = vcpu->vm;
+	struct okvm_memslot *slot;
+	struct okvm_pfn pfn;
+	unsigned long seq;
+	int r;
+
+	seq = READ_ONCE(vm->mmu_seq);
+	smp_rmb();
+	slot = okvm_gfn_to_slot(vm, gfn);
+	if (!slot)
+		return READ_ONCE(vm->slots_updating) ? OKVM_FAULT_RETRY :
+						       OKVM_FAULT_MMIO;
+	if (write && (slot->flags & KVM_MEM_READONLY))
+		return OKVM_FAULT_MMIO;
+	r = okvm_resolve_pfn(slot, gfn, write, &pfn);
+	if (r)
+		return r;
+
+	spin_lock(&vm->mmu_lock);
+	if (vm->mmu_invalidating || vm->mmu_seq != seq) {
+		spin_unlock(&vm->mmu_lock);
+		put_page(pfn.page);
+		return OKVM_FAULT_RETRY;
+	}
+	r = okvm_tdp_map(&vm->arch.tdp, gfn, page_to_phys(pfn.page),
+			 pfn.writable, vcpu->arch.mmu_cache, flush);
+	if (!r && pfn.writable)
+		okvm_mark_page_dirty(slot, gfn);
+	spin_unlock(&vm->mmu_lock);
+	if (pfn.writable)
+		set_page_dirty_lock(pfn.page);
+	put_page(pfn.page);
+	return r ? r : OKVM_FAULT_MAPPED;
+}
+
+/*
+ * A second-level fault at gpa.  Returns 1 to re-enter the guest, 0 after
+ * setting up an exit to userspace (MMIO), or -errno for KVM_RUN.
+ */
+int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, u64 error)
+{
+	struct okvm_vm *vm = vcpu->vm;
+	bool flush = false;
+	int r, idx;
+
+	r = okvm_mmu_topup(vcpu, vm->arch.tdp.levels - 1);
+	if (r)
+		return r;
+	idx = srcu_read_lock(&vm->srcu);
+	for (;;) {
+		r = okvm_try_map(vcpu, gpa >> PAGE_SHIFT,
+				 error & OKVM_PF_WRITE, &flush);
+		if (r != OKVM_FAULT_RETRY)
+			break;
+		srcu_read_unlock(&vm->srcu, idx);
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+		idx = srcu_read_lock(&vm->srcu);
+	}
+	srcu_read_unlock(&vm->srcu, idx);
+
+	if (r == OKVM_FAULT_MMIO)
+		return okvm_emulate_mmio(vcpu);
+	if (r == -ERANGE)
+		return okvm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					   1, gpa, 0);
+	if (r < 0)
+		return r;
+	if (flush)
+		okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
+	return 1;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The MMU interface.  Two implementations sit behind it: mmu/tdp.c (NPT or
+ * EPT: one second-level table per VM) and, later, mmu/shadow.c.  mmu.c holds
+ * what both share: turning a guest frame into a host page through the
+ * memslot and the MMU-notifier retry protocol.
+ */
+#ifndef OKVM_MMU_H
+#define OKVM_MMU_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+
+struct okvm_vm;
+struct okvm_vcpu;
+
+/* #PF-style error code bits of a second-level fault. */
+#define OKVM_PF_PRESENT	BIT_ULL(0)
+#define OKVM_PF_WRITE	BIT_ULL(1)
+#define OKVM_PF_USER	BIT_ULL(2)
+#define OKVM_PF_RSVD	BIT_ULL(3)
+#define OKVM_PF_FETCH	BIT_ULL(4)
+
+/* Entry format of a second-level table (NPT uses x86 PTEs, EPT its own). */
+struct okvm_pte_fmt {
+	u64 (*leaf)(u64 hpa, bool writable);	/* maps a 4K page */
+	u64 (*table)(u64 hpa);			/* points to a table */
+	u64 present;				/* any of these: present */
+	u64 writable;				/* leaf write permission */
+};
+
+struct okvm_tdp {
+	u64 *root;
+	u64 root_pa;
+	int levels;			/* 4 or 5 */
+	const struct okvm_pte_fmt *fmt;
+	struct list_head pages;		/* every table page, for teardown */
+	unsigned long nr_pages;
+};
+
+/* The result of resolving a guest frame. */
+struct okvm_pfn {
+	struct page *page;
+	bool writable;
+};
+
+/* mmu.c */
+int okvm_mmu_vm_init(struct okvm_vm *vm, const struct okvm_pte_fmt *fmt,
+		     int levels);
+void okvm_mmu_vm_destroy(struct okvm_vm *vm);
+int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, u64 error);
+void okvm_mmu_zap_gfn_range(struct okvm_vm *vm, u64 start, u64 end);
+bool okvm_mmu_unmap_gfn_range(struct okvm_vm *vm, u64 start, u64 end);
+u64 okvm_mmu_root_pa(struct okvm_vcpu *vcpu);
+extern const struct okvm_pte_fmt okvm_npt_fmt;
+
+/* tdp.c: called with vm->mmu_lock held */
+int okvm_tdp_init(struct okvm_tdp *tdp, const struct okvm_pte_fmt *fmt,
+		  int levels);
+void okvm_tdp_destroy(struct okvm_tdp *tdp);
+int okvm_tdp_map(struct okvm_tdp *tdp, u64 gfn, u64 hpa, bool writable,
+		 struct page **spare, bool *was_present);
+bool okvm_tdp_zap_range(struct okvm_tdp *tdp, u64 start_gfn, u64 end_gfn);
+
+#endif /* OKVM_MMU_H */

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * One guest entry: ASID assignment, event injection, debug registers and
+ * the VMRUN itself.  Runs with IRQs and preemption disabled.
+ */
+#include <linux/percpu.h>
+#include <asm/debugreg.h>
+#include <asm/svm.h>
+#include <asm/trapnr.h>
+
+#include "svm.h"
+
+static inline void svm_clgi(void)
+{
+	asm volatile("clgi" ::: "memory");
+}
+
+static inline void svm_stgi(void)
+{
+	asm volatile("stgi" ::: "memory");
+}
+
+static void svm_new_asid(struct svm_vcpu *svm, struct svm_cpu *sd)
+{
+	struct vmcb_control_area *c = &svm->vmcb->control;
+
+	if (sd->next_asid > svm_max_asid) {
+		sd->asid_generation++;
+		sd->next_asid = 1;
+		c->tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	}
+	svm->asid = sd->next_asid++;
+	svm->asid_generation = sd->asid_generation;
+	c->asid = svm->asid;
+}
+
+/*
+ * A vCPU keeps its ASID while it stays on one CPU and that CPU has not
+ * recycled its ASIDs.  A flush request uses FLUSH_ASID where the CPU has it,
+ * otherwise a fresh ASID (whose TLB entries are known to be gone).
+ */
+static void svm_assign_asid(struct svm_vcpu *svm, bool flush, bool moved)
+{
+	struct svm_cpu *sd = this_cpu_ptr(&svm_cpus);
+
+	if (moved || svm->asid_generation != sd->asid_generation)
+		svm_new_asid(svm, sd);
+	else if (flush && svm_has_flush_by_asid)
+		svm->vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ASID;
+	else if (flush)
+		svm_new_asid(svm, sd);
+}
+
+static void svm_inject_event(struct okvm_vcpu *vcpu, struct vmcb *vmcb)
+{
+	struct okvm_event *ev = &vcpu->arch.event;
+	u32 type;
+
+	if (!ev->pending)
+		return;
+	switch (ev->type) {
+	case OKVM_EVENT_NMI:
+		type = SVM_EVTINJ_TYPE_NMI;
+		break;
+	case OKVM_EVENT_INTR:
+		type = SVM_EVTINJ_TYPE_INTR;
+		break;
+	default:
+		type = SVM_EVTINJ_TYPE_EXEPT;
+		break;
+	}
+	vmcb->control.event_inj = ev->vector | type | SVM_EVTINJ_VALID |
+				  (ev->has_error ? SVM_EVTINJ_VALID_ERR : 0);
+	vmcb->control.event_inj_err = ev->error;
+	ev->pending = false;
+}
+
+static void svm_load_guest_debug(struct okvm_vcpu *vcpu)
+{
+	u64 *db = vcpu->arch.debug_regs;
+
+	set_debugreg(db[0], 0);
+	set_debugreg(db[1], 1);
+	set_debugreg(db[2], 2);
+	set_debugreg(db[3], 3);
+}
+
+/* Take the guest's DR0-3 back and give the host its breakpoints again. */
+static void svm_restore_host_debug(struct okvm_vcpu *vcpu, struct vmcb *vmcb)
+{
+	u64 *db = vcpu->arch.debug_regs;
+
+	if (vcpu->arch.debug_live) {
+		get_debugreg(db[0], 0);
+		get_debugreg(db[1], 1);
+		get_debugreg(db[2], 2);
+		get_debugreg(db[3], 3);
+	}
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+	else if (vmcb->save.dr7 & 0xff)
+		set_debugreg(OKVM_DR7_INIT, 7);
+}
+
+void svm_run(struct okvm_vcpu *vcpu, bool flush_tlb, bool moved)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
+	struct okvm_vcpu_arch *arch = &vcpu->arch;
+
+	vmcb->save.rax = arch->regs[OKVM_RAX];
+	vmcb->save.rsp = arch->regs[OKVM_RSP];
+	vmcb->save.rip = arch->rip;
+	vmcb->save.rflags = arch->rflags;
+	vmcb->control.tsc_offset = arch->tsc_offset;
+	vmcb->control.clean = 0;
+	svm_assign_asid(svm, flush_tlb, moved);
+	svm_inject_event(vcpu, vmcb);
+	if (arch->debug_live)
+		svm_load_guest_debug(vcpu);
+
+	svm_clgi();
+	__svm_vcpu_run(svm->vmcb_pa, arch->regs,
+		       this_cpu_ptr(&svm_cpus)->host_vmsave_pa);
+	svm_restore_host_debug(vcpu, vmcb);
+	svm_stgi();
+
+	/* A machine check in the guest belongs to the host's handler. */
+	if (vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_MC)
+		asm volatile("int $0x12");
+
+	arch->regs[OKVM_RAX] = vmcb->save.rax;
+	arch->regs[OKVM_RSP] = vmcb->save.rsp;
+	arch->rip = vmcb->save.rip;
+	arch->rflags = vmcb->save.rflags;
+	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	vmcb->control.event_inj = 0;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * kvm-amd.ko internals: per-CPU and per-vCPU SVM state.
+ */
+#ifndef OKVM_SVM_H
+#define OKVM_SVM_H
+
+#include <linux/types.h>
+#include <asm/svm.h>
+
+#include "kvm_core.h"
+
+/* Per host CPU. */
+struct svm_cpu {
+	struct page *hsave;		/* VM_HSAVE_PA: VMRUN's host save area */
+	struct page *host_vmsave;	/* our VMSAVE/VMLOAD of host state */
+	u64 host_vmsave_pa;
+	u64 asid_generation;
+	u32 next_asid;
+	bool enabled;
+};
+
+/* Per vCPU. */
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	u64 vmcb_pa;
+	u64 asid_generation;		/* of the CPU it last ran on */
+	u32 asid;
+};
+
+static inline struct svm_vcpu *to_svm(struct okvm_vcpu *vcpu)
+{
+	return vcpu->arch.vendor;
+}
+
+static inline struct vmcb *to_vmcb(struct okvm_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb;
+}
+
+static inline void svm_set_intercept(struct vmcb *vmcb, int bit)
+{
+	vmcb->control.intercepts[bit / 32] |= 1u << (bit % 32);
+}
+
+static inline void svm_clr_intercept(struct vmcb *vmcb, int bit)
+{
+	vmcb->control.intercepts[bit / 32] &= ~(1u << (bit % 32));
+}
+
+/* svm.c */
+extern u32 svm_max_asid;
+extern bool svm_has_flush_by_asid;
+extern bool svm_npt;
+extern u64 svm_iopm_pa, svm_msrpm_pa;
+DECLARE_PER_CPU(struct svm_cpu, svm_cpus);
+
+/* vmcb.c */
+void svm_vcpu_reset(struct okvm_vcpu *vcpu, bool init);
+void svm_get_segment(struct okvm_vcpu *vcpu, struct kvm_segment *var,
+		     int seg);
+void svm_set_segment(struct okvm_vcpu *vcpu, const struct kvm_segment *var,
+		     int seg);
+void svm_get_dtable(struct okvm_vcpu *vcpu, struct kvm_dtable *dt, bool idt);
+void svm_set_dtable(struct okvm_vcpu *vcpu, const struct kvm_dtable *dt,
+		    bool idt);
+u64 svm_get_cr(struct okvm_vcpu *vcpu, int cr);
+void svm_set_cr(struct okvm_vcpu *vcpu, int cr, u64 val);
+u64 svm_get_efer(struct okvm_vcpu *vcpu);
+void svm_set_efer(struct okvm_vcpu *vcpu, u64 efer);
+u64 svm_get_dr(struct okvm_vcpu *vcpu, int dr);
+void svm_set_dr(struct okvm_vcpu *vcpu, int dr, u64 val);
+int svm_get_cpl(struct okvm_vcpu *vcpu);
+int svm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data);
+int svm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data);
+void svm_open_debug_regs(struct okvm_vcpu *vcpu);
+void svm_set_tdp_root(struct okvm_vcpu *vcpu, u64 root_pa);
+
+/* run.c */
+void svm_run(struct okvm_vcpu *vcpu, bool flush_tlb, bool moved);
+
+/* exit.c */
+void svm_decode_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit);
+
+/* vmenter.S */
+void __svm_vcpu_run(u64 vmcb_pa, u64 *regs, u64 host_vmsave_pa);
+
+#endif /* OKVM_SVM_H */

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The vendor ops table: everything kvm.ko asks of kvm-amd.ko (SVM) or
+ * kvm-intel.ko (VMX).  Each hook states its context, the locks held, whether
+ * it may sleep and what it returns.  SVM and VMX implement the hooks in this
+ * order, in files named alike.
+ */
+#ifndef OKVM_VENDOR_H
+#define OKVM_VENDOR_H
+
+#include <linux/kvm.h>
+#include "x86.h"
+
+struct module;
+
+struct okvm_x86_ops {
+	const char *name;
+
+	/* --- Hardware ------------------------------------------------- */
+	/* On the CPU being brought up, preemption off, no locks; may not
+	 * sleep.  0 or -errno (e.g. -EBUSY: someone else owns the CPU). */
+	int (*hardware_enable)(void);
+	/* On the CPU going down (or every CPU at unload); may not sleep. */
+	void (*hardware_disable)(void);
+
+	/* --- VM ------------------------------------------------------- */
+	/* KVM_CREATE_VM, process context, no locks; may sleep. 0/-errno. */
+	int (*vm_init)(struct okvm_vm *vm);
+	/* Last reference gone, no vCPUs left; may sleep. */
+	void (*vm_destroy)(struct okvm_vm *vm);
+
+	/* --- vCPU lifecycle --------------------------------------------- */
+	/* KVM_CREATE_VCPU, vm->lock held; may sleep.  Allocates the control
+	 * block into vcpu->arch.vendor.  0/-errno. */
+	int (*vcpu_create)(struct okvm_vcpu *vcpu);
+	/* vCPU teardown, no locks; may sleep. */
+	void (*vcpu_free)(struct okvm_vcpu *vcpu);
+	/* Power-on (init=false) or INIT (init=true) state of everything the
+	 * control block holds; vcpu->mutex held or vCPU not yet visible. */
+	void (*vcpu_reset)(struct okvm_vcpu *vcpu, bool init);
+
+	/* --- Register state: vcpu->mutex held, may not sleep ----------- */
+	void (*get_segment)(struct okvm_vcpu *vcpu, struct kvm_segment *var,
+			    int seg);
+	void (*set_segment)(struct okvm_vcpu *vcpu,
+			    const struct kvm_segment *var, int seg);
+	void (*get_dtable)(struct okvm_vcpu *vcpu, struct kvm_dtable *dt,
+			   bool idt);
+	void (*set_dtable)(struct okvm_vcpu *vcpu,
+			   const struct kvm_dtable *dt, bool idt);
+	/* cr is 0, 2, 3 or 4; returns the guest-visible value. */
+	u64 (*get_cr)(struct okvm_vcpu *vcpu, int cr);
+	void (*set_cr)(struct okvm_vcpu *vcpu, int cr, u64 val);
+	u64 (*get_efer)(struct okvm_vcpu *vcpu);
+	void (*set_efer)(struct okvm_vcpu *vcpu, u64 efer);
+	/* dr is 6 or 7 (DR0-3 live in vcpu->arch.debug_regs). */
+	u64 (*get_dr)(struct okvm_vcpu *vcpu, int dr);
+	void (*set_dr)(struct okvm_vcpu *vcpu, int dr, u64 val);
+	int (*get_cpl)(struct okvm_vcpu *vcpu);
+	/* MSRs whose value lives in the control block.  0 if handled, 1 if
+	 * the MSR is not the vendor's. */
+	int (*get_msr)(struct okvm_vcpu *vcpu, u32 index, u64 *data);
+	int (*set_msr)(struct okvm_vcpu *vcpu, u32 index, u64 data);
+	/* Stop intercepting debug-register accesses (guest owns DR0-7). */
+	void (*open_debug_regs)(struct okvm_vcpu *vcpu);
+
+	/* --- Run ------------------------------------------------------ */
+	/* Enter the guest once.  IRQs and preemption off; may not sleep.
+	 * flush_tlb: drop this vCPU's guest TLB; moved: first entry on this
+	 * CPU since it last ran elsewhere.  Loads vcpu->arch.regs/rip/rflags
+	 * and the pending event, stores them back after the exit. */
+	void (*run)(struct okvm_vcpu *vcpu, bool flush_tlb, bool moved);
+	/* Turn the last hardware exit into a vendor-neutral one.  Preemption
+	 * on, vcpu->mutex held; may not sleep. */
+	void (*decode_exit)(struct okvm_vcpu *vcpu, struct okvm_exit *exit);
+	/* Physical address of the second-level root for this vCPU's next
+	 * entries has changed (set by the MMU); may not sleep. */
+	void (*set_tdp_root)(struct okvm_vcpu *vcpu, u64 root_pa);
+
+	/* --- Facts ------------------------------------------------------ */
+	const struct okvm_pte_fmt *tdp_fmt;	/* NULL: no TDP */
+	int tdp_levels;
+};
+
+int okvm_x86_register(const struct okvm_x86_ops *ops, struct module *owner);
+void okvm_x86_unregister(const struct okvm_x86_ops *ops);
+
+#endif /* OKVM_VENDOR_H */

@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * x86 common code: the vCPU run loop, the x86 ioctls of VM and vCPU fds,
+ * the capability list and the one place where exits become KVM_EXIT_*.
+ */
+#include <linux/context_tracking.h>
+#include <linux/vtime.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+#include <asm/pkru.h>
+
+#include "kvm_core.h"
+#include "vendor.h"
+
+static u64 okvm_host_xcr0;
+
+/* --- VM ----------------------------------------------------------------- */
+
+int okvm_arch_vm_init(struct okvm_vm *vm)
+{
+	int r;
+
+	if (boot_cpu_has(X86_FEATURE_XSAVE))
+		okvm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	r = okvm_mmu_vm_init(vm, okvm_vendor->tdp_fmt, okvm_vendor->tdp_levels);
+	if (r)
+		return r;
+	r = okvm_vendor->vm_init(vm);
+	if (r)
+		okvm_mmu_vm_destroy(vm);
+	return r;
+}
+
+void okvm_arch_vm_destroy(struct okvm_vm *vm)
+{
+	okvm_vendor->vm_destroy(vm);
+	okvm_mmu_vm_destroy(vm);
+}
+
+long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
+{
+	switch (cap) {
+	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* KVM_SET_TSS_ADDR: only recorded; SVM runs real mode natively. */
+static long okvm_vm_set_tss_addr(struct okvm_vm *vm, unsigned long addr)
+{
+	if (addr > (unsigned int)(-3 * PAGE_SIZE))
+		return -EINVAL;
+	vm->arch.tss_addr = addr;
+	return 0;
+}
+
+static long okvm_vm_set_identity_map_addr(struct okvm_vm *vm,
+					  void __user *argp)
+{
+	u64 addr;
+
+	if (copy_from_user(&addr, argp, sizeof(addr)))
+		return -EFAULT;
+	mutex_lock(&vm->lock);
+	if (vm->created_vcpus) {
+		mutex_unlock(&vm->lock);
+		return -EINVAL;
+	}
+	vm->arch.identity_map_addr = addr;
+	mutex_unlock(&vm->lock);
+	return 0;
+}
+
+long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
+			void __user *argp)
+{
+	switch (ioctl) {
+	case KVM_SET_TSS_ADDR:
+		return okvm_vm_set_tss_addr(vm, (unsigned long)argp);
+	case KVM_SET_IDENTITY_MAP_ADDR:
+		return okvm_vm_set_identity_map_addr(vm, argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* --- vCPU lifecycle --------------------------------------------------- */
+
+int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu)
+{
+	int r;
+
+	if (!fpu_alloc_guest_fpstate(&vcpu->arch.guest_fpu))
+		return -ENOMEM;
+	r = okvm_vendor->vcpu_create(vcpu);
+	if (r) {
+		fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
+		return r;
+	}
+	vcpu->arch.tsc_offset = -rdtsc();
+	okvm_vcpu_reset_state(vcpu);
+	return 0;
+}
+
+void okvm_arch_vcpu_free(struct okvm_vcpu *vcpu)
+{
+	int i;
+
+	okvm_vendor->vcpu_free(vcpu);
+	fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
+	for (i = 0; i < ARRAY_SIZE(vcpu->arch.mmu_cache); i++)
+		if (vcpu->arch.mmu_cache[i])
+			__free_page(vcpu->arch.mmu_cache[i]);
+	kfree(vcpu->arch.cpuid);
+}
+
+long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
+			  void __user *argp)
+{
+	switch (ioctl) {
+	case KVM_GET_REGS:
+		return okvm_ioctl_get_regs(vcpu, argp);
+	case KVM_SET_REGS:
+		return okvm_ioctl_set_regs(vcpu, argp);
+	case KVM_GET_SREGS:
+		return okvm_ioctl_get_sregs(vcpu, argp);
+	case KVM_SET_SREGS:
+		return okvm_ioctl_set_sregs(vcpu, argp);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* --- Events --------------------------------------------------------------- */
+
+void okvm_queue_exception(struct okvm_vcpu *vcpu, u8 vector, bool has_error,
+			  u32 error)
+{
+	struct okvm_event *ev = &vcpu->arch.event;
+
+	/* Real mode pushes no error code. */
+	if (!(okvm_vendor->get_cr(vcpu, 0) & X86_CR0_PE))
+		has_error = false;
+	ev->pending = true;
+	ev->type = OKVM_EVENT_EXCEPTION;
+	ev->vector = vector;
+	ev->has_error = has_error;
+	ev->error = error;
+}
+
+/* --- Exits to userspace ------------------------------------------------ */
+
+static void okvm_fill_io_exit(struct okvm_vcpu *vcpu, struct kvm_run *run)
+{
+	struct okvm_pio *pio = &vcpu->arch.pio;
+
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = pio->in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.size = pio->size;
+	run->io.port = pio->port;
+	run->io.count = pio->count;
+	run->io.data_offset = PAGE_SIZE;
+}
+
+static void okvm_fill_mmio_exit(struct okvm_vcpu *vcpu, struct kvm_run *run)
+{
+	struct okvm_mmio *mmio = &vcpu->arch.mmio;
+
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = mmio->gpa;
+	run->mmio.len = mmio->len;
+	run->mmio.is_write = mmio->is_write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (mmio->is_write)
+		memcpy(run->mmio.data, mmio->data, mmio->len);
+}
+
+/*
+ * The single place where an exit becomes a KVM_EXIT_* for userspace.
+ * Returns 0 (the caller's "exit to userspace").
+ */
+int okvm_exit_to_user(struct okvm_vcpu *vcpu, enum okvm_user_exit why)
+{
+	struct kvm_run *run = vcpu->run;
+	int i;
+
+	switch (why) {
+	case OKVM_USER_IO:
+		okvm_fill_io_exit(vcpu, run);
+		break;
+	case OKVM_USER_MMIO:
+		okvm_fill_mmio_exit(vcpu, run);
+		break;
+	case OKVM_USER_HLT:
+		run->exit_reason = KVM_EXIT_HLT;
+		break;
+	case OKVM_USER_SHUTDOWN:
+		run->exit_reason = KVM_EXIT_SHUTDOWN;
+		break;
+	case OKVM_USER_FAIL_ENTRY:
+		run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+		run->fail_entry.hardware_entry_failure_reason =
+			vcpu->arch.exit.hw_reason;
+		run->fail_entry.cpu = vcpu->cpu;
+		break;
+	case OKVM_USER_INTR:
+		run->exit_reason = KVM_EXIT_INTR;
+		break;
+	case OKVM_USER_INTERNAL_ERROR:
+		run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+		run->internal.suberror = vcpu->arch.internal_suberror;
+		run->internal.ndata = vcpu->arch.internal_ndata;
+		for (i = 0; i < vcpu->arch.internal_ndata; i++)
+			run->internal.data[i] = vcpu->arch.internal_data[i];
+		break;
+	}
+	return 0;
+}
+
+int okvm_internal_error(struct okvm_vcpu *vcpu, u32 suberror, u32 ndata,
+			u64 d0, u64 d1)
+{
+	vcpu->arch.internal_suberror = suberror;
+	vcpu->arch.internal_ndata = min_t(u32, ndata, 2);
+	vcpu->arch.internal_data[0] = d0;
+	vcpu->arch.internal_data[1] = d1;
+	return okvm_exit_to_user(vcpu, OKVM_USER_INTERNAL_ERROR);
+}
+
+/* --- The run loop ------------------------------------------------------ */
+
+static __always_inline void okvm_guest_timing_enter(void)
+{
+	vtime_account_guest_enter();
+	context_tracking_guest_enter();
+}
+
+static __always_inline void okvm_guest_timing_exit(void)
+{
+	context_tracking_guest_exit();
+	vtime_account_guest_exit();
+}
+
+/* XCR0 and PKRU are the guest's only while it runs. */
+static bool okvm_load_guest_xstate(struct okvm_vcpu *vcpu)
+{
+	bool xcr0 = okvm_host_xcr0 && vcpu->arch.xcr0 != okvm_host_xcr0 &&
+		    (okvm_vendor->get_cr(vcpu, 4) & X86_CR4_OSXSAVE);
+
+	if (xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->arch.xcr0);
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE) &&
+	    vcpu->arch.pkru != vcpu->arch.host_pkru)
+		write_pkru(vcpu->arch.pkru);
+	return xcr0;
+}
+
+static void okvm_load_host_xstate(struct okvm_vcpu *vcpu, bool xcr0)
+{
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
+		vcpu->arch.pkru = read_pkru();
+		if (vcpu->arch.pkru != vcpu->arch.host_pkru)
+			write_pkru(vcpu->arch.host_pkru);
+	}
+	if (xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, okvm_host_xcr0);
+}
+
+/* Switch to the guest and back once; IRQs off around the world switch. */
+static void okvm_world_switch(struct okvm_vcpu *vcpu, bool flush, bool moved)
+{
+	bool xcr0;
+
+	okvm_guest_timing_enter();
+	xcr0 = okvm_load_guest_xstate(vcpu);
+	okvm_vendor->run(vcpu, flush, moved);
+	okvm_load_host_xstate(vcpu, xcr0);
+	WRITE_ONCE(vcpu->mode, OKVM_OUTSIDE_GUEST);
+	okvm_guest_timing_exit();
+}
+
+/* 1: go on, 0: exit to userspace, <0: error for KVM_RUN. */
+static int okvm_enter_guest(struct okvm_vcpu *vcpu)
+{
+	bool flush, moved;
+	int cpu;
+
+	preempt_disable();
+	local_irq_disable();
+	cpu = smp_processor_id();
+	moved = vcpu->cpu != cpu;
+	WRITE_ONCE(vcpu->cpu, cpu);
+	smp_wmb();
+	smp_store_mb(vcpu->mode, OKVM_IN_GUEST);
+	if (need_resched() || signal_pending(current) ||
+	    okvm_check_request(vcpu, OKVM_REQ_KICK)) {
+		WRITE_ONCE(vcpu->mode, OKVM_OUTSIDE_GUEST);
+		local_irq_enable();
+		preempt_enable();
+		return 1;
+	}
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+	flush = okvm_check_request(vcpu, OKVM_REQ_TLB_FLUSH);
+	okvm_world_switch(vcpu, flush, moved);
+	local_irq_enable();
+	preempt_enable();
+
+	okvm_vendor->decode_exit(vcpu, &vcpu->arch.exit);
+	return okvm_handle_exit(vcpu, &vcpu->arch.exit);
+}
+
+static int okvm_run_loop(struct okvm_vcpu *vcpu)
+{
+	int r;
+
+	for (;;) {
+		if (signal_pending(current)) {
+			okvm_exit_to_user(vcpu, OKVM_USER_INTR);
+			return -EINTR;
+		}
+		r = okvm_enter_guest(vcpu);
+		if (r <= 0)
+			return r;
+		cond_resched();
+	}
+}
+
+/* Finish what the last exit to userspace left open. */
+static int okvm_complete_userspace(struct okvm_vcpu *vcpu)
+{
+	enum okvm_completion what = vcpu->arch.completion;
+
+	vcpu->arch.completion = OKVM_COMPLETE_NONE;
+	switch (what) {
+	case OKVM_COMPLETE_PIO:
+		return okvm_complete_pio(vcpu);
+	case OKVM_COMPLETE_MMIO_READ:
+		return okvm_complete_mmio(vcpu);
+	default:
+		return 1;
+	}
+}
+
+static void okvm_post_run(struct okvm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->if_flag = !!(vcpu->arch.rflags & X86_EFLAGS_IF);
+	run->cr8 = 0;
+	run->apic_base = vcpu->arch.apic_base;
+	run->ready_for_interrupt_injection = run->if_flag &&
+					     !vcpu->arch.event.pending;
+}
+
+/* KVM_RUN */
+int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	int r;
+
+	vcpu->run->flags = 0;
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE))
+		vcpu->arch.host_pkru = read_pkru();
+	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, true);
+	r = okvm_complete_userspace(vcpu);
+	if (r <= 0)
+		goto out;
+	if (READ_ONCE(run->immediate_exit)) {
+		r = -EINTR;
+		goto out;
+	}
+	r = okvm_run_loop(vcpu);
+out:
+	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, false);
+	okvm_post_run(vcpu);
+	return r;
+}

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * x86 per-VM and per-vCPU state shared by the core and the vendor modules.
+ */
+#ifndef OKVM_X86_H
+#define OKVM_X86_H
+
+#include <linux/types.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
+
+#include "mmu/mmu.h"
+
+struct okvm_vm;
+struct okvm_vcpu;
+
+/* Architectural power-on values. */
+#define OKVM_DR6_INIT		0xffff0ff0ULL
+#define OKVM_DR7_INIT		0x00000400ULL
+#define OKVM_PAT_INIT		0x0007040600070406ULL
+#define OKVM_APIC_BASE_INIT	0xfee00000ULL
+
+/* Vendor-neutral exit codes reported by the vendor's decode_exit hook. */
+enum okvm_exit_code {
+	OKVM_X_NONE,		/* handled inside the vendor; re-enter */
+	OKVM_X_EXTINT,		/* host interrupt/NMI/SMI; re-enter */
+	OKVM_X_IO,		/* port I/O instruction */
+	OKVM_X_NPF,		/* second-level page fault */
+	OKVM_X_HLT,
+	OKVM_X_CPUID,
+	OKVM_X_RDMSR,
+	OKVM_X_WRMSR,
+	OKVM_X_XSETBV,
+	OKVM_X_SHUTDOWN,	/* triple fault; vendor state is undefined */
+	OKVM_X_ENTRY_FAILED,	/* hardware refused the guest state */
+	OKVM_X_UD,		/* inject #UD (virtualisation instructions) */
+	OKVM_X_GP,		/* inject #GP(0) */
+	OKVM_X_NOP,		/* skip the instruction (INVD, MONITOR, ...) */
+	OKVM_X_DR_ACCESS,	/* first guest debug-register access */
+	OKVM_X_UNKNOWN,		/* anything else: internal error */
+};
+
+struct okvm_exit {
+	enum okvm_exit_code code;
+	u64 hw_reason;			/* raw vendor code, for reports */
+	u64 next_rip;			/* 0 when the hardware did not say */
+	union {
+		struct {
+			u16 port;
+			u8 size;	/* 1, 2, 4 */
+			u8 seg;		/* enum x86_emu_seg, for OUTS */
+			u8 addr_size;	/* 2, 4, 8 */
+			bool in, string, rep;
+		} io;
+		struct {
+			u64 gpa;
+			u64 error;	/* #PF-style error code */
+		} npf;
+	};
+};
+
+/* Userspace-visible exits; okvm_exit_to_user() maps them to KVM_EXIT_*. */
+enum okvm_user_exit {
+	OKVM_USER_IO,
+	OKVM_USER_MMIO,
+	OKVM_USER_HLT,
+	OKVM_USER_SHUTDOWN,
+	OKVM_USER_FAIL_ENTRY,
+	OKVM_USER_INTR,
+	OKVM_USER_INTERNAL_ERROR,
+};
+
+/* What to finish on the next KVM_RUN after a userspace exit. */
+enum okvm_completion {
+	OKVM_COMPLETE_NONE,
+	OKVM_COMPLETE_PIO,
+	OKVM_COMPLETE_MMIO_READ,
+};
+
+struct okvm_pio {
+	u16 port;
+	u8 size;
+	bool in, string, rep;
+	u8 seg;
+	u8 addr_size;
+	u32 count;
+	u64 next_rip;
+};
+
+struct okvm_mmio {
+	u64 gpa;
+	u32 len;
+	bool is_write;
+	bool data_valid;	/* read data delivered by userspace */
+	bool write_pending;	/* the current instruction wrote MMIO */
+	u8 data[8];
+};
+
+struct okvm_event {
+	bool pending;
+	u8 vector;
+	u8 type;		/* OKVM_EVENT_* */
+	bool has_error;
+	u32 error;
+};
+
+enum okvm_event_type {
+	OKVM_EVENT_EXCEPTION,
+	OKVM_EVENT_INTR,
+	OKVM_EVENT_NMI,
+};
+
+/* Segment registers; the first six in hardware (and emulator) order. */
+enum okvm_seg {
+	OKVM_SEG_ES, OKVM_SEG_CS, OKVM_SEG_SS, OKVM_SEG_DS,
+	OKVM_SEG_FS, OKVM_SEG_GS, OKVM_SEG_TR, OKVM_SEG_LDTR,
+};
+
+/* GPR indices, hardware order. */
+enum okvm_reg {
+	OKVM_RAX, OKVM_RCX, OKVM_RDX, OKVM_RBX,
+	OKVM_RSP, OKVM_RBP, OKVM_RSI, OKVM_RDI,
+	OKVM_R8, OKVM_R9, OKVM_R10, OKVM_R11,
+	OKVM_R12, OKVM_R13, OKVM_R14, OKVM_R15,
+	OKVM_NR_GPRS,
+};
+
+struct okvm_vcpu_arch {
+	u64 regs[OKVM_NR_GPRS];
+	u64 rip;
+	u64 rflags;
+
+	struct fpu_guest guest_fpu;
+	u64 xcr0;
+	u64 apic_base;
+	u64 tsc_offset;
+	u64 debug_regs[4];	/* guest DR0-3 */
+	bool debug_live;	/* guest DRs loaded around each entry */
+
+	enum okvm_completion completion;
+	struct okvm_pio pio;
+	struct okvm_mmio mmio;
+	struct okvm_event event;	/* to inject at next entry */
+	struct okvm_exit exit;		/* last exit */
+	u32 internal_suberror;
+	u64 internal_data[2];
+	u32 internal_ndata;
+
+	struct page *mmu_cache[5];	/* table pages for the next fault */
+	u32 pkru;			/* guest PKRU while outside */
+	u32 host_pkru;
+
+	struct kvm_cpuid_entry2 *cpuid;
+	int ncpuid;
+
+	void *vendor;			/* struct svm_vcpu / vmx_vcpu */
+};
+
+struct okvm_vm_arch {
+	struct okvm_tdp tdp;
+	u64 tss_addr;
+	u64 identity_map_addr;
+	void *vendor;
+};
+
+/* x86.c */
+int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu);
+void okvm_arch_vcpu_free(struct okvm_vcpu *vcpu);
+int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu);
+long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
+			  void __user *argp);
+long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
+			void __user *argp);
+long okvm_arch_check_extension(struct okvm_vm *vm, long cap);
+int okvm_arch_vm_init(struct okvm_vm *vm);
+void okvm_arch_vm_destroy(struct okvm_vm *vm);
+void okvm_queue_exception(struct okvm_vcpu *vcpu, u8 vector, bool has_error,
+			  u32 error);
+int okvm_exit_to_user(struct okvm_vcpu *vcpu, enum okvm_user_exit why);
+int okvm_internal_error(struct okvm_vcpu *vcpu, u32 suberror, u32 ndata,
+			u64 d0, u64 d1);
+
+/* regs.c */
+void okvm_vcpu_reset_state(struct okvm_vcpu *vcpu);
+long okvm_ioctl_get_regs(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_set_regs(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_get_sregs(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_set_sregs(struct okvm_vcpu *vcpu, void __user *argp);
+bool okvm_is_long_mode(struct okvm_vcpu *vcpu);
+int okvm_cpu_mode(struct okvm_vcpu *vcpu);
+
+/* exits.c */
+int okvm_handle_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit);
+int okvm_skip_instruction(struct okvm_vcpu *vcpu, u64 next_rip);
+
+/* io.c: port I/O and MMIO emulation */
+int okvm_emulate_pio(struct okvm_vcpu *vcpu, const struct okvm_exit *exit);
+int okvm_complete_pio(struct okvm_vcpu *vcpu);
+int okvm_emulate_mmio(struct okvm_vcpu *vcpu);
+int okvm_complete_mmio(struct okvm_vcpu *vcpu);
+
+/* guest_mem.c: guest linear memory and the emulator's view of the vCPU */
+struct x86_emu;
+struct x86_fault;
+int okvm_access_linear(struct okvm_vcpu *vcpu, u64 la, void *buf,
+		       unsigned int len, unsigned int access,
+		       struct x86_fault *fault);
+void okvm_emu_init(struct okvm_vcpu *vcpu, struct x86_emu *emu);
+void okvm_emu_commit(struct okvm_vcpu *vcpu, const struct x86_emu *emu);
+void okvm_inject_fault(struct okvm_vcpu *vcpu, const struct x86_fault *f);
+u64 okvm_seg_base(struct okvm_vcpu *vcpu, int seg);
+
+/* msr.c */
+int okvm_emulate_rdmsr(struct okvm_vcpu *vcpu);
+int okvm_emulate_wrmsr(struct okvm_vcpu *vcpu);
+int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host);
+int okvm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host);
+
+/* cpuid.c */
+int okvm_emulate_cpuid(struct okvm_vcpu *vcpu);
+int okvm_emulate_xsetbv(struct okvm_vcpu *vcpu);
+
+#endif /* OKVM_X86_H */

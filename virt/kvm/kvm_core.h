@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * okvm generic core: VMs, vCPUs, memslots and the MMU-notifier glue.
+ *
+ * Locking (see Documentation/locking.md):
+ *   vm->lock         mutex, serialises vCPU creation.
+ *   vm->slots_lock   mutex, serialises memslot updates.
+ *   vm->srcu         SRCU, protects readers of the memslot xarrays and slots.
+ *   vm->mmu_lock     spinlock, protects the second-level page tables and the
+ *                    notifier sequence/count.  Taken inside slots_lock and
+ *                    inside an SRCU read section, never the other way round.
+ *   vcpu->mutex      serialises ioctls on one vCPU.
+ */
+#ifndef OKVM_KVM_CORE_H
+#define OKVM_KVM_CORE_H
+
+#include <linux/kvm.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/srcu.h>
+#include <linux/xarray.h>
+#include <linux/mmu_notifier.h>
+#include <linux/refcount.h>
+#include <linux/sched.h>
+
+#include "x86.h"
+
+#define OKVM_API_VERSION	12
+#define OKVM_MAX_VCPUS		1024
+#define OKVM_MAX_VCPU_IDS	4096
+#define OKVM_SOFT_MAX_VCPUS	16
+#define OKVM_USER_MEM_SLOTS	32764
+
+/* Bits in vcpu->requests: work to do before the next guest entry. */
+enum okvm_request {
+	OKVM_REQ_TLB_FLUSH,	/* flush this vCPU's guest TLB */
+	OKVM_REQ_KICK,		/* just leave guest mode */
+};
+
+/* vcpu->mode, read by kickers to decide whether an IPI is needed. */
+enum okvm_vcpu_mode {
+	OKVM_OUTSIDE_GUEST,
+	OKVM_IN_GUEST,
+};
+
+struct okvm_memslot {
+	u64 base_gfn;
+	u64 npages;
+	u64 userspace_addr;
+	u32 flags;
+	u16 id;
+	unsigned long *dirty_bitmap;	/* with KVM_MEM_LOG_DIRTY_PAGES */
+};
+
+static inline u64 okvm_slot_end_gfn(const struct okvm_memslot *s)
+{
+	return s->base_gfn + s->npages;
+}
+
+static inline unsigned long okvm_slot_hva(const struct okvm_memslot *s, u64 gfn)
+{
+	return s->userspace_addr + ((gfn - s->base_gfn) << PAGE_SHIFT);
+}
+
+struct okvm_vm {
+	refcount_t refs;		/* VM fd + one per vCPU */
+	struct mm_struct *mm;		/* owner's mm, mmgrab()ed */
+	struct mutex lock;		/* vCPU creation */
+
+	struct mutex slots_lock;	/* memslot updates */
+	struct srcu_struct srcu;	/* memslot readers */
+	struct xarray slots_by_id;	/* id -> slot, under slots_lock */
+	struct xarray slots_by_end;	/* last gfn -> slot, SRCU readers */
+	unsigned long slots_updating;	/* non-zero during a delete/move */
+
+	spinlock_t mmu_lock;
+	unsigned long mmu_seq;		/* bumped at invalidate end */
+	long mmu_invalidating;		/* invalidations in progress */
+	struct mmu_notifier mn;
+
+	struct xarray vcpus;		/* index -> vcpu, index < online */
+	atomic_t online_vcpus;
+	int created_vcpus;		/* under lock */
+
+	struct okvm_vm_arch arch;
+};
+
+struct okvm_vcpu {
+	struct okvm_vm *vm;
+	int vcpu_id;
+	int vcpu_idx;
+	struct mutex mutex;		/* one ioctl at a time */
+	struct kvm_run *run;		/* shared page(s) with userspace */
+	struct page *pio_page;		/* second page of the mmap */
+
+	int cpu;			/* host CPU it last entered on */
+	int mode;			/* enum okvm_vcpu_mode */
+	unsigned long requests;
+
+	struct okvm_vcpu_arch arch;
+};
+
+/* main.c: vendor registration and the /dev/kvm device. */
+struct okvm_x86_ops;
+extern const struct okvm_x86_ops *okvm_vendor;
+extern struct module *okvm_vendor_owner;
+void okvm_set_fops_owner(struct module *owner);
+extern struct file_operations okvm_vm_fops;
+extern struct file_operations okvm_vcpu_fops;
+
+/* vm.c */
+int okvm_create_vm(unsigned long type);
+void okvm_vm_put(struct okvm_vm *vm);
+long okvm_check_extension(struct okvm_vm *vm, long cap);
+
+/* vcpu.c */
+int okvm_create_vcpu(struct okvm_vm *vm, unsigned long id);
+void okvm_vcpu_destroy(struct okvm_vcpu *vcpu);
+void okvm_make_request(struct okvm_vcpu *vcpu, int req);
+bool okvm_check_request(struct okvm_vcpu *vcpu, int req);
+void okvm_kick_vcpu(struct okvm_vcpu *vcpu);
+void okvm_flush_remote_tlbs(struct okvm_vm *vm);
+
+#define okvm_for_each_vcpu(idx, vcpu, vm) \
+	xa_for_each_range(&(vm)->vcpus, idx, vcpu, 0, \
+			  atomic_read(&(vm)->online_vcpus) - 1)
+
+/* memslot.c */
+int okvm_set_memory_region(struct okvm_vm *vm,
+			   const struct kvm_userspace_memory_region *mem);
+struct okvm_memslot *okvm_gfn_to_slot(struct okvm_vm *vm, u64 gfn);
+void okvm_free_memslots(struct okvm_vm *vm);
+int okvm_read_guest(struct okvm_vm *vm, u64 gpa, void *buf, unsigned long len);
+int okvm_write_guest(struct okvm_vm *vm, u64 gpa, const void *buf,
+		     unsigned long len);
+int okvm_cmpxchg_guest64(struct okvm_vm *vm, u64 gpa, u64 old, u64 new,
+			 unsigned int size);
+
+/* dirty_log.c */
+int okvm_alloc_dirty_bitmap(struct okvm_memslot *slot);
+void okvm_free_slot(struct okvm_memslot *slot);
+void okvm_mark_page_dirty(struct okvm_memslot *slot, u64 gfn);
+long okvm_get_dirty_log(struct okvm_vm *vm, struct kvm_dirty_log *log);
+
+/* mmu_notifier.c */
+int okvm_mmu_notifier_register(struct okvm_vm *vm);
+void okvm_mmu_notifier_unregister(struct okvm_vm *vm);
+
+#endif /* OKVM_KVM_CORE_H */

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kvm.ko entry points: the vendor registration, per-CPU enabling of the
+ * virtualisation extensions (CPU hotplug, reboot, suspend) and /dev/kvm.
+ *
+ * /dev/kvm exists only while a vendor module is registered, as with the
+ * in-tree KVM, and every file we hand out pins the vendor module, so the
+ * vendor cannot be unloaded while any VM (or /dev/kvm fd) is alive.
+ */
+#include <linux/module.h>
+#include <linux/miscdevice.h>
+#include <linux/fs.h>
+#include <linux/cpuhotplug.h>
+#include <linux/reboot.h>
+#include <linux/syscore_ops.h>
+#include <linux/mutex.h>
+
+#include "kvm_core.h"
+#include "vendor.h"
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("okvm: a KVM-ABI hypervisor core");
+
+const struct okvm_x86_ops *okvm_vendor;
+EXPORT_SYMBOL_GPL(okvm_vendor);
+struct module *okvm_vendor_owner;
+
+static DEFINE_MUTEX(okvm_register_lock);
+static enum cpuhp_state okvm_cpuhp_state;
+
+static long okvm_dev_get_api_version(unsigned long arg)
+{
+	if (arg)
+		return -EINVAL;
+	return OKVM_API_VERSION;
+}
+
+static long okvm_dev_vcpu_mmap_size(unsigned long arg)
+{
+	if (arg)
+		return -EINVAL;
+	return 2 * PAGE_SIZE;	/* kvm_run + the port I/O data page */
+}
+
+static long okvm_dev_ioctl(struct file *filp, unsigned int ioctl,
+			   unsigned long arg)
+{
+	switch (ioctl) {
+	case KVM_GET_API_VERSION:
+		return okvm_dev_get_api_version(arg);
+	case KVM_CREATE_VM:
+		return okvm_create_vm(arg);
+	case KVM_CHECK_EXTENSION:
+		return okvm_check_extension(NULL, arg);
+	case KVM_GET_VCPU_MMAP_SIZE:
+		return okvm_dev_vcpu_mmap_size(arg);
+	case KVM_TRACE_ENABLE:
+	case KVM_TRACE_PAUSE:
+	case KVM_TRACE_DISABLE:
+		return -EOPNOTSUPP;
+	default:
+		return -EINVAL;
+	}
+}
+
+static struct file_operations okvm_dev_fops = {
+	.unlocked_ioctl = okvm_dev_ioctl,
+	.compat_ioctl = okvm_dev_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice okvm_dev = {
+	.minor = KVM_MINOR,
+	.name = "kvm",
+	.fops = &okvm_dev_fops,
+};
+
+static int okvm_cpu_online(unsigned int cpu)
+{
+	int r;
+
+	preempt_disable();
+	r = okvm_vendor->hardware_enable();
+	preempt_enable();
+	if (r)
+		pr_err("okvm: cannot enable %s on CPU %u (%d)\n",
+		       okvm_vendor->name, cpu, r);
+	return r;
+}
+
+static int okvm_cpu_offline(unsigned int cpu)
+{
+	preempt_disable();
+	okvm_vendor->hardware_disable();
+	preempt_enable();
+	return 0;
+}
+
+static void okvm_disable_this_cpu(void *unused)
+{
+	okvm_vendor->hardware_disable();
+}
+
+static int okvm_reboot(struct notifier_block *nb, unsigned long code,
+		       void *unused)
+{
+	on_each_cpu(okvm_disable_this_cpu, NULL, 1);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block okvm_reboot_nb = {
+	.notifier_call = okvm_reboot,
+	.priority = 0,
+};
+
+/* Suspend runs on the last online CPU with interrupts off. */
+static int okvm_suspend(void)
+{
+	okvm_vendor->hardware_disable();
+	return 0;
+}
+
+static void okvm_resume(void)
+{
+	if (okvm_vendor->hardware_enable())
+		pr_err("okvm: cannot re-enable %s after resume\n",
+		       okvm_vendor->name);
+}
+
+static struct syscore_ops okvm_syscore_ops = {
+	.suspend = okvm_suspend,
+	.resume = okvm_resume,
+};
+
+static int okvm_enable_all_cpus(void)
+{
+	int r;
+
+	r = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "okvm:online",
+			      okvm_cpu_online, okvm_cpu_offline);
+	if (r < 0)
+		return r;
+	okvm_cpuhp_state = r;
+	return 0;
+}
+
+/**
+ * okvm_x86_register - a vendor module offers its ops
+ * Process context, may sleep.  Enables the extension on every online CPU
+ * (and on CPUs that come online later), then creates /dev/kvm.
+ */
+int okvm_x86_register(const struct okvm_x86_ops *ops, struct module *owner)
+{
+	int r;
+
+	mutex_lock(&okvm_register_lock);
+	r = -EEXIST;
+	if (okvm_vendor)
+		goto out;
+	okvm_vendor = ops;
+	okvm_vendor_owner = owner;
+	r = okvm_enable_all_cpus();
+	if (r)
+		goto fail;
+	okvm_dev_fops.owner = owner;
+	okvm_set_fops_owner(owner);
+	r = misc_register(&okvm_dev);
+	if (r) {
+		pr_err("okvm: /dev/kvm (10:%d) is taken: %d\n", KVM_MINOR, r);
+		goto fail_cpuhp;
+	}
+	register_reboot_notifier(&okvm_reboot_nb);
+	register_syscore_ops(&okvm_syscore_ops);
+	pr_info("okvm: %s registered\n", ops->name);
+	goto out;
+
+fail_cpuhp:
+	cpuhp_remove_state(okvm_cpuhp_state);
+fail:
+	okvm_vendor = NULL;
+	okvm_vendor_owner = NULL;
+out:
+	mutex_unlock(&okvm_register_lock);
+	return r;
+}
+EXPORT_SYMBOL_GPL(okvm_x86_register);
+
+/**
+ * okvm_x86_unregister - undo okvm_x86_register
+ * Called from the vendor's module exit, which the module refcount only lets
+ * happen when no file of ours is open.
+ */
+void okvm_x86_unregister(const struct okvm_x86_ops *ops)
+{
+	mutex_lock(&okvm_register_lock);
+	if (okvm_vendor == ops) {
+		unregister_syscore_ops(&okvm_syscore_ops);
+		unregister_reboot_notifier(&okvm_reboot_nb);
+		misc_deregister(&okvm_dev);
+		cpuhp_remove_state(okvm_cpuhp_state);
+		okvm_vendor = NULL;
+		okvm_vendor_owner = NULL;
+	}
+	mutex_unlock(&okvm_register_lock);
+}
+EXPORT_SYMBOL_GPL(okvm_x86_unregister);
+
+static int __init okvm_init(void)
+{
+	return 0;
+}
+
+static void __exit okvm_exit(void)
+{
+}
+
+module_init(okvm_init);
+module_exit(okvm_exit);

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vCPU lifecycle, the vCPU file descriptor (ioctl, mmap of kvm_run) and the
+ * request/kick machinery that makes a running vCPU leave guest mode.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/uaccess.h>
+
+#include "kvm_core.h"
+
+static long okvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
+			    unsigned long arg)
+{
+	struct okvm_vcpu *vcpu = filp->private_data;
+	void __user *argp = (void __user *)arg;
+	long r;
+
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	switch (ioctl) {
+	case KVM_RUN:
+		r = arg ? -EINVAL : okvm_arch_vcpu_run(vcpu);
+		break;
+	default:
+		r = okvm_arch_vcpu_ioctl(vcpu, ioctl, argp);
+		break;
+	}
+	mutex_unlock(&vcpu->mutex);
+	return r;
+}
+
+/* Page 0 of the mapping is kvm_run, page 1 the port I/O data page. */
+static vm_fault_t okvm_vcpu_fault(struct vm_fault *vmf)
+{
+	struct okvm_vcpu *vcpu = vmf->vma->vm_file->private_data;
+	struct page *page;
+
+	if (vmf->pgoff == 0)
+		page = virt_to_page(vcpu->run);
+	else if (vmf->pgoff == 1)
+		page = vcpu->pio_page;
+	else
+		return VM_FAULT_SIGBUS;
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct okvm_vcpu_vm_ops = {
+	.fault = okvm_vcpu_fault,
+};
+
+static int okvm_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	vma->vm_ops = &okvm_vcpu_vm_ops;
+	return 0;
+}
+
+static int okvm_vcpu_release(struct inode *inode, struct file *filp)
+{
+	struct okvm_vcpu *vcpu = filp->private_data;
+
+	okvm_vm_put(vcpu->vm);
+	return 0;
+}
+
+struct file_operations okvm_vcpu_fops = {
+	.release = okvm_vcpu_release,
+	.unlocked_ioctl = okvm_vcpu_ioctl,
+	.compat_ioctl = okvm_vcpu_ioctl,
+	.mmap = okvm_vcpu_mmap,
+	.llseek = noop_llseek,
+};
+
+static struct okvm_vcpu *okvm_alloc_vcpu(struct okvm_vm *vm, int id)
+{
+	struct okvm_vcpu *vcpu;
+	struct page *run;
+
+	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return NULL;
+	run = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	vcpu->pio_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!run || !vcpu->pio_page) {
+		if (run)
+			__free_page(run);
+		if (vcpu->pio_page)
+			__free_page(vcpu->pio_page);
+		kfree(vcpu);
+		return NULL;
+	}
+	vcpu->run = page_address(run);
+	vcpu->vm = vm;
+	vcpu->vcpu_id = id;
+	vcpu->cpu = -1;
+	mutex_init(&vcpu->mutex);
+	return vcpu;
+}
+
+static void okvm_free_vcpu(struct okvm_vcpu *vcpu)
+{
+	free_page((unsigned long)vcpu->run);
+	__free_page(vcpu->pio_page);
+	kfree(vcpu);
+}
+
+/* Called only from VM destruction: vCPUs live as long as their VM. */
+void okvm_vcpu_destroy(struct okvm_vcpu *vcpu)
+{
+	okvm_arch_vcpu_free(vcpu);
+	okvm_free_vcpu(vcpu);
+}
+
+static bool okvm_vcpu_id_taken(struct okvm_vm *vm, int id)
+{
+	struct okvm_vcpu *vcpu;
+	unsigned long i;
+
+	lockdep_assert_held(&vm->lock);
+	xa_for_each(&vm->vcpus, i, vcpu)
+		if (vcpu->vcpu_id == id)
+			return true;
+	return false;
+}
+
+/* Publish a fully built vCPU and give userspace its fd.  vm->lock held. */
+static int okvm_publish_vcpu(struct okvm_vm *vm, struct okvm_vcpu *vcpu)
+{
+	char name[24];
+	int r, fd;
+
+	lockdep_assert_held(&vm->lock);
+	if (okvm_vcpu_id_taken(vm, vcpu->vcpu_id))
+		return -EEXIST;
+	vcpu->vcpu_idx = atomic_read(&vm->online_vcpus);
+	r = xa_insert(&vm->vcpus, vcpu->vcpu_idx, vcpu, GFP_KERNEL_ACCOUNT);
+	if (r)
+		return r;
+	refcount_inc(&vm->refs);
+	snprintf(name, sizeof(name), "kvm-vcpu:%d", vcpu->vcpu_id);
+	fd = anon_inode_getfd(name, &okvm_vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		xa_erase(&vm->vcpus, vcpu->vcpu_idx);
+		refcount_dec(&vm->refs);	/* the VM fd still holds one */
+		return fd;
+	}
+	smp_wmb();	/* the vCPU is complete before it is counted */
+	atomic_inc(&vm->online_vcpus);
+	return fd;
+}
+
+/* KVM_CREATE_VCPU */
+int okvm_create_vcpu(struct okvm_vm *vm, unsigned long id)
+{
+	struct okvm_vcpu *vcpu;
+	int r;
+
+	if (id >= OKVM_MAX_VCPU_IDS)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	if (vm->created_vcpus >= OKVM_MAX_VCPUS) {
+		mutex_unlock(&vm->lock);
+		return -EINVAL;
+	}
+	vm->created_vcpus++;
+	mutex_unlock(&vm->lock);
+
+	r = -ENOMEM;
+	vcpu = okvm_alloc_vcpu(vm, id);
+	if (!vcpu)
+		goto undo_count;
+	r = okvm_arch_vcpu_create(vcpu);
+	if (r)
+		goto free_vcpu;
+
+	mutex_lock(&vm->lock);
+	r = okvm_publish_vcpu(vm, vcpu);
+	mutex_unlock(&vm->lock);
+	if (r >= 0)
+		return r;
+	okvm_arch_vcpu_free(vcpu);
+free_vcpu:
+	okvm_free_vcpu(vcpu);
+undo_count:
+	mutex_lock(&vm->lock);
+	vm->created_vcpus--;
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+void okvm_make_request(struct okvm_vcpu *vcpu, int req)
+{
+	set_bit(req, &vcpu->requests);
+}
+EXPORT_SYMBOL_GPL(okvm_make_request);
+
+bool okvm_check_request(struct okvm_vcpu *vcpu, int req)
+{
+	return test_and_clear_bit(req, &vcpu->requests);
+}
+EXPORT_SYMBOL_GPL(okvm_check_request);
+
+static void okvm_ipi_noop(void *unused)
+{
+}
+
+/* Make a vCPU notice its requests: IPI it if it may be in guest mode. */
+void okvm_kick_vcpu(struct okvm_vcpu *vcpu)
+{
+	int cpu, me;
+
+	smp_mb__after_atomic();
+	me = get_cpu();
+	cpu = READ_ONCE(vcpu->cpu);
+	if (cpu >= 0 && cpu != me && READ_ONCE(vcpu->mode) == OKVM_IN_GUEST)
+		smp_call_function_single(cpu, okvm_ipi_noop, NULL, 0);
+	put_cpu();
+}
+
+/*
+ * Every vCPU flushes its guest TLB before it next enters, and none is still
+ * in guest mode on stale translations when this returns: a vCPU that was in
+ * guest mode took our IPI, which it can only do after leaving it.
+ */
+void okvm_flush_remote_tlbs(struct okvm_vm *vm)
+{
+	struct okvm_vcpu *vcpu;
+	cpumask_var_t mask;
+	unsigned long i;
+	bool have_mask;
+	int cpu;
+
+	have_mask = zalloc_cpumask_var(&mask, GFP_ATOMIC);
+	okvm_for_each_vcpu(i, vcpu, vm)
+		set_bit(OKVM_REQ_TLB_FLUSH, &vcpu->requests);
+	smp_mb__after_atomic();
+	preempt_disable();
+	okvm_for_each_vcpu(i, vcpu, vm) {
+		cpu = READ_ONCE(vcpu->cpu);
+		if (cpu < 0 || READ_ONCE(vcpu->mode) != OKVM_IN_GUEST)
+			continue;
+		if (have_mask)
+			cpumask_set_cpu(cpu, mask);
+	}
+	if (have_mask) {
+		cpumask_clear_cpu(smp_processor_id(), mask);
+		smp_call_function_many(mask, okvm_ipi_noop, NULL, true);
+	} else {
+		smp_call_function(okvm_ipi_noop, NULL, true);
+	}
+	preempt_enable();
+	if (have_mask)
+		free_cpumask_var(mask);
+}
