@@ -146,6 +146,9 @@ static int okvm_enable_all_cpus(void)
 
 /**
  * okvm_x86_register - a vendor module offers its ops
+ * @ops: the vendor's ops table, static for the module's lifetime
+ * @owner: the vendor module, pinned by every file we hand out
+ *
  * Process context, may sleep.  Enables the extension on every online CPU
  * (and on CPUs that come online later), then creates /dev/kvm.
  */
@@ -187,6 +190,8 @@ EXPORT_SYMBOL_GPL(okvm_x86_register);
 
 /**
  * okvm_x86_unregister - undo okvm_x86_register
+ * @ops: the table passed to okvm_x86_register()
+ *
  * Called from the vendor's module exit, which the module refcount only lets
  * happen when no file of ours is open.
  */
