@@ -1,0 +1,51 @@
+#!/bin/bash
+# Install everything okvm needs to build and test on Debian bookworm:
+# the module toolchain, the Debian kernel + headers that the modules are
+# built for and that the nested-VM bench boots, QEMU, busybox-static, ...
+#
+# Idempotent and quick when nothing is missing (only dpkg is consulted).
+# Must run as root when something has to be installed.
+
+set -euo pipefail
+
+PKGS=(
+	# building the modules and the selftests
+	build-essential make gcc binutils bc bison flex libelf-dev dwarves
+	linux-headers-amd64 sparse git
+	# the kernel the bench boots, and module tooling
+	linux-image-amd64 kmod
+	# the nested-VM bench (tools/testing/vm/run)
+	qemu-system-x86 busybox-static cpio xz-utils zstd gzip iproute2 util-linux
+	coreutils
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) || status=''
+	[ "$status" = 'install ok installed' ] || missing+=("$p")
+done
+
+# linux-headers-amd64 and linux-image-amd64 are meta packages; the modules
+# must be built against the headers of the kernel the bench boots (the
+# newest installed one).
+newest=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -n1)
+if [ -n "$newest" ]; then
+	ver=${newest#/boot/vmlinuz-}
+	[ -d "/lib/modules/$ver/build" ] || missing+=("linux-headers-$ver")
+fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#PKGS[@]} packages present"
+	exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing ${missing[*]}; run this script as root" >&2
+	exit 1
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "deps: done"
