@@ -59,7 +59,7 @@ static long okvm_dev_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_TRACE_DISABLE:
 		return -EOPNOTSUPP;
 	default:
-		return -EINVAL;
+		return okvm_arch_dev_ioctl(ioctl, (void __user *)arg);
 	}
 }
 

@@ -4,6 +4,7 @@
  * #GP in the guest, as KVM does by default.
  */
 #include <linux/kvm.h>
+#include <linux/uaccess.h>
 #include <asm/msr-index.h>
 #include <asm/trapnr.h>
 
@@ -102,4 +103,70 @@ int okvm_emulate_wrmsr(struct okvm_vcpu *vcpu)
 		return 1;
 	}
 	return okvm_skip_instruction(vcpu, vcpu->arch.exit.next_rip);
+}
+
+/* Every MSR KVM_GET_MSRS/KVM_SET_MSRS can save and restore. */
+static const u32 okvm_msrs_to_save[] = {
+	MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+	MSR_KERNEL_GS_BASE, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
+	MSR_IA32_SYSENTER_EIP, MSR_IA32_TSC, MSR_IA32_CR_PAT,
+	MSR_IA32_APICBASE,
+};
+
+/* KVM_GET_MSR_INDEX_LIST: nmsrs is written back even on E2BIG. */
+long okvm_dev_get_msr_index_list(void __user *argp)
+{
+	struct kvm_msr_list __user *ul = argp;
+	u32 n, count = ARRAY_SIZE(okvm_msrs_to_save);
+
+	if (get_user(n, &ul->nmsrs))
+		return -EFAULT;
+	if (put_user(count, &ul->nmsrs))
+		return -EFAULT;
+	if (n < count)
+		return -E2BIG;
+	if (copy_to_user(ul->indices, okvm_msrs_to_save, sizeof(okvm_msrs_to_save)))
+		return -EFAULT;
+	return 0;
+}
+
+#define OKVM_MAX_IO_MSRS	1000
+
+/* Run do_msr over the entries; the number handled before a failure. */
+static long okvm_msrs_loop(struct okvm_vcpu *vcpu, void __user *argp,
+			   bool set)
+{
+	struct kvm_msrs __user *um = argp;
+	struct kvm_msr_entry e;
+	struct kvm_msrs hdr;
+	u32 i;
+
+	if (copy_from_user(&hdr, um, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nmsrs >= OKVM_MAX_IO_MSRS)
+		return -E2BIG;
+	for (i = 0; i < hdr.nmsrs; i++) {
+		if (copy_from_user(&e, &um->entries[i], sizeof(e)))
+			return -EFAULT;
+		if (set) {
+			if (okvm_set_msr(vcpu, e.index, e.data, true))
+				break;
+			continue;
+		}
+		if (okvm_get_msr(vcpu, e.index, &e.data, true))
+			break;
+		if (copy_to_user(&um->entries[i], &e, sizeof(e)))
+			return -EFAULT;
+	}
+	return i;
+}
+
+long okvm_ioctl_get_msrs(struct okvm_vcpu *vcpu, void __user *argp)
+{
+	return okvm_msrs_loop(vcpu, argp, false);
+}
+
+long okvm_ioctl_set_msrs(struct okvm_vcpu *vcpu, void __user *argp)
+{
+	return okvm_msrs_loop(vcpu, argp, true);
 }

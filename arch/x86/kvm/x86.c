@@ -45,9 +45,23 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 	switch (cap) {
 	case KVM_CAP_SET_TSS_ADDR:
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
+	case KVM_CAP_EXT_CPUID:
 		return 1;
 	default:
 		return 0;
+	}
+}
+
+/* The x86 ioctls of /dev/kvm. */
+long okvm_arch_dev_ioctl(unsigned int ioctl, void __user *argp)
+{
+	switch (ioctl) {
+	case KVM_GET_SUPPORTED_CPUID:
+		return okvm_dev_get_supported_cpuid(argp);
+	case KVM_GET_MSR_INDEX_LIST:
+		return okvm_dev_get_msr_index_list(argp);
+	default:
+		return -EINVAL;
 	}
 }
 
@@ -132,6 +146,16 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		return okvm_ioctl_get_sregs(vcpu, argp);
 	case KVM_SET_SREGS:
 		return okvm_ioctl_set_sregs(vcpu, argp);
+	case KVM_SET_CPUID:
+		return okvm_ioctl_set_cpuid(vcpu, argp);
+	case KVM_SET_CPUID2:
+		return okvm_ioctl_set_cpuid2(vcpu, argp);
+	case KVM_GET_CPUID2:
+		return okvm_ioctl_get_cpuid2(vcpu, argp);
+	case KVM_GET_MSRS:
+		return okvm_ioctl_get_msrs(vcpu, argp);
+	case KVM_SET_MSRS:
+		return okvm_ioctl_set_msrs(vcpu, argp);
 	default:
 		return -EINVAL;
 	}
@@ -366,6 +390,7 @@ int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu)
 	int r;
 
 	vcpu->run->flags = 0;
+	vcpu->arch.has_run = true;
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE))
 		vcpu->arch.host_pkru = read_pkru();
 	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, true);

@@ -152,6 +152,7 @@ struct okvm_vcpu_arch {
 
 	struct kvm_cpuid_entry2 *cpuid;
 	int ncpuid;
+	bool has_run;			/* KVM_RUN was called once */
 
 	void *vendor;			/* struct svm_vcpu / vmx_vcpu */
 };
@@ -172,6 +173,7 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 			void __user *argp);
 long okvm_arch_check_extension(struct okvm_vm *vm, long cap);
+long okvm_arch_dev_ioctl(unsigned int ioctl, void __user *argp);
 int okvm_arch_vm_init(struct okvm_vm *vm);
 void okvm_arch_vm_destroy(struct okvm_vm *vm);
 void okvm_queue_exception(struct okvm_vcpu *vcpu, u8 vector, bool has_error,
@@ -211,13 +213,21 @@ void okvm_inject_fault(struct okvm_vcpu *vcpu, const struct x86_fault *f);
 u64 okvm_seg_base(struct okvm_vcpu *vcpu, int seg);
 
 /* msr.c */
+long okvm_dev_get_msr_index_list(void __user *argp);
+long okvm_ioctl_get_msrs(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_set_msrs(struct okvm_vcpu *vcpu, void __user *argp);
 int okvm_emulate_rdmsr(struct okvm_vcpu *vcpu);
 int okvm_emulate_wrmsr(struct okvm_vcpu *vcpu);
 int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host);
 int okvm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host);
 
 /* cpuid.c */
+long okvm_dev_get_supported_cpuid(void __user *argp);
+long okvm_ioctl_set_cpuid2(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_set_cpuid(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_get_cpuid2(struct okvm_vcpu *vcpu, void __user *argp);
 int okvm_emulate_cpuid(struct okvm_vcpu *vcpu);
 int okvm_emulate_xsetbv(struct okvm_vcpu *vcpu);
+u32 okvm_xsave_size(u64 xcr0);
 
 #endif /* OKVM_X86_H */
