@@ -1210,6 +1210,8 @@ static int exec_string(struct x86_emu *emu)
 	bool last;
 	int rc;
 
+	if (limit > X86_EMU_REP_BATCH_MAX)
+		limit = X86_EMU_REP_BATCH_MAX;
 	for (;;) {
 		begin(emu);
 		count = emu->next.gpr[GPR_RCX] & am;

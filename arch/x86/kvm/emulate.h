@@ -43,6 +43,8 @@ enum x86_emu_seg {
 #define X86_EMU_VEC_GP		13
 
 #define X86_EMU_MAX_INSN_LEN	15
+/* Upper bound on emu->rep_batch, to bound the time spent in one call. */
+#define X86_EMU_REP_BATCH_MAX	1024
 
 struct x86_emu;
 
@@ -126,7 +128,8 @@ struct x86_emu {
 	 * for 57-bit instead of 48-bit canonical form.
 	 *
 	 * rep_batch: how many iterations of a REP string instruction one
-	 * x86_emu_step() may perform; 0 or 1 means exactly one.  Only raise it
+	 * x86_emu_step() may perform; 0 or 1 means exactly one, values above
+	 * X86_EMU_REP_BATCH_MAX count as X86_EMU_REP_BATCH_MAX.  Only raise it
 	 * if the read/write callbacks set rep_stop whenever an access hits
 	 * MMIO: an iteration that sets rep_stop always ends the batch, so no
 	 * call ever makes more than one MMIO access per operand.

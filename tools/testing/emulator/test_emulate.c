@@ -193,6 +193,38 @@ static void setup_32bit_paging(struct env *e)
 	env_set_paging(e, PT_32, root);
 }
 
+static void setup_pae_paging(struct env *e)
+{
+	u64 root = pt_alloc(e), a;
+
+	for (a = 0; a < 0x40000; a += 4096)
+		pt_map(e, PT_PAE, root, a, a, 1, PTE_ALL, PTE_ALL);
+	pt_map(e, PT_PAE, root, 0xc0000000ull, H, 2, PTE_ALL, PTE_ALL);
+	env_set_paging(e, PT_PAE, root);
+}
+
+static void setup_pae_nx_code(struct env *e)
+{
+	u64 root = pt_alloc(e);
+
+	pt_map(e, PT_PAE, root, CODE_ADDR, CODE_ADDR, 1, PTE_ALL | PTE_NX,
+	       PTE_ALL);
+	env_set_paging(e, PT_PAE, root);
+}
+
+/* A 57-bit linear address (not 48-bit canonical) mapped onto MMIO. */
+#define LA57_MMIO	0x00ff800000000020ull
+
+static void setup_la57_paging(struct env *e)
+{
+	u64 root = pt_alloc(e), a;
+
+	for (a = 0; a < 0x40000; a += 4096)
+		pt_map(e, PT_L5, root, a, a, 1, PTE_ALL, PTE_ALL);
+	pt_map(e, PT_L5, root, LA57_MMIO & ~0xfffull, H, 1, PTE_ALL, PTE_ALL);
+	env_set_paging(e, PT_L5, root);
+}
+
 /* ---- the cases ----------------------------------------------------------- */
 
 static const struct emu_case cases[] = {
@@ -544,6 +576,11 @@ static const struct emu_case cases[] = {
 	  .want = { R(RDI, DATA + 24), R(RCX, 0) },
 	  .want_mem = { M(DATA, "\x01\x01\0\0\0\0\0\0\x01\x01\0\0\0\0\0\0"),
 			M(DATA + 16, "\x01\x01\0\0\0\0\0\0\0") } },
+	{ "rep stosb: batch is capped", P64, CODE("\xf3\xaa"),
+	  .rep_batch = 0xffffffff,
+	  .set = { R(RDI, DATA), R(RCX, X86_EMU_REP_BATCH_MAX + 5) },
+	  .want = { R(RDI, DATA + X86_EMU_REP_BATCH_MAX), R(RCX, 5),
+		    R(R_RIP, CODE_ADDR) } },
 	{ "rep stosb: batch of 2 leaves RIP", P64, CODE("\xf3\xaa"),
 	  .rep_batch = 2, .set = { R(RDI, DATA), R(RCX, 3), R(RAX, 0x77) },
 	  .want = { R(RDI, DATA + 2), R(RCX, 1), R(R_RIP, CODE_ADDR) },
@@ -634,6 +671,40 @@ static const struct emu_case cases[] = {
 	  .set = { R(RSI, L - 1), R(RDI, DATA), R(RCX, 4) },
 	  .want = { R(RSI, L), R(RDI, DATA + 1), R(RCX, 3),
 		    R(R_RIP, CODE_ADDR) } },
+
+	/* ---- RFLAGS.RF, more prefixes and sizes ---- */
+	{ "completion clears RF", P64, CODE("\x89\x07"),
+	  .set = { R(RDI, H), R(R_RFLAGS, 0x10002) },
+	  .want = { R(R_RFLAGS, 0x2) }, .mmio = { MW(H, 4, 0) } },
+	{ "rep in progress keeps RF", P64, CODE("\xf3\xaa"),
+	  .set = { R(RDI, DATA), R(RCX, 2), R(R_RFLAGS, 0x10002) },
+	  .want = { R(RDI, DATA + 1), R(RCX, 1), R(R_RIP, CODE_ADDR) } },
+	{ "real: rep count is CX only", RM, CODE("\xf3\xaa"),
+	  .set = { R(RCX, 0x10000), R(RDI, 0) }, .seg = { [X86_SEG_ES] = L } },
+	{ "lock xchg reg,reg is #UD", P64, CODE("\xf0\x87\xd8"), FAULT,
+	  .fault = UD },
+	{ "real: 66 mov dword [bx],imm32", RM,
+	  CODE("\x66\xc7\x07\x78\x56\x34\x12"),
+	  .seg = { [X86_SEG_DS] = L }, .set = { R(RBX, 8) },
+	  .mmio = { MW(L + 8, 4, 0x12345678) } },
+	{ "32: 66 mov word [edi],imm16", P32, CODE("\x66\xc7\x07\x34\x12"),
+	  .set = { R(RDI, H) }, .mmio = { MW(H, 2, 0x1234) } },
+	{ "f3 on a non-string instruction is ignored", P64,
+	  CODE("\xf3\x89\x07"), .set = { R(RDI, H), R(RAX, 5) },
+	  .mmio = { MW(H, 4, 5) } },
+	{ "PAE paging: 2M page onto MMIO", P32, CODE("\x8b\x07"),
+	  .setup = setup_pae_paging, .set = { R(RDI, 0xc0000010) },
+	  .want = { R(RAX, KEEP(RAX, 0xffffffffull, 0)) },
+	  .mmio = { MR(H + 0x10, 4, 0) } },
+	{ "PAE paging: NX data page is readable, fetch is not", P32,
+	  CODE("\x90"), .setup = setup_pae_nx_code, FAULT,
+	  .fault = PF(0x11, CODE_ADDR) },
+	{ "5-level paging: high linear address", P64, CODE("\x89\x07"),
+	  .setup = setup_la57_paging, .set = { R(RDI, LA57_MMIO) },
+	  .mmio = { MW(H + 0x20, 4, DEF(RAX) & 0xffffffff) } },
+	{ "5-level: 48-bit non-canonical is fine", P64, CODE("\x8b\x07"),
+	  .setup = setup_la57_paging, .set = { R(RDI, LA57_MMIO) },
+	  .want = { R(RAX, 0) }, .mmio = { MR(H + 0x20, 4, 0) } },
 
 	/* ---- not emulated ---- */
 	{ "nop", P64, CODE("\x90"), UNH },
