@@ -35,6 +35,7 @@
 enum okvm_request {
 	OKVM_REQ_TLB_FLUSH,	/* flush this vCPU's guest TLB */
 	OKVM_REQ_KICK,		/* just leave guest mode */
+	OKVM_REQ_CLOCK_UPDATE,	/* rewrite the guest's pvclock */
 };
 
 /* vcpu->mode, read by kickers to decide whether an IPI is needed. */

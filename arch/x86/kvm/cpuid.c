@@ -43,7 +43,7 @@ static const u32 okvm_81_edx = B(11) | B(20) | B(22) | B(25) | B(26) |
 /* Paravirtual features (CPUID 0x40000001 EAX) okvm implements. */
 static u32 okvm_pv_features(void)
 {
-	return 0;
+	return okvm_kvmclock_pv_features();
 }
 
 struct okvm_cpuid_list {
@@ -51,7 +51,7 @@ struct okvm_cpuid_list {
 	int n, max;
 };
 
-static u64 okvm_supported_xcr0(void)
+u64 okvm_supported_xcr0(void)
 {
 	if (!boot_cpu_has(X86_FEATURE_XSAVE))
 		return 0;
@@ -162,6 +162,19 @@ static int okvm_cpuid_basic(struct okvm_cpuid_list *l)
 					 BIT(31);
 				e->edx &= okvm_1_edx;
 				e->ebx &= 0x0000ffff;	/* no APIC id/count */
+			}
+		} else if (fn == 5 || fn == 9 || fn == 0xa || fn == 0xc) {
+			/* MONITOR, DCA, PMU: none of them virtualised. */
+			e = okvm_cpuid_add(l, fn, 0, false);
+			r = e ? 0 : -E2BIG;
+			if (e)
+				e->eax = e->ebx = e->ecx = e->edx = 0;
+		} else if (fn == 6) {
+			e = okvm_cpuid_add(l, fn, 0, false);
+			r = e ? 0 : -E2BIG;
+			if (e) {
+				e->eax &= BIT(2);	/* ARAT only */
+				e->ebx = e->ecx = e->edx = 0;
 			}
 		} else {
 			/* Cache and topology leaves: contents as is. */
@@ -400,6 +413,13 @@ u32 okvm_xsave_size(u64 xcr0)
 	return size;
 }
 
+/* An XCR0 value the guest may have: x87 on, AVX only with SSE. */
+bool okvm_xcr0_valid(u64 val)
+{
+	return (val & XFEATURE_MASK_FP) && !(val & ~okvm_supported_xcr0()) &&
+	       !((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE));
+}
+
 /* XSETBV: only XCR0, only at CPL 0, only features the host enabled. */
 int okvm_emulate_xsetbv(struct okvm_vcpu *vcpu)
 {
@@ -407,8 +427,7 @@ int okvm_emulate_xsetbv(struct okvm_vcpu *vcpu)
 	u64 val = (u32)regs[OKVM_RAX] | (regs[OKVM_RDX] << 32);
 
 	if ((u32)regs[OKVM_RCX] != 0 || okvm_vendor->get_cpl(vcpu) ||
-	    !(val & XFEATURE_MASK_FP) || (val & ~okvm_supported_xcr0()) ||
-	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE))) {
+	    !okvm_xcr0_valid(val)) {
 		okvm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 		return 1;
 	}

@@ -127,6 +127,10 @@ int okvm_handle_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 		return okvm_skip_instruction(vcpu, exit->next_rip);
 	case OKVM_X_DR_ACCESS:
 		return okvm_handle_dr_access(vcpu);
+	case OKVM_X_IRQ_WINDOW:
+		return okvm_handle_irq_window(vcpu);
+	case OKVM_X_IRET:
+		return okvm_handle_iret(vcpu);
 	default:
 		return okvm_internal_error(vcpu,
 			KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2,

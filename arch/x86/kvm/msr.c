@@ -6,6 +6,7 @@
 #include <linux/kvm.h>
 #include <linux/uaccess.h>
 #include <asm/msr-index.h>
+#include <uapi/asm/kvm_para.h>
 #include <asm/trapnr.h>
 
 #include "kvm_core.h"
@@ -43,9 +44,66 @@ static int okvm_set_efer(struct okvm_vcpu *vcpu, u64 efer, bool host)
 	return 0;
 }
 
+/* The slot of an MTRR MSR in the store, or NULL. */
+static u64 *okvm_mtrr_slot(struct okvm_msr_store *m, u32 index)
+{
+	static const u32 fixed[11] = {
+		MSR_MTRRfix64K_00000, MSR_MTRRfix16K_80000,
+		MSR_MTRRfix16K_A0000, MSR_MTRRfix4K_C0000,
+		MSR_MTRRfix4K_C8000, MSR_MTRRfix4K_D0000,
+		MSR_MTRRfix4K_D8000, MSR_MTRRfix4K_E0000,
+		MSR_MTRRfix4K_E8000, MSR_MTRRfix4K_F0000,
+		MSR_MTRRfix4K_F8000,
+	};
+	int i;
+
+	if (index == MSR_MTRRdefType)
+		return &m->mtrr_def_type;
+	if (index >= 0x200 && index < 0x200 + 2 * OKVM_NR_VAR_MTRR)
+		return &m->mtrr_var[index - 0x200];
+	for (i = 0; i < ARRAY_SIZE(fixed); i++)
+		if (fixed[i] == index)
+			return &m->mtrr_fixed[i];
+	return NULL;
+}
+
+/* MSRs that are only remembered: 0 handled, 1 not one of them. */
+static u64 *okvm_stored_msr(struct okvm_vcpu *vcpu, u32 index)
+{
+	struct okvm_msr_store *m = &vcpu->arch.msrs;
+
+	switch (index) {
+	case MSR_IA32_MISC_ENABLE: return &m->misc_enable;
+	case MSR_TSC_AUX: return &m->tsc_aux;
+	case MSR_K7_HWCR: return &m->hwcr;
+	case MSR_AMD64_DE_CFG: return &m->de_cfg;
+	case MSR_IA32_MCG_STATUS: return &m->mcg_status;
+	default: return okvm_mtrr_slot(m, index);
+	}
+}
+
+/* MSRs that read as a constant and ignore writes of that constant. */
+static int okvm_const_msr(u32 index, u64 *val)
+{
+	switch (index) {
+	case MSR_MTRRcap:
+		*val = BIT(10) | BIT(8) | OKVM_NR_VAR_MTRR; /* WC, FIX, 8 var */
+		return 0;
+	case MSR_IA32_MCG_CAP:		/* no machine-check banks */
+	case MSR_IA32_UCODE_REV:
+	case MSR_AMD64_SYSCFG:
+		*val = 0;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 /* 0 with *data set, or 1 when the MSR does not exist for this guest. */
 int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
+	u64 *slot;
+
 	switch (index) {
 	case MSR_EFER:
 		*data = okvm_vendor->get_efer(vcpu);
@@ -56,27 +114,51 @@ int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 	case MSR_IA32_APICBASE:
 		*data = vcpu->arch.apic_base;
 		return 0;
-	default:
-		return okvm_vendor->get_msr(vcpu, index, data);
 	}
+	slot = okvm_stored_msr(vcpu, index);
+	if (slot) {
+		*data = *slot;
+		return 0;
+	}
+	if (!okvm_const_msr(index, data) ||
+	    !okvm_kvmclock_get_msr(vcpu, index, data))
+		return 0;
+	return okvm_vendor->get_msr(vcpu, index, data);
 }
 
 /* 0 when written, 1 when the MSR or the value is not acceptable. */
 int okvm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 {
+	u64 *slot, val;
+
 	switch (index) {
 	case MSR_EFER:
 		return okvm_set_efer(vcpu, data, host);
 	case MSR_IA32_TSC:
-		vcpu->arch.tsc_offset = data - rdtsc();
+		okvm_write_tsc(vcpu, data, host);
+		return 0;
+	case MSR_IA32_APICBASE:
+		vcpu->arch.apic_base = data;
 		return 0;
 	case MSR_IA32_CR_PAT:
 		if (!okvm_pat_valid(data))
 			return 1;
 		return okvm_vendor->set_msr(vcpu, index, data);
-	default:
-		return okvm_vendor->set_msr(vcpu, index, data);
+	case MSR_TSC_AUX:
+		if (data >> 32)
+			return 1;
+		break;
 	}
+	slot = okvm_stored_msr(vcpu, index);
+	if (slot) {
+		*slot = data;
+		return 0;
+	}
+	if (!okvm_const_msr(index, &val))
+		return val == data || host ? 0 : 1;
+	if (!okvm_kvmclock_set_msr(vcpu, index, data))
+		return 0;
+	return okvm_vendor->set_msr(vcpu, index, data);
 }
 
 int okvm_emulate_rdmsr(struct okvm_vcpu *vcpu)
@@ -110,7 +192,10 @@ static const u32 okvm_msrs_to_save[] = {
 	MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
 	MSR_KERNEL_GS_BASE, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
 	MSR_IA32_SYSENTER_EIP, MSR_IA32_TSC, MSR_IA32_CR_PAT,
-	MSR_IA32_APICBASE,
+	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE, MSR_TSC_AUX,
+	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK,
+	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW,
+	MSR_MTRRcap, MSR_MTRRdefType, MSR_IA32_MCG_CAP, MSR_IA32_MCG_STATUS,
 };
 
 /* KVM_GET_MSR_INDEX_LIST: nmsrs is written back even on E2BIG. */

@@ -109,8 +109,12 @@ long okvm_ioctl_get_sregs(struct okvm_vcpu *vcpu, void __user *argp)
 	s.cr2 = ops->get_cr(vcpu, 2);
 	s.cr3 = ops->get_cr(vcpu, 3);
 	s.cr4 = ops->get_cr(vcpu, 4);
+	s.cr8 = ops->get_tpr(vcpu);
 	s.efer = ops->get_efer(vcpu);
 	s.apic_base = vcpu->arch.apic_base;
+	if (vcpu->arch.irq.pending)
+		__set_bit(vcpu->arch.irq.vector,
+			  (unsigned long *)s.interrupt_bitmap);
 	return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
 }
 
@@ -151,6 +155,17 @@ static bool okvm_sregs_valid(const struct kvm_sregs *s)
 	return !(s->cr4 & ~okvm_cr4_supported());
 }
 
+/* A pending interrupt travels in the bitmap (at most one bit set). */
+static void okvm_sregs_pending_irq(struct okvm_vcpu *vcpu,
+				   const struct kvm_sregs *s)
+{
+	unsigned long bit;
+
+	bit = find_first_bit((const unsigned long *)s->interrupt_bitmap, 256);
+	vcpu->arch.irq.pending = bit < 256;
+	vcpu->arch.irq.vector = bit < 256 ? bit : 0;
+}
+
 long okvm_ioctl_set_sregs(struct okvm_vcpu *vcpu, void __user *argp)
 {
 	const struct okvm_x86_ops *ops = okvm_vendor;
@@ -170,7 +185,9 @@ long okvm_ioctl_set_sregs(struct okvm_vcpu *vcpu, void __user *argp)
 	ops->set_cr(vcpu, 3, s.cr3);
 	ops->set_cr(vcpu, 4, s.cr4);
 	ops->set_efer(vcpu, s.efer);
+	ops->set_tpr(vcpu, s.cr8 & 0xf);
 	vcpu->arch.apic_base = s.apic_base;
+	okvm_sregs_pending_irq(vcpu, &s);
 	return 0;
 }
 

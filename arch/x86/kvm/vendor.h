@@ -63,6 +63,19 @@ struct okvm_x86_ops {
 	int (*set_msr)(struct okvm_vcpu *vcpu, u32 index, u64 data);
 	/* Stop intercepting debug-register accesses (guest owns DR0-7). */
 	void (*open_debug_regs)(struct okvm_vcpu *vcpu);
+	/* CR8/TPR as the guest sees it (0-15). */
+	u8 (*get_tpr)(struct okvm_vcpu *vcpu);
+	void (*set_tpr)(struct okvm_vcpu *vcpu, u8 tpr);
+
+	/* --- Events: vcpu->mutex held, may not sleep ------------------- */
+	/* The STI/MOV SS interrupt shadow at the current RIP. */
+	bool (*get_interrupt_shadow)(struct okvm_vcpu *vcpu);
+	void (*set_interrupt_shadow)(struct okvm_vcpu *vcpu, bool shadow);
+	/* Exit (OKVM_X_IRQ_WINDOW) as soon as the guest can take an
+	 * interrupt; on=false cancels. */
+	void (*set_irq_window)(struct okvm_vcpu *vcpu, bool on);
+	/* NMIs blocked: exit (OKVM_X_IRET) at the guest's next IRET. */
+	void (*set_nmi_mask)(struct okvm_vcpu *vcpu, bool masked);
 
 	/* --- Run ------------------------------------------------------ */
 	/* Enter the guest once.  IRQs and preemption off; may not sleep.

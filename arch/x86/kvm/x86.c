@@ -25,6 +25,7 @@ int okvm_arch_vm_init(struct okvm_vm *vm)
 
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		okvm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	okvm_kvmclock_vm_init(vm);
 	r = okvm_mmu_vm_init(vm, okvm_vendor->tdp_fmt, okvm_vendor->tdp_levels);
 	if (r)
 		return r;
@@ -46,7 +47,17 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_SET_TSS_ADDR:
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
 	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_MP_STATE:
+	case KVM_CAP_USER_NMI:
+	case KVM_CAP_VCPU_EVENTS:
+	case KVM_CAP_DEBUGREGS:
 		return 1;
+	case KVM_CAP_ADJUST_CLOCK:
+		return KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME |
+		       KVM_CLOCK_HOST_TSC;
+	case KVM_CAP_XSAVE:
+	case KVM_CAP_XCRS:
+		return boot_cpu_has(X86_FEATURE_XSAVE);
 	default:
 		return 0;
 	}
@@ -99,6 +110,10 @@ long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 		return okvm_vm_set_tss_addr(vm, (unsigned long)argp);
 	case KVM_SET_IDENTITY_MAP_ADDR:
 		return okvm_vm_set_identity_map_addr(vm, argp);
+	case KVM_GET_CLOCK:
+		return okvm_vm_get_clock(vm, argp);
+	case KVM_SET_CLOCK:
+		return okvm_vm_set_clock(vm, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -117,7 +132,7 @@ int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu)
 		fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
 		return r;
 	}
-	vcpu->arch.tsc_offset = -rdtsc();
+	vcpu->arch.tsc_offset = vcpu->vm->arch.tsc_offset;
 	okvm_vcpu_reset_state(vcpu);
 	return 0;
 }
@@ -156,6 +171,36 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		return okvm_ioctl_get_msrs(vcpu, argp);
 	case KVM_SET_MSRS:
 		return okvm_ioctl_set_msrs(vcpu, argp);
+	case KVM_INTERRUPT:
+		return okvm_ioctl_interrupt(vcpu, argp);
+	case KVM_NMI:
+		return okvm_ioctl_nmi(vcpu);
+	case KVM_GET_VCPU_EVENTS:
+		return okvm_ioctl_get_vcpu_events(vcpu, argp);
+	case KVM_SET_VCPU_EVENTS:
+		return okvm_ioctl_set_vcpu_events(vcpu, argp);
+	case KVM_GET_MP_STATE:
+		return okvm_ioctl_get_mp_state(vcpu, argp);
+	case KVM_SET_MP_STATE:
+		return okvm_ioctl_set_mp_state(vcpu, argp);
+	case KVM_GET_DEBUGREGS:
+		return okvm_ioctl_get_debugregs(vcpu, argp);
+	case KVM_SET_DEBUGREGS:
+		return okvm_ioctl_set_debugregs(vcpu, argp);
+	case KVM_SET_SIGNAL_MASK:
+		return okvm_ioctl_set_signal_mask(vcpu, argp);
+	case KVM_GET_FPU:
+		return okvm_ioctl_get_fpu(vcpu, argp);
+	case KVM_SET_FPU:
+		return okvm_ioctl_set_fpu(vcpu, argp);
+	case KVM_GET_XSAVE:
+		return okvm_ioctl_get_xsave(vcpu, argp);
+	case KVM_SET_XSAVE:
+		return okvm_ioctl_set_xsave(vcpu, argp);
+	case KVM_GET_XCRS:
+		return okvm_ioctl_get_xcrs(vcpu, argp);
+	case KVM_SET_XCRS:
+		return okvm_ioctl_set_xcrs(vcpu, argp);
 	default:
 		return -EINVAL;
 	}
@@ -236,6 +281,9 @@ int okvm_exit_to_user(struct okvm_vcpu *vcpu, enum okvm_user_exit why)
 	case OKVM_USER_INTR:
 		run->exit_reason = KVM_EXIT_INTR;
 		break;
+	case OKVM_USER_IRQ_WINDOW:
+		run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+		break;
 	case OKVM_USER_INTERNAL_ERROR:
 		run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
 		run->internal.suberror = vcpu->arch.internal_suberror;
@@ -315,10 +363,14 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 	bool flush, moved;
 	int cpu;
 
+	okvm_kvmclock_update(vcpu);
+	okvm_inject_events(vcpu);
 	preempt_disable();
 	local_irq_disable();
 	cpu = smp_processor_id();
 	moved = vcpu->cpu != cpu;
+	if (moved)
+		okvm_make_request(vcpu, OKVM_REQ_CLOCK_UPDATE);
 	WRITE_ONCE(vcpu->cpu, cpu);
 	smp_wmb();
 	smp_store_mb(vcpu->mode, OKVM_IN_GUEST);
@@ -352,6 +404,9 @@ static int okvm_run_loop(struct okvm_vcpu *vcpu)
 		r = okvm_enter_guest(vcpu);
 		if (r <= 0)
 			return r;
+		if (vcpu->run->request_interrupt_window &&
+		    okvm_ready_for_interrupt(vcpu))
+			return okvm_exit_to_user(vcpu, OKVM_USER_IRQ_WINDOW);
 		cond_resched();
 	}
 }
@@ -377,10 +432,9 @@ static void okvm_post_run(struct okvm_vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 
 	run->if_flag = !!(vcpu->arch.rflags & X86_EFLAGS_IF);
-	run->cr8 = 0;
+	run->cr8 = okvm_vendor->get_tpr(vcpu);
 	run->apic_base = vcpu->arch.apic_base;
-	run->ready_for_interrupt_injection = run->if_flag &&
-					     !vcpu->arch.event.pending;
+	run->ready_for_interrupt_injection = okvm_ready_for_interrupt(vcpu);
 }
 
 /* KVM_RUN */
@@ -391,6 +445,10 @@ int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu)
 
 	vcpu->run->flags = 0;
 	vcpu->arch.has_run = true;
+	if (run->cr8 > 15)
+		return -EINVAL;
+	okvm_vendor->set_tpr(vcpu, run->cr8);
+	okvm_sigset_activate(vcpu);
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE))
 		vcpu->arch.host_pkru = read_pkru();
 	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, true);
@@ -405,5 +463,6 @@ int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu)
 out:
 	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, false);
 	okvm_post_run(vcpu);
+	okvm_sigset_deactivate(vcpu);
 	return r;
 }

@@ -6,6 +6,7 @@
 #define OKVM_X86_H
 
 #include <linux/types.h>
+#include <linux/signal.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
 
@@ -37,6 +38,8 @@ enum okvm_exit_code {
 	OKVM_X_GP,		/* inject #GP(0) */
 	OKVM_X_NOP,		/* skip the instruction (INVD, MONITOR, ...) */
 	OKVM_X_DR_ACCESS,	/* first guest debug-register access */
+	OKVM_X_IRQ_WINDOW,	/* the guest can take an interrupt now */
+	OKVM_X_IRET,		/* IRET while NMIs were blocked */
 	OKVM_X_UNKNOWN,		/* anything else: internal error */
 };
 
@@ -68,6 +71,7 @@ enum okvm_user_exit {
 	OKVM_USER_FAIL_ENTRY,
 	OKVM_USER_INTR,
 	OKVM_USER_INTERNAL_ERROR,
+	OKVM_USER_IRQ_WINDOW,
 };
 
 /* What to finish on the next KVM_RUN after a userspace exit. */
@@ -110,6 +114,19 @@ enum okvm_event_type {
 	OKVM_EVENT_NMI,
 };
 
+/* MSRs that are only stored (msr.c). */
+#define OKVM_NR_VAR_MTRR	8
+struct okvm_msr_store {
+	u64 misc_enable;
+	u64 tsc_aux;
+	u64 mtrr_def_type;
+	u64 mtrr_fixed[11];
+	u64 mtrr_var[2 * OKVM_NR_VAR_MTRR];
+	u64 hwcr;
+	u64 de_cfg;
+	u64 mcg_status;
+};
+
 /* Segment registers; the first six in hardware (and emulator) order. */
 enum okvm_seg {
 	OKVM_SEG_ES, OKVM_SEG_CS, OKVM_SEG_SS, OKVM_SEG_DS,
@@ -135,12 +152,23 @@ struct okvm_vcpu_arch {
 	u64 apic_base;
 	u64 tsc_offset;
 	u64 debug_regs[4];	/* guest DR0-3 */
+	u64 kvmclock_msr;	/* MSR_KVM_SYSTEM_TIME(_NEW) */
+	u64 wall_clock_msr;
+	struct okvm_msr_store msrs;
 	bool debug_live;	/* guest DRs loaded around each entry */
 
 	enum okvm_completion completion;
 	struct okvm_pio pio;
 	struct okvm_mmio mmio;
 	struct okvm_event event;	/* to inject at next entry */
+	struct {
+		bool pending;
+		u8 vector;
+	} irq;				/* from KVM_INTERRUPT */
+	bool nmi_pending;
+	bool nmi_masked;
+	bool sigset_active;
+	sigset_t sigset;
 	struct okvm_exit exit;		/* last exit */
 	u32 internal_suberror;
 	u64 internal_data[2];
@@ -159,6 +187,14 @@ struct okvm_vcpu_arch {
 
 struct okvm_vm_arch {
 	struct okvm_tdp tdp;
+	/* kvmclock.c: the master clock and TSC bookkeeping */
+	u64 master_tsc;
+	u64 master_ns;
+	u64 kvmclock_offset;
+	u32 tsc_mul;
+	s8 tsc_shift;
+	u64 tsc_offset;			/* of new vCPUs */
+	u64 last_tsc_value, last_tsc_offset, last_tsc_write_ns;
 	u64 tss_addr;
 	u64 identity_map_addr;
 	void *vendor;
@@ -181,6 +217,24 @@ void okvm_queue_exception(struct okvm_vcpu *vcpu, u8 vector, bool has_error,
 int okvm_exit_to_user(struct okvm_vcpu *vcpu, enum okvm_user_exit why);
 int okvm_internal_error(struct okvm_vcpu *vcpu, u32 suberror, u32 ndata,
 			u64 d0, u64 d1);
+
+/* events.c */
+bool okvm_interrupt_allowed(struct okvm_vcpu *vcpu);
+bool okvm_ready_for_interrupt(struct okvm_vcpu *vcpu);
+void okvm_inject_events(struct okvm_vcpu *vcpu);
+int okvm_handle_irq_window(struct okvm_vcpu *vcpu);
+int okvm_handle_iret(struct okvm_vcpu *vcpu);
+long okvm_ioctl_interrupt(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_nmi(struct okvm_vcpu *vcpu);
+long okvm_ioctl_get_vcpu_events(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_set_vcpu_events(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_get_mp_state(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_set_mp_state(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_get_debugregs(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_set_debugregs(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_set_signal_mask(struct okvm_vcpu *vcpu, void __user *argp);
+void okvm_sigset_activate(struct okvm_vcpu *vcpu);
+void okvm_sigset_deactivate(struct okvm_vcpu *vcpu);
 
 /* regs.c */
 void okvm_vcpu_reset_state(struct okvm_vcpu *vcpu);
@@ -221,6 +275,16 @@ int okvm_emulate_wrmsr(struct okvm_vcpu *vcpu);
 int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host);
 int okvm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host);
 
+/* kvmclock.c */
+void okvm_kvmclock_vm_init(struct okvm_vm *vm);
+void okvm_kvmclock_update(struct okvm_vcpu *vcpu);
+int okvm_kvmclock_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data);
+int okvm_kvmclock_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data);
+void okvm_write_tsc(struct okvm_vcpu *vcpu, u64 data, bool host);
+long okvm_vm_get_clock(struct okvm_vm *vm, void __user *argp);
+long okvm_vm_set_clock(struct okvm_vm *vm, void __user *argp);
+u32 okvm_kvmclock_pv_features(void);
+
 /* cpuid.c */
 long okvm_dev_get_supported_cpuid(void __user *argp);
 long okvm_ioctl_set_cpuid2(struct okvm_vcpu *vcpu, void __user *argp);
@@ -229,5 +293,15 @@ long okvm_ioctl_get_cpuid2(struct okvm_vcpu *vcpu, void __user *argp);
 int okvm_emulate_cpuid(struct okvm_vcpu *vcpu);
 int okvm_emulate_xsetbv(struct okvm_vcpu *vcpu);
 u32 okvm_xsave_size(u64 xcr0);
+u64 okvm_supported_xcr0(void);
+bool okvm_xcr0_valid(u64 val);
+
+/* fpu.c */
+long okvm_ioctl_get_fpu(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_set_fpu(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_get_xsave(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_set_xsave(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_get_xcrs(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_set_xcrs(struct okvm_vcpu *vcpu, void __user *argp);
 
 #endif /* OKVM_X86_H */

@@ -64,6 +64,8 @@ static enum okvm_exit_code svm_exit_code(u32 code)
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_MC:
 		return OKVM_X_EXTINT;
 	case SVM_EXIT_HLT:		return OKVM_X_HLT;
+	case SVM_EXIT_VINTR:		return OKVM_X_IRQ_WINDOW;
+	case SVM_EXIT_IRET:		return OKVM_X_IRET;
 	case SVM_EXIT_CPUID:		return OKVM_X_CPUID;
 	case SVM_EXIT_XSETBV:		return OKVM_X_XSETBV;
 	case SVM_EXIT_SHUTDOWN:		return OKVM_X_SHUTDOWN;

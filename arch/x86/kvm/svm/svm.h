@@ -75,6 +75,12 @@ int svm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data);
 int svm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data);
 void svm_open_debug_regs(struct okvm_vcpu *vcpu);
 void svm_set_tdp_root(struct okvm_vcpu *vcpu, u64 root_pa);
+u8 svm_get_tpr(struct okvm_vcpu *vcpu);
+void svm_set_tpr(struct okvm_vcpu *vcpu, u8 tpr);
+bool svm_get_interrupt_shadow(struct okvm_vcpu *vcpu);
+void svm_set_interrupt_shadow(struct okvm_vcpu *vcpu, bool shadow);
+void svm_set_irq_window(struct okvm_vcpu *vcpu, bool on);
+void svm_set_nmi_mask(struct okvm_vcpu *vcpu, bool masked);
 
 /* run.c */
 void svm_run(struct okvm_vcpu *vcpu, bool flush_tlb, bool moved);

@@ -264,3 +264,59 @@ void svm_set_tdp_root(struct okvm_vcpu *vcpu, u64 root_pa)
 {
 	to_vmcb(vcpu)->control.nested_cr3 = root_pa;
 }
+
+u8 svm_get_tpr(struct okvm_vcpu *vcpu)
+{
+	return to_vmcb(vcpu)->control.int_ctl & V_TPR_MASK;
+}
+
+void svm_set_tpr(struct okvm_vcpu *vcpu, u8 tpr)
+{
+	struct vmcb_control_area *c = &to_vmcb(vcpu)->control;
+
+	c->int_ctl = (c->int_ctl & ~V_TPR_MASK) | (tpr & V_TPR_MASK);
+}
+
+bool svm_get_interrupt_shadow(struct okvm_vcpu *vcpu)
+{
+	return to_vmcb(vcpu)->control.int_state & SVM_INTERRUPT_SHADOW_MASK;
+}
+
+void svm_set_interrupt_shadow(struct okvm_vcpu *vcpu, bool shadow)
+{
+	struct vmcb_control_area *c = &to_vmcb(vcpu)->control;
+
+	if (shadow)
+		c->int_state |= SVM_INTERRUPT_SHADOW_MASK;
+	else
+		c->int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+}
+
+/*
+ * A virtual interrupt (V_IRQ) of top priority, ignoring the TPR, is taken
+ * by the guest as soon as it is interruptible; intercepting VINTR turns
+ * that moment into an exit without anything being delivered.
+ */
+void svm_set_irq_window(struct okvm_vcpu *vcpu, bool on)
+{
+	struct vmcb *vmcb = to_vmcb(vcpu);
+	struct vmcb_control_area *c = &vmcb->control;
+
+	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+	if (on) {
+		c->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
+			      (0xf << V_INTR_PRIO_SHIFT);
+		c->int_vector = 0;
+		svm_set_intercept(vmcb, INTERCEPT_VINTR);
+	} else {
+		svm_clr_intercept(vmcb, INTERCEPT_VINTR);
+	}
+}
+
+void svm_set_nmi_mask(struct okvm_vcpu *vcpu, bool masked)
+{
+	if (masked)
+		svm_set_intercept(to_vmcb(vcpu), INTERCEPT_IRET);
+	else
+		svm_clr_intercept(to_vmcb(vcpu), INTERCEPT_IRET);
+}
