@@ -30,6 +30,7 @@
 #define OKVM_MAX_VCPU_IDS	4096
 #define OKVM_SOFT_MAX_VCPUS	16
 #define OKVM_USER_MEM_SLOTS	32764
+#define OKVM_MAX_IRQ_ROUTES	4096
 
 /* Bits in vcpu->requests: work to do before the next guest entry. */
 enum okvm_request {

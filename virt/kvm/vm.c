@@ -31,6 +31,22 @@ static long okvm_vm_ioctl_get_dirty_log(struct okvm_vm *vm, void __user *argp)
 	return okvm_get_dirty_log(vm, &log);
 }
 
+/*
+ * KVM_SET_GSI_ROUTING.  GSI routes only exist with an in-kernel irqchip,
+ * which okvm does not have yet: like KVM without one, a well-formed table
+ * is refused with EINVAL.
+ */
+static long okvm_vm_ioctl_set_gsi_routing(struct okvm_vm *vm, void __user *argp)
+{
+	struct kvm_irq_routing hdr;
+
+	if (copy_from_user(&hdr, argp, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nr > OKVM_MAX_IRQ_ROUTES || hdr.flags)
+		return -EINVAL;
+	return -EINVAL;
+}
+
 static long okvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 			  unsigned long arg)
 {
@@ -49,6 +65,8 @@ static long okvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return okvm_check_extension(vm, arg);
 	case KVM_GET_DIRTY_LOG:
 		return okvm_vm_ioctl_get_dirty_log(vm, argp);
+	case KVM_SET_GSI_ROUTING:
+		return okvm_vm_ioctl_set_gsi_routing(vm, argp);
 	default:
 		return okvm_arch_vm_ioctl(vm, ioctl, argp);
 	}
@@ -171,6 +189,8 @@ long okvm_check_extension(struct okvm_vm *vm, long cap)
 		return OKVM_MAX_VCPU_IDS;
 	case KVM_CAP_NR_MEMSLOTS:
 		return OKVM_USER_MEM_SLOTS;
+	case KVM_CAP_IRQ_ROUTING:
+		return OKVM_MAX_IRQ_ROUTES;
 	default:
 		return okvm_arch_check_extension(vm, cap);
 	}

@@ -77,7 +77,6 @@ static u64 *okvm_stored_msr(struct okvm_vcpu *vcpu, u32 index)
 	case MSR_TSC_AUX: return &m->tsc_aux;
 	case MSR_K7_HWCR: return &m->hwcr;
 	case MSR_AMD64_DE_CFG: return &m->de_cfg;
-	case MSR_IA32_MCG_STATUS: return &m->mcg_status;
 	default: return okvm_mtrr_slot(m, index);
 	}
 }
@@ -89,7 +88,6 @@ static int okvm_const_msr(u32 index, u64 *val)
 	case MSR_MTRRcap:
 		*val = BIT(10) | BIT(8) | OKVM_NR_VAR_MTRR; /* WC, FIX, 8 var */
 		return 0;
-	case MSR_IA32_MCG_CAP:		/* no machine-check banks */
 	case MSR_IA32_UCODE_REV:
 	case MSR_AMD64_SYSCFG:
 		*val = 0;
@@ -121,7 +119,8 @@ int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 		return 0;
 	}
 	if (!okvm_const_msr(index, data) ||
-	    !okvm_kvmclock_get_msr(vcpu, index, data))
+	    !okvm_kvmclock_get_msr(vcpu, index, data) ||
+	    !okvm_mce_get_msr(vcpu, index, data))
 		return 0;
 	return okvm_vendor->get_msr(vcpu, index, data);
 }
@@ -158,6 +157,14 @@ int okvm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		return val == data || host ? 0 : 1;
 	if (!okvm_kvmclock_set_msr(vcpu, index, data))
 		return 0;
+	if (index >= MSR_IA32_MC0_CTL && index < MSR_IA32_MC0_CTL + 4 * OKVM_MAX_MCE_BANKS)
+		return okvm_mce_set_msr(vcpu, index, data, host);
+	switch (index) {
+	case MSR_IA32_MCG_CAP:
+	case MSR_IA32_MCG_STATUS:
+	case MSR_IA32_MCG_CTL:
+		return okvm_mce_set_msr(vcpu, index, data, host);
+	}
 	return okvm_vendor->set_msr(vcpu, index, data);
 }
 
@@ -196,6 +203,7 @@ static const u32 okvm_msrs_to_save[] = {
 	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK,
 	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW,
 	MSR_MTRRcap, MSR_MTRRdefType, MSR_IA32_MCG_CAP, MSR_IA32_MCG_STATUS,
+	MSR_IA32_MCG_CTL,
 };
 
 /* KVM_GET_MSR_INDEX_LIST: nmsrs is written back even on E2BIG. */

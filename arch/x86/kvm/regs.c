@@ -28,6 +28,7 @@ void okvm_vcpu_reset_state(struct okvm_vcpu *vcpu)
 	memset(arch->debug_regs, 0, sizeof(arch->debug_regs));
 	memset(&arch->event, 0, sizeof(arch->event));
 	arch->completion = OKVM_COMPLETE_NONE;
+	okvm_mce_reset(vcpu);
 	okvm_vendor->vcpu_reset(vcpu, false);
 }
 

@@ -52,6 +52,8 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_VCPU_EVENTS:
 	case KVM_CAP_DEBUGREGS:
 		return 1;
+	case KVM_CAP_MCE:
+		return OKVM_MAX_MCE_BANKS;
 	case KVM_CAP_ADJUST_CLOCK:
 		return KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME |
 		       KVM_CLOCK_HOST_TSC;
@@ -71,6 +73,8 @@ long okvm_arch_dev_ioctl(unsigned int ioctl, void __user *argp)
 		return okvm_dev_get_supported_cpuid(argp);
 	case KVM_GET_MSR_INDEX_LIST:
 		return okvm_dev_get_msr_index_list(argp);
+	case KVM_X86_GET_MCE_CAP_SUPPORTED:
+		return okvm_dev_get_mce_cap(argp);
 	default:
 		return -EINVAL;
 	}
@@ -189,6 +193,8 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		return okvm_ioctl_set_debugregs(vcpu, argp);
 	case KVM_SET_SIGNAL_MASK:
 		return okvm_ioctl_set_signal_mask(vcpu, argp);
+	case KVM_X86_SETUP_MCE:
+		return okvm_ioctl_setup_mce(vcpu, argp);
 	case KVM_GET_FPU:
 		return okvm_ioctl_get_fpu(vcpu, argp);
 	case KVM_SET_FPU:

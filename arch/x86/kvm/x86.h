@@ -124,7 +124,12 @@ struct okvm_msr_store {
 	u64 mtrr_var[2 * OKVM_NR_VAR_MTRR];
 	u64 hwcr;
 	u64 de_cfg;
-	u64 mcg_status;
+};
+
+#define OKVM_MAX_MCE_BANKS	32
+struct okvm_mce {
+	u64 mcg_cap, mcg_status, mcg_ctl;
+	u64 banks[OKVM_MAX_MCE_BANKS][4];	/* CTL, STATUS, ADDR, MISC */
 };
 
 /* Segment registers; the first six in hardware (and emulator) order. */
@@ -155,6 +160,7 @@ struct okvm_vcpu_arch {
 	u64 kvmclock_msr;	/* MSR_KVM_SYSTEM_TIME(_NEW) */
 	u64 wall_clock_msr;
 	struct okvm_msr_store msrs;
+	struct okvm_mce mce;
 	bool debug_live;	/* guest DRs loaded around each entry */
 
 	enum okvm_completion completion;
@@ -284,6 +290,13 @@ void okvm_write_tsc(struct okvm_vcpu *vcpu, u64 data, bool host);
 long okvm_vm_get_clock(struct okvm_vm *vm, void __user *argp);
 long okvm_vm_set_clock(struct okvm_vm *vm, void __user *argp);
 u32 okvm_kvmclock_pv_features(void);
+
+/* mce.c */
+void okvm_mce_reset(struct okvm_vcpu *vcpu);
+long okvm_dev_get_mce_cap(void __user *argp);
+long okvm_ioctl_setup_mce(struct okvm_vcpu *vcpu, void __user *argp);
+int okvm_mce_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data);
+int okvm_mce_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host);
 
 /* cpuid.c */
 long okvm_dev_get_supported_cpuid(void __user *argp);

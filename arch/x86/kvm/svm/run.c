@@ -5,6 +5,7 @@
  */
 #include <linux/percpu.h>
 #include <asm/debugreg.h>
+#include <asm/msr.h>
 #include <asm/svm.h>
 #include <asm/trapnr.h>
 
@@ -107,6 +108,9 @@ void svm_run(struct okvm_vcpu *vcpu, bool flush_tlb, bool moved)
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb *vmcb = svm->vmcb;
 	struct okvm_vcpu_arch *arch = &vcpu->arch;
+	struct svm_cpu *sd = this_cpu_ptr(&svm_cpus);
+	bool tsc_aux = svm_has_tsc_aux &&
+		       arch->msrs.tsc_aux != sd->host_tsc_aux;
 
 	vmcb->save.rax = arch->regs[OKVM_RAX];
 	vmcb->save.rsp = arch->regs[OKVM_RSP];
@@ -118,11 +122,15 @@ void svm_run(struct okvm_vcpu *vcpu, bool flush_tlb, bool moved)
 	svm_inject_event(vcpu, vmcb);
 	if (arch->debug_live)
 		svm_load_guest_debug(vcpu);
+	/* RDTSCP/RDPID read TSC_AUX, which VMRUN does not switch. */
+	if (tsc_aux)
+		wrmsrl(MSR_TSC_AUX, arch->msrs.tsc_aux);
 
 	svm_clgi();
-	__svm_vcpu_run(svm->vmcb_pa, arch->regs,
-		       this_cpu_ptr(&svm_cpus)->host_vmsave_pa);
+	__svm_vcpu_run(svm->vmcb_pa, arch->regs, sd->host_vmsave_pa);
 	svm_restore_host_debug(vcpu, vmcb);
+	if (tsc_aux)
+		wrmsrl(MSR_TSC_AUX, sd->host_tsc_aux);
 	svm_stgi();
 
 	/* A machine check in the guest belongs to the host's handler. */

@@ -24,6 +24,7 @@ module_param(npt, bool, 0444);
 MODULE_PARM_DESC(npt, "use nested paging (NPT); 0 selects shadow paging");
 
 u32 svm_max_asid;
+bool svm_has_tsc_aux;
 bool svm_has_flush_by_asid;
 bool svm_npt;
 u64 svm_iopm_pa, svm_msrpm_pa;
@@ -48,6 +49,8 @@ static int svm_hardware_enable(void)
 	if (efer & EFER_SVME)
 		return -EBUSY;	/* another hypervisor owns this CPU */
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	if (svm_has_tsc_aux)
+		rdmsrl(MSR_TSC_AUX, sd->host_tsc_aux);
 	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sd->hsave));
 	/* Forget every ASID handed out before: the first one flushes all. */
 	sd->asid_generation++;
@@ -230,6 +233,8 @@ static int svm_check_cpu(void)
 	}
 	svm_max_asid = ebx - 1;
 	svm_has_flush_by_asid = boot_cpu_has(X86_FEATURE_FLUSHBYASID);
+	svm_has_tsc_aux = boot_cpu_has(X86_FEATURE_RDTSCP) ||
+			  boot_cpu_has(X86_FEATURE_RDPID);
 	svm_npt = npt && boot_cpu_has(X86_FEATURE_NPT);
 	if (!svm_npt) {
 		pr_err("kvm_amd: shadow paging is not available yet; need NPT\n");

@@ -15,6 +15,7 @@ struct svm_cpu {
 	struct page *hsave;		/* VM_HSAVE_PA: VMRUN's host save area */
 	struct page *host_vmsave;	/* our VMSAVE/VMLOAD of host state */
 	u64 host_vmsave_pa;
+	u64 host_tsc_aux;		/* the kernel's per-CPU value */
 	u64 asid_generation;
 	u32 next_asid;
 	bool enabled;
@@ -51,6 +52,7 @@ static inline void svm_clr_intercept(struct vmcb *vmcb, int bit)
 /* svm.c */
 extern u32 svm_max_asid;
 extern bool svm_has_flush_by_asid;
+extern bool svm_has_tsc_aux;
 extern bool svm_npt;
 extern u64 svm_iopm_pa, svm_msrpm_pa;
 DECLARE_PER_CPU(struct svm_cpu, svm_cpus);

@@ -1,0 +1,37 @@
+#!/bin/bash
+# Boot Debian's kernel as a guest of QEMU (accel=kvm, userspace irqchip) on
+# whatever /dev/kvm is: run inside the nested test machine.
+#   boot.sh [SMP]      -> prints the guest's OKVM-GUEST-UP line and timing
+# Exit 0 only if the guest reached its marker with kvm-clock and all CPUs.
+set -uo pipefail
+smp=${1:-1}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+kernel=$(ls /boot/vmlinuz-*-amd64 | sort -V | tail -n1)
+initrd=/tmp/okvm-guest-initrd.cpio.gz
+
+# The guest's initramfs: static busybox and our /init.
+build_initrd() {
+	local d
+	d=$(mktemp -d)
+	mkdir -p "$d/bin" "$d/proc" "$d/sys" "$d/dev"
+	cp /bin/busybox "$d/bin/busybox"
+	cp "$here/init" "$d/init"
+	chmod +x "$d/init"
+	(cd "$d" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd"
+	rm -rf "$d"
+}
+
+build_initrd
+t0=$(date +%s.%N)
+out=$(timeout 600 qemu-system-x86_64 -accel kvm -machine pc,kernel-irqchip=off \
+	-cpu EPYC -smp "$smp" -m 512M -kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 loglevel=4" \
+	-nographic -no-reboot -monitor none </dev/null 2>&1)
+rc=$?
+t1=$(date +%s.%N)
+marker=$(grep -a OKVM-GUEST-UP <<<"$out")
+printf '%s\n' "$out" | grep -a -E "OKVM-GUEST-UP|guest dmesg|qemu|error|Kernel panic|BUG|WARNING" | head -40
+printf 'qemu exit %d, %.1f s\n' "$rc" "$(echo "$t1 - $t0" | bc)"
+[ -n "$marker" ] || { printf '%s\n' "$out" | tail -40; exit 1; }
+grep -q "clocksource=kvm-clock" <<<"$marker" || { echo "not kvm-clock"; exit 1; }
+grep -q "cpus=$smp " <<<"$marker" || { echo "wrong CPU count"; exit 1; }
