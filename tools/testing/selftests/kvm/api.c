@@ -20,12 +20,10 @@
 
 static void test_api_version(int kvm)
 {
-	test_begin("api_version");
 	TEST_ASSERT_EQ(ioctl(kvm, KVM_GET_API_VERSION, 0), KVM_API_VERSION);
 	TEST_ASSERT_EQ(KVM_API_VERSION, 12);
 	/* The argument must be zero. */
 	TEST_ASSERT_ERRNO(ioctl(kvm, KVM_GET_API_VERSION, 1), EINVAL);
-	test_end();
 }
 
 struct caps {
@@ -57,10 +55,8 @@ static void read_caps(int fd, struct caps *c)
 
 static void test_extensions(int kvm)
 {
-	struct caps sys, vm;
-	int vmfd;
+	struct caps sys;
 
-	test_begin("check_extension");
 	read_caps(kvm, &sys);
 	test_note("NR_VCPUS %ld MAX_VCPUS %ld MAX_VCPU_ID %ld NR_MEMSLOTS %ld",
 		  sys.nr_vcpus, sys.max_vcpus, sys.max_vcpu_id,
@@ -68,9 +64,15 @@ static void test_extensions(int kvm)
 	test_note("READONLY_MEM %ld SYNC_MMU %ld",
 		  kvm_check_cap(kvm, KVM_CAP_READONLY_MEM),
 		  kvm_check_cap(kvm, KVM_CAP_SYNC_MMU));
-	test_end();
+}
 
-	test_begin("check_extension_vm");
+/* A VM fd answers the same as /dev/kvm. */
+static void test_extensions_vm(int kvm)
+{
+	struct caps sys, vm;
+	int vmfd;
+
+	read_caps(kvm, &sys);
 	vmfd = TEST_ASSERT_OK(ioctl(kvm, KVM_CREATE_VM, 0));
 	read_caps(vmfd, &vm);
 	TEST_ASSERT_EQ(vm.nr_vcpus, sys.nr_vcpus);
@@ -80,14 +82,12 @@ static void test_extensions(int kvm)
 	TEST_ASSERT_EQ(kvm_check_cap(vmfd, KVM_CAP_READONLY_MEM),
 		       kvm_check_cap(kvm, KVM_CAP_READONLY_MEM));
 	close(vmfd);
-	test_end();
 }
 
 static void test_create_vm(int kvm)
 {
 	int a, b;
 
-	test_begin("create_vm");
 	a = TEST_ASSERT_OK(ioctl(kvm, KVM_CREATE_VM, 0));
 	b = TEST_ASSERT_OK(ioctl(kvm, KVM_CREATE_VM, 0));
 	TEST_ASSERT(a != b, "two VMs share fd %d", a);
@@ -100,42 +100,38 @@ static void test_create_vm(int kvm)
 	TEST_ASSERT_ERRNO(ioctl(kvm, KVM_CREATE_VM, 1), EINVAL);
 	TEST_ASSERT_ERRNO(ioctl(kvm, KVM_CREATE_VM, 0x1234), EINVAL);
 	TEST_ASSERT_ERRNO(ioctl(kvm, KVM_CREATE_VM, ~0UL), EINVAL);
-	test_end();
+}
 
-	test_begin("vm_outlives_dev_fd");
-	{
-		int kvm2 = kvm_open();
-		int vm = TEST_ASSERT_OK(ioctl(kvm2, KVM_CREATE_VM, 0));
-		int vcpu;
+/* A VM keeps working after the /dev/kvm fd that created it is closed. */
+static void test_vm_outlives_dev_fd(void)
+{
+	int kvm2 = kvm_open();
+	int vm = TEST_ASSERT_OK(ioctl(kvm2, KVM_CREATE_VM, 0));
+	int vcpu;
 
-		close(kvm2);
-		vcpu = TEST_ASSERT_OK(ioctl(vm, KVM_CREATE_VCPU, 0));
-		TEST_ASSERT_EQ(kvm_check_cap(vm, KVM_CAP_USER_MEMORY), 1);
-		close(vcpu);
-		close(vm);
-	}
-	test_end();
+	close(kvm2);
+	vcpu = TEST_ASSERT_OK(ioctl(vm, KVM_CREATE_VCPU, 0));
+	TEST_ASSERT_EQ(kvm_check_cap(vm, KVM_CAP_USER_MEMORY), 1);
+	close(vcpu);
+	close(vm);
 }
 
 static void test_mmap_size(int kvm)
 {
 	long sz;
 
-	test_begin("vcpu_mmap_size");
 	sz = kvm_vcpu_mmap_size(kvm);
 	test_note("KVM_GET_VCPU_MMAP_SIZE = %ld", sz);
 	TEST_ASSERT(sz >= (long)PAGE_SIZE, "mmap size %ld", sz);
 	TEST_ASSERT(sz % PAGE_SIZE == 0, "mmap size %ld not page aligned", sz);
 	TEST_ASSERT(sz >= (long)sizeof(struct kvm_run), "mmap size %ld", sz);
 	TEST_ASSERT_ERRNO(ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 1), EINVAL);
-	test_end();
 }
 
 static void test_unknown_ioctls(int kvm)
 {
 	int vm, vcpu;
 
-	test_begin("unknown_ioctls");
 	TEST_ASSERT_ERRNO(ioctl(kvm, BOGUS_IOCTL, 0), EINVAL);
 	/* VM and vCPU ioctls are unknown to /dev/kvm. */
 	TEST_ASSERT_ERRNO(ioctl(kvm, KVM_CREATE_VCPU, 0), EINVAL);
@@ -154,7 +150,6 @@ static void test_unknown_ioctls(int kvm)
 		    MAP_FAILED && errno == ENODEV, "mmap of a VM fd");
 	close(vcpu);
 	close(vm);
-	test_end();
 }
 
 int main(void)
@@ -163,11 +158,13 @@ int main(void)
 
 	test_init("api");
 	kvm = kvm_open();
-	test_api_version(kvm);
-	test_extensions(kvm);
-	test_create_vm(kvm);
-	test_mmap_size(kvm);
-	test_unknown_ioctls(kvm);
+	RUN_SUBTEST("api_version", test_api_version(kvm));
+	RUN_SUBTEST("check_extension", test_extensions(kvm));
+	RUN_SUBTEST("check_extension_vm", test_extensions_vm(kvm));
+	RUN_SUBTEST("create_vm", test_create_vm(kvm));
+	RUN_SUBTEST("vm_outlives_dev_fd", test_vm_outlives_dev_fd());
+	RUN_SUBTEST("vcpu_mmap_size", test_mmap_size(kvm));
+	RUN_SUBTEST("unknown_ioctls", test_unknown_ioctls(kvm));
 	close(kvm);
 	test_done();
 }

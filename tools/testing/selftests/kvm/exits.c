@@ -28,6 +28,12 @@
 enum { REAL, LONG };
 static const char *const mode_name[] = { "real mode", "64-bit" };
 
+/* Subtest names: <what>_real and <what>_64. */
+static char name_buf[64];
+#define NAME(what)							\
+	(snprintf(name_buf, sizeof(name_buf), "%s_%s", what,		\
+		  mode == REAL ? "real" : "64"), name_buf)
+
 /* ------------------------------------------------------------ port I/O */
 
 #define PIO_BODY(extra)							\
@@ -110,7 +116,6 @@ static void test_pio(struct kvm_vcpu *vcpu, int mode)
 {
 	unsigned int i;
 
-	test_begin(mode == REAL ? "pio_real" : "pio_64");
 	if (mode == REAL)
 		vcpu_setup_real(vcpu, LOAD_GUEST(vcpu->vm, rm_pio));
 	else
@@ -120,7 +125,6 @@ static void test_pio(struct kvm_vcpu *vcpu, int mode)
 	for (i = 0; mode == LONG && i < ARRAY_SIZE(pio_long); i++)
 		expect_pio(vcpu, &pio_long[i]);
 	vcpu_expect_done(vcpu);
-	test_end();
 }
 
 /* ------------------------------------------------------- string port I/O */
@@ -218,6 +222,7 @@ static void expect_string(struct kvm_vcpu *vcpu, const struct str_exp *e,
 		done += n;
 		exits++;
 	}
+	ucall_check(&uc);
 	TEST_ASSERT(uc.cmd == UCALL_SYNC && uc.arg0 == stage,
 		    "stage %u: ucall %llu(%llu), guest line %llu", stage,
 		    (unsigned long long)uc.cmd, (unsigned long long)uc.arg0,
@@ -240,7 +245,6 @@ static void test_string_io(struct kvm_vcpu *vcpu, int mode)
 {
 	unsigned int i;
 
-	test_begin(mode == REAL ? "string_io_real" : "string_io_64");
 	if (mode == REAL)
 		vcpu_setup_real(vcpu, LOAD_GUEST(vcpu->vm, rm_string));
 	else
@@ -248,7 +252,6 @@ static void test_string_io(struct kvm_vcpu *vcpu, int mode)
 	for (i = 0; i < ARRAY_SIZE(str_ops); i++)
 		expect_string(vcpu, &str_ops[i], i + 1);
 	vcpu_expect_done(vcpu);
-	test_end();
 }
 
 /* ----------------------------------------------------------------- MMIO */
@@ -330,7 +333,6 @@ static void test_mmio(struct kvm_vcpu *vcpu, int mode)
 	unsigned int i;
 	uint64_t v;
 
-	test_begin(mode == REAL ? "mmio_real" : "mmio_64");
 	if (mode == REAL)
 		vcpu_setup_real(vcpu, LOAD_GUEST(vcpu->vm, rm_mmio));
 	else
@@ -360,7 +362,6 @@ static void test_mmio(struct kvm_vcpu *vcpu, int mode)
 		}
 	}
 	vcpu_expect_done(vcpu);
-	test_end();
 }
 
 /* ------------------------------------------------------ HLT and SHUTDOWN */
@@ -379,7 +380,6 @@ static void test_hlt(struct kvm_vcpu *vcpu, int mode)
 	struct kvm_regs regs;
 	uint64_t gpa, rip;
 
-	test_begin(mode == REAL ? "hlt_real" : "hlt_64");
 	if (mode == REAL) {
 		gpa = LOAD_GUEST(vcpu->vm, rm_hlt);
 		vcpu_setup_real(vcpu, gpa);
@@ -396,7 +396,6 @@ static void test_hlt(struct kvm_vcpu *vcpu, int mode)
 	/* Running again continues after the hlt. */
 	vcpu_expect_sync(vcpu, 1);
 	vcpu_expect_done(vcpu);
-	test_end();
 }
 
 static void test_shutdown(struct kvm_vm *vm, int mode)
@@ -404,7 +403,6 @@ static void test_shutdown(struct kvm_vm *vm, int mode)
 	struct kvm_vcpu *vcpu = vcpu_add(vm, 1 + mode);
 
 	/* The library's setups leave the IDT limit at 0. */
-	test_begin(mode == REAL ? "shutdown_real" : "shutdown_64");
 	if (mode == REAL)
 		vcpu_setup_real(vcpu, LOAD_GUEST(vm, rm_int3));
 	else
@@ -412,7 +410,6 @@ static void test_shutdown(struct kvm_vm *vm, int mode)
 	vcpu_run(vcpu);
 	vcpu_assert_exit(vcpu, KVM_EXIT_SHUTDOWN);
 	vcpu_free(vcpu);
-	test_end();
 }
 
 GUEST_CODE(lm_done, 64, G_DONE);
@@ -426,7 +423,6 @@ static void test_fail_entry(struct kvm_vm *vm)
 	struct ucall uc;
 	int r;
 
-	test_begin("fail_entry_64");
 	vcpu_setup_long(vcpu, LOAD_GUEST(vm, lm_done));
 	vcpu_get_sregs(vcpu, &sr);
 	sr.cs.db = 1;
@@ -451,7 +447,6 @@ static void test_fail_entry(struct kvm_vm *vm)
 		       0xffffffff);
 out:
 	vcpu_free(vcpu);
-	test_end();
 }
 
 /* ------------------------------------------------ signals, immediate_exit */
@@ -481,7 +476,6 @@ static void test_eintr(struct kvm_vcpu *vcpu, int mode)
 	struct kvm_regs regs;
 	uint64_t gpa, lo;
 
-	test_begin(mode == REAL ? "signal_eintr_real" : "signal_eintr_64");
 	*flag = 0;
 	if (mode == REAL) {
 		gpa = LOAD_GUEST(vcpu->vm, rm_spin);
@@ -510,7 +504,6 @@ static void test_eintr(struct kvm_vcpu *vcpu, int mode)
 	vcpu_expect_sync(vcpu, 1);
 	vcpu_expect_done(vcpu);
 	signal(SIGALRM, SIG_DFL);
-	test_end();
 }
 
 #define IMM_BODY(label)							\
@@ -531,7 +524,6 @@ static void test_immediate_exit(struct kvm_vcpu *vcpu, int mode)
 	struct kvm_regs regs;
 	uint64_t entry, after;
 
-	test_begin(mode == REAL ? "immediate_exit_real" : "immediate_exit_64");
 	if (mode == REAL) {
 		entry = LOAD_GUEST(vcpu->vm, rm_imm);
 		vcpu_setup_real(vcpu, entry);
@@ -565,7 +557,6 @@ static void test_immediate_exit(struct kvm_vcpu *vcpu, int mode)
 	TEST_ASSERT_EQ(regs.rip, after);
 	vcpu_expect_sync(vcpu, 2);
 	vcpu_expect_done(vcpu);
-	test_end();
 }
 
 int main(void)
@@ -579,15 +570,16 @@ int main(void)
 	vcpu = vcpu_add(vm, 0);
 	for (mode = REAL; mode <= LONG; mode++) {
 		test_note("--- %s ---", mode_name[mode]);
-		test_pio(vcpu, mode);
-		test_string_io(vcpu, mode);
-		test_mmio(vcpu, mode);
-		test_hlt(vcpu, mode);
-		test_eintr(vcpu, mode);
-		test_immediate_exit(vcpu, mode);
-		test_shutdown(vm, mode);
+		RUN_SUBTEST(NAME("pio"), test_pio(vcpu, mode));
+		RUN_SUBTEST(NAME("string_io"), test_string_io(vcpu, mode));
+		RUN_SUBTEST(NAME("mmio"), test_mmio(vcpu, mode));
+		RUN_SUBTEST(NAME("hlt"), test_hlt(vcpu, mode));
+		RUN_SUBTEST(NAME("signal_eintr"), test_eintr(vcpu, mode));
+		RUN_SUBTEST(NAME("immediate_exit"),
+			    test_immediate_exit(vcpu, mode));
+		RUN_SUBTEST(NAME("shutdown"), test_shutdown(vm, mode));
 	}
-	test_fail_entry(vm);
+	RUN_SUBTEST("fail_entry_64", test_fail_entry(vm));
 	vcpu_free(vcpu);
 	vm_destroy(vm);
 	test_done();

@@ -19,7 +19,6 @@ static void test_create_ids(void)
 	struct kvm_vm *vm = vm_create_bare();
 	int fds[4], i, j;
 
-	test_begin("create_vcpu_ids");
 	for (i = 0; i < 4; i++) {
 		fds[i] = TEST_ASSERT_OK(ioctl(vm->fd, KVM_CREATE_VCPU, i));
 		for (j = 0; j < i; j++)
@@ -43,7 +42,6 @@ static void test_create_ids(void)
 		if (i != 1)
 			close(fds[i]);
 	vm_destroy(vm);
-	test_end();
 }
 
 /* Fill a VM with MAX_VCPUS vCPUs (fds closed as we go), then one more. */
@@ -53,7 +51,6 @@ static void test_max_vcpus(void)
 	long i, n = max_vcpus;
 	double t = test_now();
 
-	test_begin("max_vcpus");
 	TEST_ASSERT(n <= 4096, "MAX_VCPUS %ld is implausibly large", n);
 	for (i = 0; i < n; i++) {
 		/* Use ids spread over the id space when it allows. */
@@ -66,7 +63,6 @@ static void test_max_vcpus(void)
 	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_CREATE_VCPU, 0), EINVAL);
 	test_note("%ld vCPUs created in %.1fs", n, test_now() - t);
 	vm_destroy(vm);
-	test_end();
 }
 
 static void test_run_mmap(void)
@@ -75,7 +71,6 @@ static void test_run_mmap(void)
 	struct kvm_vcpu *vcpu = vcpu_add(vm, 0);
 	struct kvm_run *run2;
 
-	test_begin("kvm_run_mmap");
 	/* A second mapping shows the same page. */
 	run2 = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		    vcpu->fd, 0);
@@ -87,7 +82,6 @@ static void test_run_mmap(void)
 	munmap(run2, vm->run_size);
 	vcpu_free(vcpu);
 	vm_destroy(vm);
-	test_end();
 }
 
 static void check_seg(const char *name, struct kvm_segment *s, uint16_t sel,
@@ -120,7 +114,6 @@ static void test_reset_state(void)
 	struct kvm_sregs sr;
 	struct kvm_regs r;
 
-	test_begin("reset_state");
 	vcpu_get_regs(vcpu, &r);
 	TEST_ASSERT_EQ(r.rip, 0xfff0);
 	TEST_ASSERT_EQ(r.rflags, 0x2);
@@ -153,7 +146,6 @@ static void test_reset_state(void)
 	TEST_ASSERT_EQ(sr.apic_base, 0xfee00900);
 	vcpu_free(vcpu);
 	vm_destroy(vm);
-	test_end();
 }
 
 static void test_regs_roundtrip(void)
@@ -164,7 +156,6 @@ static void test_regs_roundtrip(void)
 	uint64_t *p = (uint64_t *)&in;
 	unsigned int i;
 
-	test_begin("regs_roundtrip");
 	for (i = 0; i < sizeof(in) / 8; i++)
 		p[i] = 0x0101010101010101ULL * (i + 1) + 0x1000 * i;
 	in.rflags = 0x2c7;	/* CF PF ZF SF IF + the fixed bit 1 */
@@ -183,7 +174,6 @@ static void test_regs_roundtrip(void)
 	TEST_ASSERT_ERRNO(ioctl(vcpu->fd, KVM_GET_SREGS, (void *)8), EFAULT);
 	vcpu_free(vcpu);
 	vm_destroy(vm);
-	test_end();
 }
 
 static void cmp_seg(const char *n, struct kvm_segment *a, struct kvm_segment *b)
@@ -206,7 +196,6 @@ static void test_sregs_roundtrip(void)
 	struct kvm_vcpu *vcpu = vcpu_add(vm, 0);
 	struct kvm_sregs in, out;
 
-	test_begin("sregs_roundtrip");
 	vcpu_get_sregs(vcpu, &in);
 	long_mode_sregs(&in);
 	in.fs.base = 0x12345678000ULL;
@@ -232,8 +221,21 @@ static void test_sregs_roundtrip(void)
 	TEST_ASSERT_EQ(out.cr3, in.cr3);
 	TEST_ASSERT_EQ(out.cr4, in.cr4);
 	TEST_ASSERT_EQ(out.efer, in.efer);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+}
 
-	/* Inconsistent long-mode state is refused and changes nothing. */
+/* Inconsistent long-mode state is refused and changes nothing. */
+static void test_sregs_invalid(void)
+{
+	struct kvm_vm *vm = vm_create();
+	struct kvm_vcpu *vcpu = vcpu_add(vm, 0);
+	struct kvm_sregs in, out;
+
+	vcpu_get_sregs(vcpu, &in);
+	long_mode_sregs(&in);
+	vcpu_set_sregs(vcpu, &in);
+
 	out = in;
 	out.efer = 0x400;		/* LMA without LME/PG */
 	out.cr0 &= ~0x80000000ULL;
@@ -254,9 +256,9 @@ static void test_sregs_roundtrip(void)
 	TEST_ASSERT_EQ(out.efer, in.efer);
 	TEST_ASSERT_EQ(out.cr4, in.cr4);
 	TEST_ASSERT_EQ(out.cr0, in.cr0);
+	TEST_ASSERT_EQ(out.cs.l, 1);
 	vcpu_free(vcpu);
 	vm_destroy(vm);
-	test_end();
 }
 
 /* vCPU and VM ioctls from a process that does not own the VM fail. */
@@ -267,7 +269,6 @@ static void test_foreign_mm(void)
 	int status;
 	pid_t pid;
 
-	test_begin("other_process_eio");
 	TEST_ASSERT_ERRNO(ioctl(vcpu->fd, KVM_RUN, 1), EINVAL);
 	fflush(stdout);
 	pid = fork();
@@ -289,7 +290,6 @@ static void test_foreign_mm(void)
 		    status);
 	vcpu_free(vcpu);
 	vm_destroy(vm);
-	test_end();
 }
 
 int main(void)
@@ -303,12 +303,13 @@ int main(void)
 	close(kvm);
 	test_note("MAX_VCPUS %ld MAX_VCPU_ID %ld", max_vcpus, max_vcpu_id);
 
-	test_create_ids();
-	test_run_mmap();
-	test_reset_state();
-	test_regs_roundtrip();
-	test_sregs_roundtrip();
-	test_foreign_mm();
-	test_max_vcpus();
+	RUN_SUBTEST("create_vcpu_ids", test_create_ids());
+	RUN_SUBTEST("kvm_run_mmap", test_run_mmap());
+	RUN_SUBTEST("reset_state", test_reset_state());
+	RUN_SUBTEST("regs_roundtrip", test_regs_roundtrip());
+	RUN_SUBTEST("sregs_roundtrip", test_sregs_roundtrip());
+	RUN_SUBTEST("sregs_invalid", test_sregs_invalid());
+	RUN_SUBTEST("other_process_eio", test_foreign_mm());
+	RUN_SUBTEST("max_vcpus", test_max_vcpus());
 	test_done();
 }

@@ -128,6 +128,8 @@ void __vcpu_assert_exit(const char *file, int line, struct kvm_vcpu *vcpu,
 
 /* ucalls (guest -> host requests over port UCALL_PORT) */
 bool vcpu_get_ucall(struct kvm_vcpu *vcpu, struct ucall *uc);
+void __ucall_check(const char *file, int line, struct ucall *uc);
+#define ucall_check(uc) __ucall_check(__FILE__, __LINE__, uc)
 uint64_t __vcpu_ucall(const char *file, int line, struct kvm_vcpu *vcpu,
 		      struct ucall *uc);
 #define vcpu_ucall(vcpu, uc) __vcpu_ucall(__FILE__, __LINE__, vcpu, uc)

@@ -27,6 +27,7 @@
 extern unsigned long test_nr_checks;
 
 void test_init(const char *name);
+bool test_wanted(const char *subtest);
 void test_begin(const char *subtest);
 void test_end(void);
 void test_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -36,6 +37,16 @@ void test_skip(const char *fmt, ...)
 void test_fail(const char *file, int line, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5), noreturn));
 double test_now(void);
+
+/* Run "call" as subtest "name" unless KVM_TEST_ONLY/KVM_TEST_SKIP say no. */
+#define RUN_SUBTEST(name, call)						\
+do {									\
+	if (test_wanted(name)) {					\
+		test_begin(name);					\
+		call;							\
+		test_end();						\
+	}								\
+} while (0)
 
 /* Generic check with a printf-style explanation. */
 #define TEST_ASSERT(cond, fmt, ...)					\

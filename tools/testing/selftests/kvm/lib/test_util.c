@@ -12,6 +12,7 @@ unsigned long test_nr_checks;
 
 static const char *test_name = "?";
 static const char *cur_subtest;
+static char subtest_buf[64];
 static int nr_subtests;
 static double t_start;
 
@@ -40,8 +41,39 @@ void test_init(const char *name)
 
 void test_begin(const char *subtest)
 {
-	cur_subtest = subtest;
+	snprintf(subtest_buf, sizeof(subtest_buf), "%s", subtest);
+	cur_subtest = subtest_buf;
 	printf("# %s: begin\n", subtest);
+}
+
+static bool name_in_list(const char *name, const char *list)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, name, n) && (p[n] == ',' || p[n] == 0))
+			return true;
+	return false;
+}
+
+/*
+ * KVM_TEST_ONLY / KVM_TEST_SKIP: comma-separated subtest names to run
+ * exclusively / to leave out.  Returns false (and reports a skip) for a
+ * subtest that should not run.
+ */
+bool test_wanted(const char *subtest)
+{
+	const char *only = getenv("KVM_TEST_ONLY");
+	const char *skip = getenv("KVM_TEST_SKIP");
+
+	if ((only && *only && !name_in_list(subtest, only)) ||
+	    name_in_list(subtest, skip)) {
+		printf("ok %d %s # SKIP excluded by KVM_TEST_ONLY/SKIP\n",
+		       ++nr_subtests, subtest);
+		return false;
+	}
+	return true;
 }
 
 void test_end(void)

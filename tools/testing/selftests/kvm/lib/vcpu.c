@@ -269,6 +269,19 @@ bool vcpu_get_ucall(struct kvm_vcpu *vcpu, struct ucall *uc)
 	return true;
 }
 
+/* Fail the test if the guest reported a failed guest assertion. */
+void __ucall_check(const char *file, int line, struct ucall *uc)
+{
+	test_nr_checks++;
+	if (uc->cmd == UCALL_FAIL)
+		test_fail(file, line, 0,
+			  "guest assertion failed (guest code at %s:%llu, rip 0x%llx): got 0x%llx, expected 0x%llx",
+			  file, (unsigned long long)uc->line,
+			  (unsigned long long)uc->regs.rip,
+			  (unsigned long long)uc->arg0,
+			  (unsigned long long)uc->arg1);
+}
+
 uint64_t __vcpu_ucall(const char *file, int line, struct kvm_vcpu *vcpu,
 		      struct ucall *uc)
 {
@@ -282,13 +295,7 @@ uint64_t __vcpu_ucall(const char *file, int line, struct kvm_vcpu *vcpu,
 	if (!vcpu_get_ucall(vcpu, uc))
 		test_fail(file, line, 0, "expected a ucall, got %s",
 			  describe_exit(vcpu, buf, sizeof(buf)));
-	if (uc->cmd == UCALL_FAIL)
-		test_fail(file, line, 0,
-			  "guest assertion at %s:%llu: got 0x%llx, expected 0x%llx (rip 0x%llx)",
-			  file, (unsigned long long)uc->line,
-			  (unsigned long long)uc->arg0,
-			  (unsigned long long)uc->arg1,
-			  (unsigned long long)uc->regs.rip);
+	__ucall_check(file, line, uc);
 	return uc->cmd;
 }
 
