@@ -55,9 +55,13 @@ static void read_caps(int fd, struct caps *c)
 
 static void test_extensions(int kvm)
 {
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
 	struct caps sys;
 
 	read_caps(kvm, &sys);
+	/* x86 recommends one vCPU per online host CPU. */
+	TEST_ASSERT_EQ(sys.nr_vcpus,
+		       online < sys.max_vcpus ? online : sys.max_vcpus);
 	test_note("NR_VCPUS %ld MAX_VCPUS %ld MAX_VCPU_ID %ld NR_MEMSLOTS %ld",
 		  sys.nr_vcpus, sys.max_vcpus, sys.max_vcpu_id,
 		  sys.nr_memslots);

@@ -473,20 +473,31 @@ static void test_eintr(struct kvm_vcpu *vcpu, int mode)
 	struct itimerval it = { { 0, 20000 }, { 0, 20000 } };
 	struct sigaction sa = { .sa_handler = on_alarm };
 	volatile uint8_t *flag = gpa2hva(vcpu->vm, DATA_GPA);
+	uint64_t gpa, lo, base = mode == REAL ? CODE_GPA : 0;
 	struct kvm_regs regs;
-	uint64_t gpa, lo;
+	sigset_t set;
 
-	*flag = 0;
-	if (mode == REAL) {
-		gpa = LOAD_GUEST(vcpu->vm, rm_spin);
-		vcpu_setup_real(vcpu, gpa);
-		lo = gpa - CODE_GPA;
-	} else {
-		gpa = LOAD_GUEST(vcpu->vm, lm_spin);
-		vcpu_setup_long(vcpu, gpa);
-		lo = gpa;
-	}
+	gpa = mode == REAL ? LOAD_GUEST(vcpu->vm, rm_spin) :
+			     LOAD_GUEST(vcpu->vm, lm_spin);
+	lo = gpa - base;
 	TEST_ASSERT_OK(sigaction(SIGALRM, &sa, NULL));
+
+	/* A pending but blocked signal does not interrupt KVM_RUN. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	TEST_ASSERT_OK(sigprocmask(SIG_BLOCK, &set, NULL));
+	nr_alarms = 0;
+	TEST_ASSERT_OK(raise(SIGALRM));
+	*flag = 1;
+	mode == REAL ? vcpu_setup_real(vcpu, gpa) : vcpu_setup_long(vcpu, gpa);
+	vcpu_expect_sync(vcpu, 1);
+	TEST_ASSERT_EQ(nr_alarms, 0);
+	TEST_ASSERT_OK(sigprocmask(SIG_UNBLOCK, &set, NULL));
+	TEST_ASSERT_EQ(nr_alarms, 1);
+
+	/* A signal arriving while the guest spins: EINTR, KVM_EXIT_INTR. */
+	*flag = 0;
+	mode == REAL ? vcpu_setup_real(vcpu, gpa) : vcpu_setup_long(vcpu, gpa);
 	nr_alarms = 0;
 	TEST_ASSERT_OK(setitimer(ITIMER_REAL, &it, NULL));
 	TEST_ASSERT_ERRNO(vcpu_run_raw(vcpu), EINTR);

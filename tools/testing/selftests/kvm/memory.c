@@ -8,7 +8,10 @@
  * place, munmap + mmap(MAP_FIXED) of fresh anonymous memory, MADV_DONTNEED
  * (all or half), a shared memfd, and a hole punched into that memfd.  The
  * guest must always see the current contents, i.e. KVM dropped its stale
- * translations when the host mapping changed (MMU notifiers).
+ * translations when the host mapping changed (MMU notifiers).  Guest
+ * accesses that the host mapping does not allow (unmapped, or a write to a
+ * read-only mapping) make KVM_RUN fail with EFAULT; the guest retries the
+ * access once the host has fixed the mapping.
  */
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -20,6 +23,7 @@
 #define SLOT_GPA	0x40000000UL
 #define SLOT_SIZE	(64UL << 20)
 #define NPAGES		(SLOT_SIZE / PAGE_SIZE)
+#define HOLE_PAGES	16
 
 /*
  * %rdi = first page, %rsi = number of pages.
@@ -75,15 +79,11 @@ static uint64_t expect_q0(uint64_t page, uint64_t round, uint64_t zero_from)
 	return page >= zero_from ? 0 : pattern(page, round);
 }
 
-/*
- * One guest round; "view" is where the host reads the result (the slot
- * mapping itself or a second mapping of the same file).
- */
-static void guest_round(struct kvm_vcpu *vcpu, uint64_t *view, uint64_t round,
-			uint64_t zero_from, const char *what)
+/* Run to SYNC(1) and compare the guest's sum with the host's. */
+static void check_sum(struct kvm_vcpu *vcpu, uint64_t round,
+		      uint64_t zero_from, const char *what)
 {
-	uint64_t sum = 0, i, bad = 0, first_bad = 0;
-	double t = test_now();
+	uint64_t sum = 0, i;
 	struct ucall uc;
 
 	for (i = 0; i < NPAGES; i++)
@@ -94,7 +94,14 @@ static void guest_round(struct kvm_vcpu *vcpu, uint64_t *view, uint64_t round,
 		    "%s: guest saw sum 0x%llx, host memory sums to 0x%llx "
 		    "(stale guest mapping?)", what,
 		    (unsigned long long)uc.arg1, (unsigned long long)sum);
-	vcpu_expect_sync(vcpu, 2);
+}
+
+/* After SYNC(2): every page must carry the guest's write. */
+static void check_writes(uint64_t *view, uint64_t round, uint64_t zero_from,
+			 const char *what)
+{
+	uint64_t i, bad = 0, first_bad = 0;
+
 	for (i = 0; i < NPAGES; i++) {
 		if (page_q(view, i)[1] != ~expect_q0(i, round, zero_from)) {
 			if (!bad++)
@@ -104,6 +111,20 @@ static void guest_round(struct kvm_vcpu *vcpu, uint64_t *view, uint64_t round,
 	TEST_ASSERT(!bad, "%s: %llu pages without the guest's write, first %llu",
 		    what, (unsigned long long)bad,
 		    (unsigned long long)first_bad);
+}
+
+/*
+ * One guest round; "view" is where the host reads the result (the slot
+ * mapping itself or a second mapping of the same file).
+ */
+static void guest_round(struct kvm_vcpu *vcpu, uint64_t *view, uint64_t round,
+			uint64_t zero_from, const char *what)
+{
+	double t = test_now();
+
+	check_sum(vcpu, round, zero_from, what);
+	vcpu_expect_sync(vcpu, 2);
+	check_writes(view, round, zero_from, what);
 	test_note("%s: %lu pages in %.1fs", what, NPAGES, test_now() - t);
 }
 
@@ -122,7 +143,7 @@ int main(void)
 	struct kvm_vcpu *vcpu;
 	struct kvm_regs regs;
 	struct kvm_vm *vm;
-	uint64_t *alias;
+	uint64_t *alias, *hole, i;
 	void *p;
 	int fd;
 
@@ -148,8 +169,6 @@ int main(void)
 	remap_anon();
 	fill(mem, 3);
 	guest_round(vcpu, mem, 3, NPAGES, "fresh anonymous mapping");
-	remap_anon();
-	guest_round(vcpu, mem, 0, 0, "fresh mapping, untouched (zero)");
 	test_end();
 
 	test_begin("madvise_dontneed");
@@ -161,6 +180,34 @@ int main(void)
 	TEST_ASSERT_OK(madvise(page_q(mem, NPAGES / 2), SLOT_SIZE / 2,
 			       MADV_DONTNEED));
 	guest_round(vcpu, mem, 5, NPAGES / 2, "upper half discarded");
+	test_end();
+
+	/* Without a host mapping behind the slot, KVM_RUN fails (EFAULT). */
+	test_begin("unmapped_backing_efault");
+	fill(mem, 8);
+	hole = page_q(mem, NPAGES / 4);
+	TEST_ASSERT_OK(munmap(hole, HOLE_PAGES * PAGE_SIZE));
+	TEST_ASSERT_ERRNO(vcpu_run_raw(vcpu), EFAULT);
+	TEST_ASSERT_ERRNO(vcpu_run_raw(vcpu), EFAULT);
+	p = mmap(hole, HOLE_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	TEST_ASSERT(p == hole, "mmap MAP_FIXED into the hole");
+	for (i = 0; i < HOLE_PAGES; i++)
+		page_q(hole, i)[0] = pattern(NPAGES / 4 + i, 8);
+	/* The guest retries the access and finishes its round. */
+	guest_round(vcpu, mem, 8, NPAGES, "hole refilled after EFAULT");
+	test_end();
+
+	/* Guest writes to memory the host mapped read-only fail (EFAULT). */
+	test_begin("readonly_backing_efault");
+	fill(mem, 9);
+	TEST_ASSERT_OK(mprotect(mem, SLOT_SIZE, PROT_READ));
+	check_sum(vcpu, 9, NPAGES, "host mapping read-only");
+	TEST_ASSERT_ERRNO(vcpu_run_raw(vcpu), EFAULT);
+	TEST_ASSERT_EQ(page_q(mem, 0)[1], 0);
+	TEST_ASSERT_OK(mprotect(mem, SLOT_SIZE, PROT_READ | PROT_WRITE));
+	vcpu_expect_sync(vcpu, 2);
+	check_writes(mem, 9, NPAGES, "writable again");
 	test_end();
 
 	test_begin("memfd_shared");
