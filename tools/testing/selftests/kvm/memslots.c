@@ -168,8 +168,8 @@ static void test_create_modify(struct kvm_vm *vm, uint64_t *mem)
 	munmap(other, TEST_SIZE);
 }
 
-static void test_guest_access(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
-			      uint64_t *mem, uint64_t gpa, const char *what)
+static void test_guest_access(struct kvm_vcpu *vcpu, uint64_t *mem,
+			      uint64_t gpa, const char *what)
 {
 	uint64_t sum = 0;
 	struct ucall uc;
@@ -187,7 +187,6 @@ static void test_guest_access(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
 		    (unsigned long long)uc.arg1, (unsigned long long)sum);
 	vcpu_expect_sync(vcpu, 2);
 	TEST_ASSERT_EQ(mem[0x80 / 8], ~sum);
-	(void)vm;
 }
 
 static void test_move_delete(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
@@ -197,7 +196,7 @@ static void test_move_delete(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
 	struct ucall uc;
 
 	TEST_ASSERT_OK(vm_set_region(vm, s, 0, TEST_GPA, TEST_SIZE, mem));
-	test_guest_access(vm, vcpu, mem, TEST_GPA, "created slot");
+	test_guest_access(vcpu, mem, TEST_GPA, "created slot");
 
 	/* Move: same host memory, new GPA.  The data follows. */
 	TEST_ASSERT_OK(vm_set_region(vm, s, 0, MOVED_GPA, TEST_SIZE, mem));
@@ -208,7 +207,7 @@ static void test_move_delete(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
 	TEST_ASSERT_EQ(uc.arg1, 0xfeedface12345678ULL);
 	vcpu_expect_sync(vcpu, 2);
 	TEST_ASSERT_EQ(mem[0x100 / 8], 0x0badcafe0badcafeULL);
-	test_guest_access(vm, vcpu, mem, MOVED_GPA, "moved slot");
+	test_guest_access(vcpu, mem, MOVED_GPA, "moved slot");
 
 	/* The old location has no memory any more: MMIO exit. */
 	enter(vcpu, g_rw_gpa, TEST_GPA + 0x100, 0);
@@ -228,7 +227,7 @@ static void test_move_delete(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
 	/* Re-create with different backing; the guest sees the new data. */
 	TEST_ASSERT_OK(vm_set_region(vm, s, 0, TEST_GPA, TEST_SIZE,
 				     (char *)mem + TEST_SIZE));
-	test_guest_access(vm, vcpu, mem + TEST_SIZE / 8, TEST_GPA,
+	test_guest_access(vcpu, mem + TEST_SIZE / 8, TEST_GPA,
 			  "re-created slot");
 	TEST_ASSERT_OK(vm_set_region(vm, s, 0, TEST_GPA, 0, NULL));
 }
