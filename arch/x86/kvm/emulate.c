@@ -52,18 +52,21 @@ enum {
 	OPK_BT,		/* sub: BT_* */
 	OPK_STR,		/* sub: STR_* */
 	OPK_CTL,		/* MOV CR/DR: decode only */
+	OPK_SYS,		/* sub: SYS_*; decode only */
 	/* Groups, resolved from ModRM.reg into one of the above. */
 	OPK_GRP1,		/* 80-83 */
 	OPK_GRP3,		/* F6/F7 */
 	OPK_GRP45,	/* FE/FF */
 	OPK_GRP11,	/* C6/C7 */
 	OPK_GRP8,		/* 0F BA */
+	OPK_GRP7,		/* 0F 01 */
 };
 
 enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
 enum { BT_BT, BT_BTS, BT_BTR, BT_BTC };
 enum { STR_MOVS, STR_CMPS, STR_STOS, STR_LODS, STR_SCAS };
 enum { CTL_CR, CTL_DR };
+enum { SYS_INVLPG, SYS_CLTS };
 
 /* Operand types (struct x86_emu_operand.type). */
 enum { OPND_NONE, OPND_REG, OPND_MEM, OPND_IMM };
@@ -167,6 +170,8 @@ static const struct opdesc onebyte_table[256] = {
 };
 
 static const struct opdesc twobyte_table[256] = {
+	[0x01] = OPD(OPK_GRP7, 0, OPF_MODRM | T_B),
+	[0x06] = OPD(OPK_SYS, SYS_CLTS, 0),
 	[0x20] = OPD(OPK_CTL, CTL_CR, T_CTL),
 	[0x21] = OPD(OPK_CTL, CTL_DR, T_CTL),
 	[0x22] = OPD(OPK_CTL, CTL_CR, T_CTL),
@@ -544,6 +549,14 @@ static int resolve_group(struct x86_emu_insn *in)
 		in->kind = OPK_MOV;
 		in->flags |= OPF_IMM;
 		set_layout(in, LAY_EI);
+		return X86_EMU_OK;
+	case OPK_GRP7:
+		/* Only INVLPG m (/7 with a memory operand). */
+		if (r != 7 || (in->modrm >> 6) == 3)
+			return X86_EMU_UNHANDLED;
+		in->kind = OPK_SYS;
+		in->sub = SYS_INVLPG;
+		set_layout(in, LAY_E);
 		return X86_EMU_OK;
 	case OPK_GRP8:
 		if (r < 4)
@@ -1341,6 +1354,15 @@ int x86_emu_decode(struct x86_emu *emu, struct x86_emu_info *info)
 		info->ctl_gpr = (in->modrm & 7) | ((in->rex & REX_B) << 3);
 	} else if (in->kind == OPK_STR) {
 		info_string(emu, info);
+	} else if (in->kind == OPK_SYS && in->sub == SYS_CLTS) {
+		info->kind = X86_EMU_INFO_CLTS;
+	} else if (in->kind == OPK_SYS) {
+		info->kind = X86_EMU_INFO_INVLPG;
+		info->has_mem = true;
+		info->mem_size = 1;
+		info->mem_seg = in->seg;
+		info->mem_ea = in->ea;
+		info->mem_la = in->la;
 	} else if (in->has_mem) {
 		info->has_mem = true;
 		info->mem_seg = in->seg;

@@ -157,6 +157,8 @@ enum x86_emu_info_kind {
 	X86_EMU_INFO_OTHER,	/* an instruction x86_emu_step() executes */
 	X86_EMU_INFO_MOV_CR,	/* 0F 20 / 0F 22 */
 	X86_EMU_INFO_MOV_DR,	/* 0F 21 / 0F 23 */
+	X86_EMU_INFO_INVLPG,	/* 0F 01 /7, memory operand in mem_la */
+	X86_EMU_INFO_CLTS,	/* 0F 06 */
 };
 
 struct x86_emu_info {

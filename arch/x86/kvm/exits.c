@@ -131,6 +131,13 @@ int okvm_handle_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 		return okvm_handle_irq_window(vcpu);
 	case OKVM_X_IRET:
 		return okvm_handle_iret(vcpu);
+	case OKVM_X_CR_ACCESS:
+		return okvm_handle_cr_access(vcpu, exit);
+	case OKVM_X_INVLPG:
+		return okvm_handle_invlpg(vcpu);
+	case OKVM_X_GUEST_PF:
+		return okvm_mmu_guest_page_fault(vcpu, exit->pf.la,
+						 exit->pf.error);
 	default:
 		return okvm_internal_error(vcpu,
 			KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2,

@@ -36,8 +36,18 @@ static const struct x86_walk_ops okvm_walk_ops = {
 	.cmpxchg_phys = okvm_walk_cmpxchg,
 };
 
-static int okvm_translate(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
-			  u64 *gpa, struct x86_fault *fault)
+/* The walker without A/D updates, to probe permissions. */
+static const struct x86_walk_ops okvm_probe_ops = {
+	.read_phys = okvm_walk_read,
+};
+
+/*
+ * Walk the guest's page tables for la with exactly 'access' (the caller
+ * decides user/supervisor); set_ad=false leaves accessed/dirty bits alone.
+ * 0 with *gpa, X86_WALK_FAULT with *fault, or -errno.
+ */
+int okvm_walk(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
+	      bool set_ad, u64 *gpa, struct x86_fault *fault)
 {
 	const struct okvm_x86_ops *ops = okvm_vendor;
 	struct x86_walk_regs regs = {
@@ -49,9 +59,16 @@ static int okvm_translate(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
 		.rflags_ac = !!(vcpu->arch.rflags & X86_EFLAGS_AC),
 	};
 
-	if (ops->get_cpl(vcpu) == 3)
+	return x86_walk(set_ad ? &okvm_walk_ops : &okvm_probe_ops, vcpu, &regs,
+			la, access, gpa, fault);
+}
+
+static int okvm_translate(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
+			  u64 *gpa, struct x86_fault *fault)
+{
+	if (okvm_vendor->get_cpl(vcpu) == 3)
 		access |= X86_WALK_USER;
-	return x86_walk(&okvm_walk_ops, vcpu, &regs, la, access, gpa, fault);
+	return okvm_walk(vcpu, la, access, true, gpa, fault);
 }
 
 /*

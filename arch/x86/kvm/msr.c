@@ -41,6 +41,8 @@ static int okvm_set_efer(struct okvm_vcpu *vcpu, u64 efer, bool host)
 			return 1;
 	}
 	okvm_vendor->set_efer(vcpu, efer);
+	if ((old ^ efer) & (EFER_NX | EFER_LMA))
+		okvm_mmu_reset_context(vcpu);
 	return 0;
 }
 

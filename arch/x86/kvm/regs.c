@@ -30,6 +30,7 @@ void okvm_vcpu_reset_state(struct okvm_vcpu *vcpu)
 	arch->completion = OKVM_COMPLETE_NONE;
 	okvm_mce_reset(vcpu);
 	okvm_vendor->vcpu_reset(vcpu, false);
+	okvm_mmu_reset_context(vcpu);
 }
 
 long okvm_ioctl_get_regs(struct okvm_vcpu *vcpu, void __user *argp)
@@ -120,7 +121,7 @@ long okvm_ioctl_get_sregs(struct okvm_vcpu *vcpu, void __user *argp)
 }
 
 /* CR4 bits the host CPU can run a guest with. */
-static u64 okvm_cr4_supported(void)
+u64 okvm_cr4_supported(void)
 {
 	u64 ok = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
 		 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |
@@ -186,6 +187,7 @@ long okvm_ioctl_set_sregs(struct okvm_vcpu *vcpu, void __user *argp)
 	ops->set_cr(vcpu, 3, s.cr3);
 	ops->set_cr(vcpu, 4, s.cr4);
 	ops->set_efer(vcpu, s.efer);
+	okvm_mmu_reset_context(vcpu);
 	ops->set_tpr(vcpu, s.cr8 & 0xf);
 	vcpu->arch.apic_base = s.apic_base;
 	okvm_sregs_pending_irq(vcpu, &s);

@@ -86,9 +86,9 @@ struct okvm_x86_ops {
 	/* Turn the last hardware exit into a vendor-neutral one.  Preemption
 	 * on, vcpu->mutex held; may not sleep. */
 	void (*decode_exit)(struct okvm_vcpu *vcpu, struct okvm_exit *exit);
-	/* Physical address of the second-level root for this vCPU's next
-	 * entries has changed (set by the MMU); may not sleep. */
-	void (*set_tdp_root)(struct okvm_vcpu *vcpu, u64 root_pa);
+	/* The MMU's root for this vCPU's next entries (TDP root, or the
+	 * shadow table the hardware CR3 points to); may not sleep. */
+	void (*set_mmu_root)(struct okvm_vcpu *vcpu, u64 root_pa);
 
 	/* --- Facts ------------------------------------------------------ */
 	const struct okvm_pte_fmt *tdp_fmt;	/* NULL: no TDP */

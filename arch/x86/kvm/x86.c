@@ -136,6 +136,12 @@ int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu)
 		fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
 		return r;
 	}
+	r = okvm_mmu_vcpu_init(vcpu);
+	if (r) {
+		okvm_vendor->vcpu_free(vcpu);
+		fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
+		return r;
+	}
 	vcpu->arch.tsc_offset = vcpu->vm->arch.tsc_offset;
 	okvm_vcpu_reset_state(vcpu);
 	return 0;
@@ -145,6 +151,7 @@ void okvm_arch_vcpu_free(struct okvm_vcpu *vcpu)
 {
 	int i;
 
+	okvm_mmu_vcpu_destroy(vcpu);
 	okvm_vendor->vcpu_free(vcpu);
 	fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
 	for (i = 0; i < ARRAY_SIZE(vcpu->arch.mmu_cache); i++)

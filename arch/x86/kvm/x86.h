@@ -40,6 +40,9 @@ enum okvm_exit_code {
 	OKVM_X_DR_ACCESS,	/* first guest debug-register access */
 	OKVM_X_IRQ_WINDOW,	/* the guest can take an interrupt now */
 	OKVM_X_IRET,		/* IRET while NMIs were blocked */
+	OKVM_X_CR_ACCESS,	/* MOV to/from CR0/3/4, CLTS (shadow paging) */
+	OKVM_X_INVLPG,		/* INVLPG (shadow paging) */
+	OKVM_X_GUEST_PF,	/* #PF in the guest (shadow paging) */
 	OKVM_X_UNKNOWN,		/* anything else: internal error */
 };
 
@@ -59,6 +62,14 @@ struct okvm_exit {
 			u64 gpa;
 			u64 error;	/* #PF-style error code */
 		} npf;
+		struct {
+			u64 la;		/* CR2 of the fault */
+			u64 error;
+		} pf;
+		struct {
+			u8 cr;
+			bool write;
+		} cr;
 	};
 };
 
@@ -181,6 +192,7 @@ struct okvm_vcpu_arch {
 	u32 internal_ndata;
 
 	struct page *mmu_cache[5];	/* table pages for the next fault */
+	struct okvm_shadow shadow;	/* without TDP */
 	u32 pkru;			/* guest PKRU while outside */
 	u32 host_pkru;
 
@@ -264,6 +276,8 @@ int okvm_complete_mmio(struct okvm_vcpu *vcpu);
 /* guest_mem.c: guest linear memory and the emulator's view of the vCPU */
 struct x86_emu;
 struct x86_fault;
+int okvm_walk(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
+	      bool set_ad, u64 *gpa, struct x86_fault *fault);
 int okvm_access_linear(struct okvm_vcpu *vcpu, u64 la, void *buf,
 		       unsigned int len, unsigned int access,
 		       struct x86_fault *fault);
@@ -297,6 +311,14 @@ long okvm_dev_get_mce_cap(void __user *argp);
 long okvm_ioctl_setup_mce(struct okvm_vcpu *vcpu, void __user *argp);
 int okvm_mce_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data);
 int okvm_mce_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host);
+
+/* cr.c: guest control registers when the MMU needs to see them */
+int okvm_handle_cr_access(struct okvm_vcpu *vcpu, const struct okvm_exit *exit);
+int okvm_handle_invlpg(struct okvm_vcpu *vcpu);
+int okvm_set_cr0(struct okvm_vcpu *vcpu, u64 val);
+int okvm_set_cr3(struct okvm_vcpu *vcpu, u64 val);
+int okvm_set_cr4(struct okvm_vcpu *vcpu, u64 val);
+u64 okvm_cr4_supported(void);
 
 /* cpuid.c */
 long okvm_dev_get_supported_cpuid(void __user *argp);

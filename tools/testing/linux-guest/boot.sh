@@ -8,6 +8,8 @@ smp=${1:-1}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 kernel=$(ls /boot/vmlinuz-*-amd64 | sort -V | tail -n1)
 initrd=/tmp/okvm-guest-initrd.cpio.gz
+# The guest's console, kept where the host can read it after a timeout.
+console=${OKVM_GUEST_CONSOLE:-/tmp/okvm-guest-console.log}
 
 # The guest's initramfs: static busybox and our /init.
 build_initrd() {
@@ -23,11 +25,13 @@ build_initrd() {
 
 build_initrd
 t0=$(date +%s.%N)
-out=$(timeout 600 qemu-system-x86_64 -accel kvm -machine pc,kernel-irqchip=off \
-	-cpu EPYC -smp "$smp" -m 512M -kernel "$kernel" -initrd "$initrd" \
+timeout "${OKVM_GUEST_TIMEOUT:-600}" qemu-system-x86_64 -accel kvm \
+	-machine pc,kernel-irqchip=off -cpu EPYC -smp "$smp" -m 512M \
+	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 loglevel=4" \
-	-nographic -no-reboot -monitor none </dev/null 2>&1)
+	-nographic -no-reboot -monitor none </dev/null >"$console" 2>&1
 rc=$?
+out=$(cat "$console")
 t1=$(date +%s.%N)
 marker=$(grep -a OKVM-GUEST-UP <<<"$out")
 printf '%s\n' "$out" | grep -a -E "OKVM-GUEST-UP|guest dmesg|qemu|error|Kernel panic|BUG|WARNING" | head -40

@@ -11,6 +11,7 @@
 
 #include "kvm_core.h"
 #include "mmu.h"
+#include "vendor.h"
 
 static u64 npt_leaf(u64 hpa, bool writable)
 {
@@ -34,10 +35,52 @@ const struct okvm_pte_fmt okvm_npt_fmt = {
 };
 EXPORT_SYMBOL_GPL(okvm_npt_fmt);
 
+/* fmt == NULL: no TDP, every vCPU gets a shadow table instead. */
 int okvm_mmu_vm_init(struct okvm_vm *vm, const struct okvm_pte_fmt *fmt,
 		     int levels)
 {
+	if (!fmt)
+		return 0;
 	return okvm_tdp_init(&vm->arch.tdp, fmt, levels);
+}
+
+bool okvm_mmu_is_tdp(struct okvm_vm *vm)
+{
+	return vm->arch.tdp.root;
+}
+
+int okvm_mmu_vcpu_init(struct okvm_vcpu *vcpu)
+{
+	int r = 0;
+
+	if (!okvm_mmu_is_tdp(vcpu->vm))
+		r = okvm_shadow_vcpu_init(vcpu);
+	if (!r)
+		okvm_vendor->set_mmu_root(vcpu, okvm_mmu_root_pa(vcpu));
+	return r;
+}
+
+void okvm_mmu_vcpu_destroy(struct okvm_vcpu *vcpu)
+{
+	okvm_shadow_vcpu_destroy(vcpu);
+}
+
+/* The guest's paging mode or CR3 changed. */
+void okvm_mmu_reset_context(struct okvm_vcpu *vcpu)
+{
+	if (!okvm_mmu_is_tdp(vcpu->vm))
+		okvm_shadow_reset(vcpu);
+}
+
+int okvm_mmu_guest_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error)
+{
+	return okvm_shadow_page_fault(vcpu, la, error);
+}
+
+void okvm_mmu_invlpg(struct okvm_vcpu *vcpu, u64 la)
+{
+	if (!okvm_mmu_is_tdp(vcpu->vm))
+		okvm_shadow_invlpg(vcpu, la);
 }
 
 void okvm_mmu_vm_destroy(struct okvm_vm *vm)
@@ -47,7 +90,9 @@ void okvm_mmu_vm_destroy(struct okvm_vm *vm)
 
 u64 okvm_mmu_root_pa(struct okvm_vcpu *vcpu)
 {
-	return vcpu->vm->arch.tdp.root_pa;
+	if (okvm_mmu_is_tdp(vcpu->vm))
+		return vcpu->vm->arch.tdp.root_pa;
+	return vcpu->arch.shadow.root_pa;
 }
 EXPORT_SYMBOL_GPL(okvm_mmu_root_pa);
 
@@ -55,6 +100,11 @@ EXPORT_SYMBOL_GPL(okvm_mmu_root_pa);
 bool okvm_mmu_unmap_gfn_range(struct okvm_vm *vm, u64 start, u64 end)
 {
 	lockdep_assert_held(&vm->mmu_lock);
+	if (!okvm_mmu_is_tdp(vm)) {
+		/* Shadow tables have no reverse map: drop them all. */
+		okvm_shadow_zap_all(vm);
+		return false;
+	}
 	return okvm_tdp_zap_range(&vm->arch.tdp, start, end);
 }
 
@@ -65,7 +115,7 @@ void okvm_mmu_zap_gfn_range(struct okvm_vm *vm, u64 start, u64 end)
 		okvm_flush_remote_tlbs(vm);
 }
 
-static int okvm_mmu_topup(struct okvm_vcpu *vcpu, int n)
+int okvm_mmu_topup(struct okvm_vcpu *vcpu, int n)
 {
 	struct page **cache = vcpu->arch.mmu_cache;
 	int i;
@@ -85,8 +135,8 @@ static int okvm_mmu_topup(struct okvm_vcpu *vcpu, int n)
  * if that needs no copy-on-write break (keeping KSM-merged and zero pages
  * shared); otherwise it maps it read-only and a later write faults again.
  */
-static int okvm_resolve_pfn(const struct okvm_memslot *slot, u64 gfn,
-			    bool write, struct okvm_pfn *pfn)
+int okvm_resolve_pfn(const struct okvm_memslot *slot, u64 gfn, bool write,
+		     struct okvm_pfn *pfn)
 {
 	unsigned long hva = okvm_slot_hva(slot, gfn);
 	bool can_write = !(slot->flags & KVM_MEM_READONLY);
@@ -106,7 +156,6 @@ static int okvm_resolve_pfn(const struct okvm_memslot *slot, u64 gfn,
 	return 0;
 }
 
-enum okvm_fault_step { OKVM_FAULT_MAPPED, OKVM_FAULT_RETRY, OKVM_FAULT_MMIO };
 
 /* One attempt at mapping gfn; vm->srcu held. */
 static int okvm_try_map(struct okvm_vcpu *vcpu, u64 gfn, bool write,

@@ -44,7 +44,29 @@ struct okvm_pfn {
 	bool writable;
 };
 
-/* mmu.c */
+/* One vCPU's shadow table (shadow.c). */
+struct okvm_shadow {
+	u64 *root;
+	u64 root_pa;
+	int levels;			/* 3: PAE, 4: long mode */
+	struct list_head pages;		/* tables below the root */
+};
+
+struct okvm_memslot;
+
+/* What one attempt at mapping a guest frame came to (mmu.c). */
+enum okvm_fault_step { OKVM_FAULT_MAPPED, OKVM_FAULT_RETRY, OKVM_FAULT_MMIO };
+
+/* mmu.c: the interface both MMUs sit behind */
+int okvm_mmu_vcpu_init(struct okvm_vcpu *vcpu);
+void okvm_mmu_vcpu_destroy(struct okvm_vcpu *vcpu);
+void okvm_mmu_reset_context(struct okvm_vcpu *vcpu);
+int okvm_mmu_guest_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error);
+void okvm_mmu_invlpg(struct okvm_vcpu *vcpu, u64 la);
+bool okvm_mmu_is_tdp(struct okvm_vm *vm);
+int okvm_mmu_topup(struct okvm_vcpu *vcpu, int n);
+int okvm_resolve_pfn(const struct okvm_memslot *slot, u64 gfn, bool write,
+		     struct okvm_pfn *pfn);
 int okvm_mmu_vm_init(struct okvm_vm *vm, const struct okvm_pte_fmt *fmt,
 		     int levels);
 void okvm_mmu_vm_destroy(struct okvm_vm *vm);
@@ -53,6 +75,14 @@ void okvm_mmu_zap_gfn_range(struct okvm_vm *vm, u64 start, u64 end);
 bool okvm_mmu_unmap_gfn_range(struct okvm_vm *vm, u64 start, u64 end);
 u64 okvm_mmu_root_pa(struct okvm_vcpu *vcpu);
 extern const struct okvm_pte_fmt okvm_npt_fmt;
+
+/* shadow.c */
+int okvm_shadow_vcpu_init(struct okvm_vcpu *vcpu);
+void okvm_shadow_vcpu_destroy(struct okvm_vcpu *vcpu);
+void okvm_shadow_reset(struct okvm_vcpu *vcpu);
+void okvm_shadow_zap_all(struct okvm_vm *vm);
+void okvm_shadow_invlpg(struct okvm_vcpu *vcpu, u64 la);
+int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error);
 
 /* tdp.c: called with vm->mmu_lock held */
 int okvm_tdp_init(struct okvm_tdp *tdp, const struct okvm_pte_fmt *fmt,

@@ -117,6 +117,19 @@ void svm_decode_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 	case SVM_EXIT_MSR:
 		exit->code = c->exit_info_1 ? OKVM_X_WRMSR : OKVM_X_RDMSR;
 		break;
+	case SVM_EXIT_READ_CR0 ... SVM_EXIT_READ_CR0 + 0x1f:
+		exit->code = OKVM_X_CR_ACCESS;
+		exit->cr.cr = code & 0xf;
+		exit->cr.write = code >= SVM_EXIT_WRITE_CR0;
+		break;
+	case SVM_EXIT_INVLPG:
+		exit->code = OKVM_X_INVLPG;
+		break;
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_PF:
+		exit->code = OKVM_X_GUEST_PF;
+		exit->pf.la = c->exit_info_2;
+		exit->pf.error = c->exit_info_1;
+		break;
 	default:
 		exit->code = svm_exit_code(code);
 		break;

@@ -113,7 +113,7 @@ static void svm_vcpu_free(struct okvm_vcpu *vcpu)
 	vcpu->arch.vendor = NULL;
 }
 
-static const struct okvm_x86_ops svm_ops = {
+static struct okvm_x86_ops svm_ops = {
 	.name = "kvm_amd",
 	.hardware_enable = svm_hardware_enable,
 	.hardware_disable = svm_hardware_disable,
@@ -144,8 +144,7 @@ static const struct okvm_x86_ops svm_ops = {
 	.set_nmi_mask = svm_set_nmi_mask,
 	.run = svm_run,
 	.decode_exit = svm_decode_exit,
-	.set_tdp_root = svm_set_tdp_root,
-	.tdp_fmt = &okvm_npt_fmt,
+	.set_mmu_root = svm_set_mmu_root,
 	.tdp_levels = 4,
 };
 
@@ -236,10 +235,7 @@ static int svm_check_cpu(void)
 	svm_has_tsc_aux = boot_cpu_has(X86_FEATURE_RDTSCP) ||
 			  boot_cpu_has(X86_FEATURE_RDPID);
 	svm_npt = npt && boot_cpu_has(X86_FEATURE_NPT);
-	if (!svm_npt) {
-		pr_err("kvm_amd: shadow paging is not available yet; need NPT\n");
-		return -EOPNOTSUPP;
-	}
+	svm_ops.tdp_fmt = svm_npt ? &okvm_npt_fmt : NULL;
 	return 0;
 }
 

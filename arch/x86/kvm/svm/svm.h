@@ -27,6 +27,8 @@ struct svm_vcpu {
 	u64 vmcb_pa;
 	u64 asid_generation;		/* of the CPU it last ran on */
 	u32 asid;
+	/* Without NPT: the guest's view of CR0/CR3/CR4/EFER. */
+	u64 cr0, cr3, cr4, efer;
 };
 
 static inline struct svm_vcpu *to_svm(struct okvm_vcpu *vcpu)
@@ -76,7 +78,7 @@ int svm_get_cpl(struct okvm_vcpu *vcpu);
 int svm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data);
 int svm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data);
 void svm_open_debug_regs(struct okvm_vcpu *vcpu);
-void svm_set_tdp_root(struct okvm_vcpu *vcpu, u64 root_pa);
+void svm_set_mmu_root(struct okvm_vcpu *vcpu, u64 root_pa);
 u8 svm_get_tpr(struct okvm_vcpu *vcpu);
 void svm_set_tpr(struct okvm_vcpu *vcpu, u8 tpr);
 bool svm_get_interrupt_shadow(struct okvm_vcpu *vcpu);

@@ -23,6 +23,11 @@ static const u32 svm_intercepted_insns[] = {
 
 #define SVM_DR_INTERCEPTS	0x00ff00ffu	/* DR0-7 reads and writes */
 
+static const u32 svm_shadow_cr_intercepts[] = {
+	INTERCEPT_CR0_READ, INTERCEPT_CR3_READ, INTERCEPT_CR4_READ,
+	INTERCEPT_CR0_WRITE, INTERCEPT_CR3_WRITE, INTERCEPT_CR4_WRITE,
+};
+
 static void svm_init_controls(struct okvm_vcpu *vcpu, struct vmcb *vmcb)
 {
 	struct vmcb_control_area *c = &vmcb->control;
@@ -36,8 +41,15 @@ static void svm_init_controls(struct okvm_vcpu *vcpu, struct vmcb *vmcb)
 	c->iopm_base_pa = svm_iopm_pa;
 	c->msrpm_base_pa = svm_msrpm_pa;
 	c->int_ctl = V_INTR_MASKING_MASK;
-	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
-	c->nested_cr3 = okvm_mmu_root_pa(vcpu);
+	if (svm_npt) {
+		c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+		return;
+	}
+	/* Shadow paging: the MMU must see paging changes and misses. */
+	for (i = 0; i < ARRAY_SIZE(svm_shadow_cr_intercepts); i++)
+		svm_set_intercept(vmcb, svm_shadow_cr_intercepts[i]);
+	svm_set_intercept(vmcb, INTERCEPT_INVLPG);
+	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_PF);
 }
 
 static void svm_init_seg(struct vmcb_seg *seg, u16 sel, u16 attrib,
@@ -69,11 +81,14 @@ void svm_vcpu_reset(struct okvm_vcpu *vcpu, bool init)
 	svm_init_seg(&s->tr, 0, 0x8b, 0xffff, 0);
 	svm_init_seg(&s->gdtr, 0, 0, 0xffff, 0);
 	svm_init_seg(&s->idtr, 0, 0, 0xffff, 0);
-	s->cr0 = X86_CR0_NW | X86_CR0_CD | X86_CR0_ET;
-	s->efer = EFER_SVME;
+	svm_set_cr(vcpu, 0, X86_CR0_NW | X86_CR0_CD | X86_CR0_ET);
+	svm_set_cr(vcpu, 3, 0);
+	svm_set_cr(vcpu, 4, 0);
+	svm_set_efer(vcpu, 0);
 	s->dr6 = OKVM_DR6_INIT;
 	s->dr7 = OKVM_DR7_INIT;
 	s->g_pat = OKVM_PAT_INIT;
+	svm_set_mmu_root(vcpu, okvm_mmu_root_pa(vcpu));
 }
 
 static struct vmcb_seg *svm_seg(struct vmcb *vmcb, int seg)
@@ -160,7 +175,10 @@ void svm_set_dtable(struct okvm_vcpu *vcpu, const struct kvm_dtable *dt,
 u64 svm_get_cr(struct okvm_vcpu *vcpu, int cr)
 {
 	struct vmcb_save_area *s = &to_vmcb(vcpu)->save;
+	struct svm_vcpu *svm = to_svm(vcpu);
 
+	if (!svm_npt && cr != 2)
+		return cr == 0 ? svm->cr0 : cr == 3 ? svm->cr3 : svm->cr4;
 	switch (cr) {
 	case 0: return s->cr0;
 	case 2: return s->cr2;
@@ -170,10 +188,42 @@ u64 svm_get_cr(struct okvm_vcpu *vcpu, int cr)
 	}
 }
 
+/*
+ * Without NPT the hardware always pages, through the shadow table: PAE
+ * format outside long mode (paging off and real mode included), so CR0.PG
+ * and CR4.PAE are forced on and EFER.LME follows the guest's EFER.LMA.
+ */
+static void svm_shadow_set_cr(struct okvm_vcpu *vcpu, int cr, u64 val)
+{
+	struct vmcb_save_area *s = &to_vmcb(vcpu)->save;
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	switch (cr) {
+	case 0:
+		svm->cr0 = val;
+		s->cr0 = val | X86_CR0_PG;
+		break;
+	case 2:
+		s->cr2 = val;
+		break;
+	case 3:
+		svm->cr3 = val;
+		break;
+	case 4:
+		svm->cr4 = val;
+		s->cr4 = val | X86_CR4_PAE;
+		break;
+	}
+}
+
 void svm_set_cr(struct okvm_vcpu *vcpu, int cr, u64 val)
 {
 	struct vmcb_save_area *s = &to_vmcb(vcpu)->save;
 
+	if (!svm_npt) {
+		svm_shadow_set_cr(vcpu, cr, val);
+		return;
+	}
 	switch (cr) {
 	case 0: s->cr0 = val; break;
 	case 2: s->cr2 = val; break;
@@ -185,12 +235,22 @@ void svm_set_cr(struct okvm_vcpu *vcpu, int cr, u64 val)
 /* The guest never sees EFER.SVME, but VMRUN demands it. */
 u64 svm_get_efer(struct okvm_vcpu *vcpu)
 {
+	if (!svm_npt)
+		return to_svm(vcpu)->efer;
 	return to_vmcb(vcpu)->save.efer & ~EFER_SVME;
 }
 
 void svm_set_efer(struct okvm_vcpu *vcpu, u64 efer)
 {
-	to_vmcb(vcpu)->save.efer = efer | EFER_SVME;
+	u64 hw = efer;
+
+	if (!svm_npt) {
+		to_svm(vcpu)->efer = efer;
+		hw &= ~(EFER_LME | EFER_LMA);
+		if (efer & EFER_LMA)
+			hw |= EFER_LME | EFER_LMA;
+	}
+	to_vmcb(vcpu)->save.efer = hw | EFER_SVME;
 }
 
 u64 svm_get_dr(struct okvm_vcpu *vcpu, int dr)
@@ -260,9 +320,12 @@ void svm_open_debug_regs(struct okvm_vcpu *vcpu)
 	to_vmcb(vcpu)->control.intercepts[INTERCEPT_DR] = 0;
 }
 
-void svm_set_tdp_root(struct okvm_vcpu *vcpu, u64 root_pa)
+void svm_set_mmu_root(struct okvm_vcpu *vcpu, u64 root_pa)
 {
-	to_vmcb(vcpu)->control.nested_cr3 = root_pa;
+	if (svm_npt)
+		to_vmcb(vcpu)->control.nested_cr3 = root_pa;
+	else
+		to_vmcb(vcpu)->save.cr3 = root_pa;
 }
 
 u8 svm_get_tpr(struct okvm_vcpu *vcpu)

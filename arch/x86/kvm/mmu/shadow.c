@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Shadow paging, for CPUs or module parameters without TDP.
+ *
+ * Each vCPU owns one shadow table that maps guest linear addresses straight
+ * to host pages; the hardware walks it instead of the guest's tables.  It
+ * behaves as a large software TLB: a miss is a #PF intercept, resolved by
+ * walking the guest's tables (mmu/walk.c) and, through the memslot, the
+ * host mapping; guest writes to its own page tables need no tracking,
+ * because x86 already obliges the guest to INVLPG or reload CR3 after
+ * changing a present entry, and those are where we drop shadow entries
+ * (a not-present entry made present is picked up by the next miss).
+ *
+ * The hardware always runs paged: PAE format (a 4-entry PDPT below 4 GiB)
+ * while the guest is outside long mode, including paging off and real
+ * mode, and the 4-level format in long mode.  A shadow entry is writable
+ * only after a guest write (which set the guest's dirty bit), user only if
+ * the guest's walk allows user access, no-execute if it forbids fetches.
+ *
+ * Tables are per vCPU but protected by vm->mmu_lock, like the TDP tables.
+ */
+#include <linux/mm.h>
+#include <linux/io.h>
+#include <linux/slab.h>
+#include <asm/pgtable_types.h>
+#include <asm/processor-flags.h>
+
+#include "kvm_core.h"
+#include "vendor.h"
+#include "mmu.h"
+#include "walk.h"
+
+#define SH_ADDR_MASK	0x000ffffffffff000ULL
+#define SH_TABLE	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED)
+
+static u64 *sh_va(u64 pte)
+{
+	return phys_to_virt(pte & SH_ADDR_MASK);
+}
+
+static unsigned int sh_index(u64 la, int level)
+{
+	return (la >> (12 + 9 * (level - 1))) & 511;
+}
+
+/* PAE PDPTEs take only P (and cache bits); other tables are permissive. */
+static u64 sh_table_entry(struct okvm_shadow *sh, int level, u64 pa)
+{
+	return (sh->levels == 3 && level == 3) ? pa | _PAGE_PRESENT :
+						  pa | SH_TABLE;
+}
+
+int okvm_shadow_vcpu_init(struct okvm_vcpu *vcpu)
+{
+	struct okvm_shadow *sh = &vcpu->arch.shadow;
+	struct page *root;
+
+	/* In PAE mode CR3 holds a 32-bit address. */
+	root = alloc_page(GFP_KERNEL_ACCOUNT | GFP_DMA32 | __GFP_ZERO);
+	if (!root)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&sh->pages);
+	sh->root = page_address(root);
+	sh->root_pa = page_to_phys(root);
+	sh->levels = 3;
+	return 0;
+}
+
+static void sh_free_list(struct list_head *list)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, list, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+}
+
+void okvm_shadow_vcpu_destroy(struct okvm_vcpu *vcpu)
+{
+	struct okvm_shadow *sh = &vcpu->arch.shadow;
+
+	if (!sh->root)
+		return;
+	sh_free_list(&sh->pages);
+	free_page((unsigned long)sh->root);
+	sh->root = NULL;
+}
+
+/* Unhook every table below the root onto 'list'.  mmu_lock held. */
+static void sh_detach(struct okvm_vcpu *vcpu, struct list_head *list)
+{
+	struct okvm_shadow *sh = &vcpu->arch.shadow;
+
+	lockdep_assert_held(&vcpu->vm->mmu_lock);
+	memset(sh->root, 0, PAGE_SIZE);
+	list_splice_init(&sh->pages, list);
+}
+
+/*
+ * The guest changed CR0/CR3/CR4/EFER (or userspace set them): start from
+ * an empty table in the format the guest's mode needs.
+ */
+void okvm_shadow_reset(struct okvm_vcpu *vcpu)
+{
+	struct okvm_shadow *sh = &vcpu->arch.shadow;
+	LIST_HEAD(dead);
+
+	spin_lock(&vcpu->vm->mmu_lock);
+	sh_detach(vcpu, &dead);
+	sh->levels = okvm_is_long_mode(vcpu) ? 4 : 3;
+	spin_unlock(&vcpu->vm->mmu_lock);
+	sh_free_list(&dead);	/* this vCPU is not in guest mode */
+	okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
+	okvm_vendor->set_mmu_root(vcpu, sh->root_pa);
+}
+
+/*
+ * Host mappings changed under the VM: drop every shadow entry of every
+ * vCPU.  The tables are freed only once no vCPU can still be walking them.
+ */
+void okvm_shadow_zap_all(struct okvm_vm *vm)
+{
+	struct okvm_vcpu *vcpu;
+	unsigned long i;
+	LIST_HEAD(dead);
+
+	lockdep_assert_held(&vm->mmu_lock);
+	okvm_for_each_vcpu(i, vcpu, vm)
+		if (vcpu->arch.shadow.root)
+			sh_detach(vcpu, &dead);
+	okvm_flush_remote_tlbs(vm);
+	sh_free_list(&dead);
+}
+
+/* The leaf slot for la, allocating tables from the vCPU's cache. */
+static u64 *sh_leaf(struct okvm_vcpu *vcpu, u64 la)
+{
+	struct okvm_shadow *sh = &vcpu->arch.shadow;
+	struct page **cache = vcpu->arch.mmu_cache;
+	u64 *table = sh->root;
+	int level, used = 0;
+
+	for (level = sh->levels; level > 1; level--) {
+		u64 *pte = &table[sh_index(la, level)];
+
+		if (!(*pte & _PAGE_PRESENT)) {
+			struct page *page = cache[used];
+
+			if (!page)
+				return NULL;
+			cache[used++] = NULL;
+			list_add(&page->lru, &sh->pages);
+			WRITE_ONCE(*pte, sh_table_entry(sh, level,
+							page_to_phys(page)));
+		}
+		table = sh_va(*pte);
+	}
+	return &table[sh_index(la, 1)];
+}
+
+/* INVLPG: forget one linear address. */
+void okvm_shadow_invlpg(struct okvm_vcpu *vcpu, u64 la)
+{
+	struct okvm_shadow *sh = &vcpu->arch.shadow;
+	u64 *table = sh->root;
+	int level;
+
+	spin_lock(&vcpu->vm->mmu_lock);
+	for (level = sh->levels; level > 1; level--) {
+		u64 pte = table[sh_index(la, level)];
+
+		if (!(pte & _PAGE_PRESENT))
+			goto out;
+		table = sh_va(pte);
+	}
+	WRITE_ONCE(table[sh_index(la, 1)], 0);
+out:
+	spin_unlock(&vcpu->vm->mmu_lock);
+	okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
+}
+
+/* Does the guest's walk allow 'access' at la?  No A/D side effects. */
+static bool sh_probe(struct okvm_vcpu *vcpu, u64 la, unsigned int access)
+{
+	struct x86_fault fault;
+	u64 gpa;
+
+	return okvm_walk(vcpu, la, access, false, &gpa, &fault) == 0;
+}
+
+static u64 sh_leaf_bits(struct okvm_vcpu *vcpu, u64 la, unsigned int access)
+{
+	u64 bits = _PAGE_PRESENT | _PAGE_ACCESSED;
+	unsigned int user = access & X86_WALK_USER;
+
+	if (access & X86_WALK_WRITE)
+		bits |= _PAGE_RW | _PAGE_DIRTY;
+	if (user || sh_probe(vcpu, la, X86_WALK_USER))
+		bits |= _PAGE_USER;
+	if (!(access & X86_WALK_FETCH) &&
+	    (okvm_vendor->get_efer(vcpu) & EFER_NX) &&
+	    !sh_probe(vcpu, la, X86_WALK_FETCH | user))
+		bits |= _PAGE_NX;
+	return bits;
+}
+
+/* Map la to the host page of gfn, unless an invalidation raced with us. */
+static int sh_install(struct okvm_vcpu *vcpu, u64 la, u64 gfn, u64 bits)
+{
+	struct okvm_vm *vm = vcpu->vm;
+	bool write = bits & _PAGE_RW;
+	struct okvm_memslot *slot;
+	struct okvm_pfn pfn;
+	unsigned long seq;
+	u64 *pte;
+	int r;
+
+	seq = READ_ONCE(vm->mmu_seq);
+	smp_rmb();
+	slot = okvm_gfn_to_slot(vm, gfn);
+	if (!slot)
+		return READ_ONCE(vm->slots_updating) ? OKVM_FAULT_RETRY :
+						       OKVM_FAULT_MMIO;
+	if (write && (slot->flags & KVM_MEM_READONLY))
+		return OKVM_FAULT_MMIO;
+	r = okvm_resolve_pfn(slot, gfn, write, &pfn);
+	if (r)
+		return r;
+	if (!pfn.writable)
+		bits &= ~(u64)(_PAGE_RW | _PAGE_DIRTY);
+	spin_lock(&vm->mmu_lock);
+	if (vm->mmu_invalidating || vm->mmu_seq != seq) {
+		spin_unlock(&vm->mmu_lock);
+		put_page(pfn.page);
+		return OKVM_FAULT_RETRY;
+	}
+	pte = sh_leaf(vcpu, la);
+	if (pte) {
+		if (*pte & _PAGE_PRESENT)
+			okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
+		WRITE_ONCE(*pte, page_to_phys(pfn.page) | bits);
+		if (pfn.writable)
+			okvm_mark_page_dirty(slot, gfn);
+	}
+	spin_unlock(&vm->mmu_lock);
+	if (pfn.writable)
+		set_page_dirty_lock(pfn.page);
+	put_page(pfn.page);
+	return pte ? OKVM_FAULT_MAPPED : -ENOMEM;
+}
+
+/*
+ * A #PF intercepted from the guest: either the guest's own page fault (to
+ * reflect), a shadow miss (to fill), or an access to MMIO (to emulate).
+ */
+int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error)
+{
+	unsigned int access = 0;
+	struct x86_fault fault;
+	int r, idx;
+	u64 gpa;
+
+	if (error & OKVM_PF_WRITE)
+		access |= X86_WALK_WRITE;
+	if (error & OKVM_PF_USER)
+		access |= X86_WALK_USER;
+	if (error & OKVM_PF_FETCH)
+		access |= X86_WALK_FETCH;
+	if (!okvm_is_long_mode(vcpu))
+		la = (u32)la;
+	r = okvm_walk(vcpu, la, access, true, &gpa, &fault);
+	if (r == X86_WALK_FAULT) {
+		okvm_inject_fault(vcpu, &fault);
+		return 1;
+	}
+	if (r)
+		return okvm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					   2, la, error);
+	r = okvm_mmu_topup(vcpu, vcpu->arch.shadow.levels - 1);
+	if (r)
+		return r;
+	idx = srcu_read_lock(&vcpu->vm->srcu);
+	while ((r = sh_install(vcpu, la, gpa >> PAGE_SHIFT,
+			       sh_leaf_bits(vcpu, la, access))) ==
+	       OKVM_FAULT_RETRY) {
+		srcu_read_unlock(&vcpu->vm->srcu, idx);
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+		idx = srcu_read_lock(&vcpu->vm->srcu);
+	}
+	srcu_read_unlock(&vcpu->vm->srcu, idx);
+	if (r == OKVM_FAULT_MMIO)
+		return okvm_emulate_mmio(vcpu);
+	return r < 0 ? r : 1;
+}
