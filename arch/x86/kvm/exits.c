@@ -132,7 +132,7 @@ int okvm_handle_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 	case OKVM_X_IRET:
 		return okvm_handle_iret(vcpu);
 	case OKVM_X_CR_ACCESS:
-		return okvm_handle_cr_access(vcpu, exit);
+		return okvm_handle_cr_access(vcpu);
 	case OKVM_X_INVLPG:
 		return okvm_handle_invlpg(vcpu);
 	case OKVM_X_GUEST_PF:

@@ -24,6 +24,7 @@
 #define FX_MXCSR	24
 #define FX_ST		32
 #define FX_XMM		160
+#define XSAVE_HDR_BV	512	/* XSTATE_BV in the XSAVE header */
 
 static struct kvm_xsave *okvm_get_xsave_image(struct okvm_vcpu *vcpu)
 {
@@ -118,6 +119,8 @@ long okvm_ioctl_set_fpu(struct okvm_vcpu *vcpu, void __user *argp)
 	memcpy(fx + FX_MXCSR, &f.mxcsr, 4);
 	memcpy(fx + FX_ST, f.fpr, sizeof(f.fpr));
 	memcpy(fx + FX_XMM, f.xmm, sizeof(f.xmm));
+	/* The legacy area counts only with its XSTATE_BV bits set. */
+	*(u64 *)(fx + XSAVE_HDR_BV) |= XFEATURE_MASK_FP | XFEATURE_MASK_SSE;
 	r = okvm_put_xsave_image(vcpu, x);
 	kfree(x);
 	return r;

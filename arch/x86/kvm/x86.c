@@ -11,6 +11,7 @@
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/pkru.h>
+#include <asm/tsc.h>
 
 #include "kvm_core.h"
 #include "vendor.h"
@@ -54,6 +55,8 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 		return 1;
 	case KVM_CAP_MCE:
 		return OKVM_MAX_MCE_BANKS;
+	case KVM_CAP_GET_TSC_KHZ:
+		return 1;
 	case KVM_CAP_ADJUST_CLOCK:
 		return KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME |
 		       KVM_CLOCK_HOST_TSC;
@@ -202,6 +205,8 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		return okvm_ioctl_set_signal_mask(vcpu, argp);
 	case KVM_X86_SETUP_MCE:
 		return okvm_ioctl_setup_mce(vcpu, argp);
+	case KVM_GET_TSC_KHZ:
+		return tsc_khz;
 	case KVM_GET_FPU:
 		return okvm_ioctl_get_fpu(vcpu, argp);
 	case KVM_SET_FPU:

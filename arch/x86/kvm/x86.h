@@ -313,7 +313,7 @@ int okvm_mce_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data);
 int okvm_mce_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host);
 
 /* cr.c: guest control registers when the MMU needs to see them */
-int okvm_handle_cr_access(struct okvm_vcpu *vcpu, const struct okvm_exit *exit);
+int okvm_handle_cr_access(struct okvm_vcpu *vcpu);
 int okvm_handle_invlpg(struct okvm_vcpu *vcpu);
 int okvm_set_cr0(struct okvm_vcpu *vcpu, u64 val);
 int okvm_set_cr3(struct okvm_vcpu *vcpu, u64 val);

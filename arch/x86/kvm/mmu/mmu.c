@@ -157,43 +157,75 @@ int okvm_resolve_pfn(const struct okvm_memslot *slot, u64 gfn, bool write,
 }
 
 
-/* One attempt at mapping gfn; vm->srcu held. */
-static int okvm_try_map(struct okvm_vcpu *vcpu, u64 gfn, bool write,
-			bool *flush)
+/* One attempt at mapping f->gfn; vm->srcu held. */
+static int okvm_try_map(struct okvm_vcpu *vcpu, struct okvm_fault *f,
+			okvm_install_fn install, void *arg)
 {
 	struct okvm_vm *vm = vcpu->vm;
 	struct okvm_memslot *slot;
-	struct okvm_pfn pfn;
 	unsigned long seq;
 	int r;
 
 	seq = READ_ONCE(vm->mmu_seq);
 	smp_rmb();
-	slot = okvm_gfn_to_slot(vm, gfn);
+	slot = okvm_gfn_to_slot(vm, f->gfn);
 	if (!slot)
 		return READ_ONCE(vm->slots_updating) ? OKVM_FAULT_RETRY :
 						       OKVM_FAULT_MMIO;
-	if (write && (slot->flags & KVM_MEM_READONLY))
+	if (f->write && (slot->flags & KVM_MEM_READONLY))
 		return OKVM_FAULT_MMIO;
-	r = okvm_resolve_pfn(slot, gfn, write, &pfn);
+	r = okvm_resolve_pfn(slot, f->gfn, f->write, &f->pfn);
 	if (r)
 		return r;
 
 	spin_lock(&vm->mmu_lock);
 	if (vm->mmu_invalidating || vm->mmu_seq != seq) {
 		spin_unlock(&vm->mmu_lock);
-		put_page(pfn.page);
+		put_page(f->pfn.page);
 		return OKVM_FAULT_RETRY;
 	}
-	r = okvm_tdp_map(&vm->arch.tdp, gfn, page_to_phys(pfn.page),
-			 pfn.writable, vcpu->arch.mmu_cache, flush);
-	if (!r && pfn.writable)
-		okvm_mark_page_dirty(slot, gfn);
+	r = install(vcpu, f, arg);
+	if (!r && f->pfn.writable)
+		okvm_mark_page_dirty(slot, f->gfn);
 	spin_unlock(&vm->mmu_lock);
-	if (pfn.writable)
-		set_page_dirty_lock(pfn.page);
-	put_page(pfn.page);
+	if (f->pfn.writable)
+		set_page_dirty_lock(f->pfn.page);
+	put_page(f->pfn.page);
 	return r ? r : OKVM_FAULT_MAPPED;
+}
+
+/*
+ * Map guest frame gfn for a fault: look up its host page through the
+ * memslot, then call install() under mmu_lock unless an invalidation
+ * raced with the lookup (then start over).  Returns OKVM_FAULT_MAPPED,
+ * OKVM_FAULT_MMIO (no memslot, or a write to a read-only one) or -errno.
+ */
+int okvm_mmu_map_gfn(struct okvm_vcpu *vcpu, u64 gfn, bool write,
+		     okvm_install_fn install, void *arg)
+{
+	struct okvm_fault f = { .gfn = gfn, .write = write };
+	struct okvm_vm *vm = vcpu->vm;
+	int r, idx;
+
+	idx = srcu_read_lock(&vm->srcu);
+	while ((r = okvm_try_map(vcpu, &f, install, arg)) == OKVM_FAULT_RETRY) {
+		srcu_read_unlock(&vm->srcu, idx);
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+		idx = srcu_read_lock(&vm->srcu);
+	}
+	srcu_read_unlock(&vm->srcu, idx);
+	return r;
+}
+
+/* TDP: one 4 KiB translation in the VM's table. */
+static int okvm_tdp_install(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
+			    void *flush)
+{
+	return okvm_tdp_map(&vcpu->vm->arch.tdp, f->gfn,
+			    page_to_phys(f->pfn.page), f->pfn.writable,
+			    vcpu->arch.mmu_cache, flush);
 }
 
 /*
@@ -202,27 +234,14 @@ static int okvm_try_map(struct okvm_vcpu *vcpu, u64 gfn, bool write,
  */
 int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, u64 error)
 {
-	struct okvm_vm *vm = vcpu->vm;
 	bool flush = false;
-	int r, idx;
+	int r;
 
-	r = okvm_mmu_topup(vcpu, vm->arch.tdp.levels - 1);
+	r = okvm_mmu_topup(vcpu, vcpu->vm->arch.tdp.levels - 1);
 	if (r)
 		return r;
-	idx = srcu_read_lock(&vm->srcu);
-	for (;;) {
-		r = okvm_try_map(vcpu, gpa >> PAGE_SHIFT,
-				 error & OKVM_PF_WRITE, &flush);
-		if (r != OKVM_FAULT_RETRY)
-			break;
-		srcu_read_unlock(&vm->srcu, idx);
-		if (fatal_signal_pending(current))
-			return -EINTR;
-		cond_resched();
-		idx = srcu_read_lock(&vm->srcu);
-	}
-	srcu_read_unlock(&vm->srcu, idx);
-
+	r = okvm_mmu_map_gfn(vcpu, gpa >> PAGE_SHIFT, error & OKVM_PF_WRITE,
+			     okvm_tdp_install, &flush);
 	if (r == OKVM_FAULT_MMIO)
 		return okvm_emulate_mmio(vcpu);
 	if (r == -ERANGE)

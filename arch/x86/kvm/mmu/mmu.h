@@ -57,6 +57,17 @@ struct okvm_memslot;
 /* What one attempt at mapping a guest frame came to (mmu.c). */
 enum okvm_fault_step { OKVM_FAULT_MAPPED, OKVM_FAULT_RETRY, OKVM_FAULT_MMIO };
 
+/* A guest frame being mapped, with the host page found for it. */
+struct okvm_fault {
+	u64 gfn;
+	bool write;
+	struct okvm_pfn pfn;
+};
+
+/* Install the translation; mmu_lock held, may not sleep; 0 or -errno. */
+typedef int (*okvm_install_fn)(struct okvm_vcpu *vcpu,
+			       const struct okvm_fault *f, void *arg);
+
 /* mmu.c: the interface both MMUs sit behind */
 int okvm_mmu_vcpu_init(struct okvm_vcpu *vcpu);
 void okvm_mmu_vcpu_destroy(struct okvm_vcpu *vcpu);
@@ -67,6 +78,8 @@ bool okvm_mmu_is_tdp(struct okvm_vm *vm);
 int okvm_mmu_topup(struct okvm_vcpu *vcpu, int n);
 int okvm_resolve_pfn(const struct okvm_memslot *slot, u64 gfn, bool write,
 		     struct okvm_pfn *pfn);
+int okvm_mmu_map_gfn(struct okvm_vcpu *vcpu, u64 gfn, bool write,
+		     okvm_install_fn install, void *arg);
 int okvm_mmu_vm_init(struct okvm_vm *vm, const struct okvm_pte_fmt *fmt,
 		     int levels);
 void okvm_mmu_vm_destroy(struct okvm_vm *vm);

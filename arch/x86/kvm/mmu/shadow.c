@@ -205,49 +205,27 @@ static u64 sh_leaf_bits(struct okvm_vcpu *vcpu, u64 la, unsigned int access)
 	return bits;
 }
 
-/* Map la to the host page of gfn, unless an invalidation raced with us. */
-static int sh_install(struct okvm_vcpu *vcpu, u64 la, u64 gfn, u64 bits)
-{
-	struct okvm_vm *vm = vcpu->vm;
-	bool write = bits & _PAGE_RW;
-	struct okvm_memslot *slot;
-	struct okvm_pfn pfn;
-	unsigned long seq;
-	u64 *pte;
-	int r;
+struct sh_install_arg {
+	u64 la;
+	u64 bits;
+};
 
-	seq = READ_ONCE(vm->mmu_seq);
-	smp_rmb();
-	slot = okvm_gfn_to_slot(vm, gfn);
-	if (!slot)
-		return READ_ONCE(vm->slots_updating) ? OKVM_FAULT_RETRY :
-						       OKVM_FAULT_MMIO;
-	if (write && (slot->flags & KVM_MEM_READONLY))
-		return OKVM_FAULT_MMIO;
-	r = okvm_resolve_pfn(slot, gfn, write, &pfn);
-	if (r)
-		return r;
-	if (!pfn.writable)
+/* Point the shadow entry of la at the host page.  mmu_lock held. */
+static int sh_install(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
+		      void *arg)
+{
+	const struct sh_install_arg *a = arg;
+	u64 bits = a->bits, *pte;
+
+	if (!f->pfn.writable)
 		bits &= ~(u64)(_PAGE_RW | _PAGE_DIRTY);
-	spin_lock(&vm->mmu_lock);
-	if (vm->mmu_invalidating || vm->mmu_seq != seq) {
-		spin_unlock(&vm->mmu_lock);
-		put_page(pfn.page);
-		return OKVM_FAULT_RETRY;
-	}
-	pte = sh_leaf(vcpu, la);
-	if (pte) {
-		if (*pte & _PAGE_PRESENT)
-			okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
-		WRITE_ONCE(*pte, page_to_phys(pfn.page) | bits);
-		if (pfn.writable)
-			okvm_mark_page_dirty(slot, gfn);
-	}
-	spin_unlock(&vm->mmu_lock);
-	if (pfn.writable)
-		set_page_dirty_lock(pfn.page);
-	put_page(pfn.page);
-	return pte ? OKVM_FAULT_MAPPED : -ENOMEM;
+	pte = sh_leaf(vcpu, a->la);
+	if (!pte)
+		return -ENOMEM;
+	if (*pte & _PAGE_PRESENT)
+		okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
+	WRITE_ONCE(*pte, page_to_phys(f->pfn.page) | bits);
+	return 0;
 }
 
 /*
@@ -256,10 +234,11 @@ static int sh_install(struct okvm_vcpu *vcpu, u64 la, u64 gfn, u64 bits)
  */
 int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error)
 {
+	struct sh_install_arg arg;
 	unsigned int access = 0;
 	struct x86_fault fault;
-	int r, idx;
 	u64 gpa;
+	int r;
 
 	if (error & OKVM_PF_WRITE)
 		access |= X86_WALK_WRITE;
@@ -280,17 +259,10 @@ int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error)
 	r = okvm_mmu_topup(vcpu, vcpu->arch.shadow.levels - 1);
 	if (r)
 		return r;
-	idx = srcu_read_lock(&vcpu->vm->srcu);
-	while ((r = sh_install(vcpu, la, gpa >> PAGE_SHIFT,
-			       sh_leaf_bits(vcpu, la, access))) ==
-	       OKVM_FAULT_RETRY) {
-		srcu_read_unlock(&vcpu->vm->srcu, idx);
-		if (fatal_signal_pending(current))
-			return -EINTR;
-		cond_resched();
-		idx = srcu_read_lock(&vcpu->vm->srcu);
-	}
-	srcu_read_unlock(&vcpu->vm->srcu, idx);
+	arg.la = la;
+	arg.bits = sh_leaf_bits(vcpu, la, access);
+	r = okvm_mmu_map_gfn(vcpu, gpa >> PAGE_SHIFT, access & X86_WALK_WRITE,
+			     sh_install, &arg);
 	if (r == OKVM_FAULT_MMIO)
 		return okvm_emulate_mmio(vcpu);
 	return r < 0 ? r : 1;
