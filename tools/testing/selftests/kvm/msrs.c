@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msrs: KVM_GET_MSR_INDEX_LIST, KVM_SET_MSRS/KVM_GET_MSRS and guest
+ * RDMSR/WRMSR/RDTSC/RDTSCP.
+ *
+ *   index_list  E2BIG (with the real count written back) for a small list,
+ *               then the list, which holds STAR and IA32_TSC
+ *   host_rw     round trips for the syscall/sysenter MSRs, PAT, MISC_ENABLE,
+ *               TSC_AUX and MTRRdefType; KVM_SET/GET_MSRS return how many
+ *               MSRs they processed and stop at an unknown index; an invalid
+ *               PAT is refused; >= 1000 entries: E2BIG
+ *   guest_rw    a 64-bit guest reads the values the host set and writes new
+ *               ones that the host reads back
+ *   guest_gp    RDMSR/WRMSR of an unknown MSR and WRMSR of an invalid PAT
+ *               raise #GP(0) in the guest
+ *   tsc         a TSC written by the host reads back close to the value, the
+ *               guest's RDTSC lies between host reads, RDTSCP returns the
+ *               TSC_AUX set by the host
+ */
+#include <sys/ioctl.h>
+
+#include "x86.h"
+
+#define BOGUS_MSR	0xdeadbeef
+
+struct msr_val {
+	uint32_t index;
+	uint64_t host, guest;	/* set by the host, then by the guest */
+};
+
+/*
+ * SYSENTER_ESP/EIP stay within 32 bits: KVM keeps only the low half for a
+ * guest with an AMD vendor.  MISC_ENABLE keeps bits 11/12 (read-only to the
+ * guest).
+ */
+#define V_STAR		0x0013000800000000, 0x001b001000000000
+#define V_LSTAR		0xffffffff81000000, 0xffffffff82000000
+#define V_CSTAR		0xffffffff81100000, 0x0000700000001000
+#define V_SFMASK	0x0000000000047700, 0x0000000000000700
+#define V_KGSBASE	0xffff888000001000, 0x00007fff00002000
+#define V_SE_CS		0x0000000000000010, 0x0000000000000023
+#define V_SE_ESP	0x0000000012345678, 0x0000000023456789
+#define V_SE_EIP	0x0000000087654321, 0x0000000076543210
+#define V_PAT		0x0007050600070106, 0x0007040600070406
+#define V_MISC		0x0000000000001801, 0x0000000000001800
+#define V_TSC_AUX	0x0000000000001234, 0x0000000000005678
+#define V_MTRR_DEF	0x0000000000000c06, 0x0000000000000806
+
+#define HOST_(h, g)	h
+#define GUEST_(h, g)	g
+#define HOST(v)		HOST_(v)
+#define GUEST(v)	GUEST_(v)
+
+static const struct msr_val msrs[] = {
+	{ MSR_STAR, V_STAR },
+	{ MSR_LSTAR, V_LSTAR },
+	{ MSR_CSTAR, V_CSTAR },
+	{ MSR_SFMASK, V_SFMASK },
+	{ MSR_KERNEL_GS_BASE, V_KGSBASE },
+	{ MSR_IA32_SYSENTER_CS, V_SE_CS },
+	{ MSR_IA32_SYSENTER_ESP, V_SE_ESP },
+	{ MSR_IA32_SYSENTER_EIP, V_SE_EIP },
+	{ MSR_IA32_CR_PAT, V_PAT },
+	{ MSR_IA32_MISC_ENABLE, V_MISC },
+	{ MSR_TSC_AUX, V_TSC_AUX },
+	{ MSR_MTRR_DEF_TYPE, V_MTRR_DEF },
+};
+
+static int kvm_fd;
+
+static void test_index_list(void)
+{
+	struct kvm_msr_list *l = calloc(1, sizeof(*l) + 4096 * 4);
+	uint32_t n, i;
+	bool star = false, tsc = false, lstar = false;
+
+	TEST_ASSERT(l, "calloc");
+	l->nmsrs = 0;
+	TEST_ASSERT_ERRNO(ioctl(kvm_fd, KVM_GET_MSR_INDEX_LIST, l), E2BIG);
+	n = l->nmsrs;
+	TEST_ASSERT(n >= 3 && n < 4096, "nmsrs %u", n);
+	l->nmsrs = n - 1;
+	TEST_ASSERT_ERRNO(ioctl(kvm_fd, KVM_GET_MSR_INDEX_LIST, l), E2BIG);
+	TEST_ASSERT_EQ(l->nmsrs, n);
+	l->nmsrs = 4096;
+	TEST_ASSERT_OK(ioctl(kvm_fd, KVM_GET_MSR_INDEX_LIST, l));
+	TEST_ASSERT_EQ(l->nmsrs, n);
+	for (i = 0; i < n; i++) {
+		star |= l->indices[i] == MSR_STAR;
+		lstar |= l->indices[i] == MSR_LSTAR;
+		tsc |= l->indices[i] == MSR_IA32_TSC;
+	}
+	TEST_ASSERT(star && lstar && tsc, "STAR %d LSTAR %d IA32_TSC %d",
+		    star, lstar, tsc);
+	test_note("%u MSRs in the index list", n);
+	free(l);
+}
+
+static void test_host_rw(struct kvm_vcpu *vcpu)
+{
+	struct kvm_msrs *m = msrs_alloc(1000);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(msrs); i++)
+		vcpu_set_msr(vcpu, msrs[i].index, msrs[i].host);
+	for (i = 0; i < ARRAY_SIZE(msrs); i++)
+		TEST_ASSERT(vcpu_get_msr(vcpu, msrs[i].index) == msrs[i].host,
+			    "MSR 0x%x: 0x%llx != 0x%llx", msrs[i].index,
+			    (unsigned long long)vcpu_get_msr(vcpu,
+							     msrs[i].index),
+			    (unsigned long long)msrs[i].host);
+
+	/* All at once, in one KVM_GET_MSRS. */
+	m->nmsrs = ARRAY_SIZE(msrs);
+	for (i = 0; i < ARRAY_SIZE(msrs); i++)
+		m->entries[i].index = msrs[i].index;
+	TEST_ASSERT_EQ(ioctl(vcpu->fd, KVM_GET_MSRS, m), ARRAY_SIZE(msrs));
+	for (i = 0; i < ARRAY_SIZE(msrs); i++)
+		TEST_ASSERT_EQ(m->entries[i].data, msrs[i].host);
+
+	/* Processing stops at an unknown MSR. */
+	m->nmsrs = 4;
+	m->entries[0] = (struct kvm_msr_entry){ .index = MSR_STAR,
+						.data = 0x11 };
+	m->entries[1] = (struct kvm_msr_entry){ .index = MSR_LSTAR,
+						.data = 0x22 };
+	m->entries[2] = (struct kvm_msr_entry){ .index = BOGUS_MSR };
+	m->entries[3] = (struct kvm_msr_entry){ .index = MSR_CSTAR,
+						.data = 0x33 };
+	TEST_ASSERT_EQ(ioctl(vcpu->fd, KVM_SET_MSRS, m), 2);
+	TEST_ASSERT_EQ(vcpu_get_msr(vcpu, MSR_STAR), 0x11);
+	TEST_ASSERT_EQ(vcpu_get_msr(vcpu, MSR_LSTAR), 0x22);
+	TEST_ASSERT_EQ(vcpu_get_msr(vcpu, MSR_CSTAR), HOST(V_CSTAR));
+	m->entries[0].data = m->entries[1].data = m->entries[3].data = 0;
+	TEST_ASSERT_EQ(ioctl(vcpu->fd, KVM_GET_MSRS, m), 2);
+	TEST_ASSERT_EQ(m->entries[0].data, 0x11);
+	TEST_ASSERT_EQ(m->entries[1].data, 0x22);
+	m->entries[0].index = BOGUS_MSR;
+	TEST_ASSERT_EQ(ioctl(vcpu->fd, KVM_GET_MSRS, m), 0);
+	TEST_ASSERT_EQ(ioctl(vcpu->fd, KVM_SET_MSRS, m), 0);
+	m->nmsrs = 0;
+	TEST_ASSERT_EQ(ioctl(vcpu->fd, KVM_SET_MSRS, m), 0);
+	TEST_ASSERT_EQ(ioctl(vcpu->fd, KVM_GET_MSRS, m), 0);
+
+	/* A PAT with memory type 2 (reserved) is refused. */
+	TEST_ASSERT_EQ(vcpu_set_msr_raw(vcpu, MSR_IA32_CR_PAT, 0x2), 0);
+	TEST_ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_CR_PAT), HOST(V_PAT));
+
+	/* Too many entries. */
+	m->nmsrs = 1000;
+	for (i = 0; i < 1000; i++)
+		m->entries[i].index = MSR_STAR;
+	TEST_ASSERT_ERRNO(ioctl(vcpu->fd, KVM_SET_MSRS, m), E2BIG);
+	TEST_ASSERT_ERRNO(ioctl(vcpu->fd, KVM_GET_MSRS, m), E2BIG);
+
+	/* Put the values of the guest test back. */
+	vcpu_set_msr(vcpu, MSR_STAR, HOST(V_STAR));
+	vcpu_set_msr(vcpu, MSR_LSTAR, HOST(V_LSTAR));
+	free(m);
+}
+
+#define G_RDMSR_EQ(msr, val)						\
+	"\tmov $" STR(msr) ", %ecx\n\trdmsr\n"				\
+	"\tshl $32, %rdx\n\tor %rdx, %rax\n\tmov %rax, %rdi\n"		\
+	G64_ASSERT_EQ("%rdi", val)
+
+#define G_WRMSR(msr, val)						\
+	"\tmov $" STR(msr) ", %ecx\n"					\
+	"\tmovabs $" STR(val) ", %rax\n"				\
+	"\tmov %rax, %rdx\n\tshr $32, %rdx\n\twrmsr\n"
+
+#define G_CHECK_ALL(which)						\
+	G_RDMSR_EQ(MSR_STAR, which(V_STAR))				\
+	G_RDMSR_EQ(MSR_LSTAR, which(V_LSTAR))				\
+	G_RDMSR_EQ(MSR_CSTAR, which(V_CSTAR))				\
+	G_RDMSR_EQ(MSR_SFMASK, which(V_SFMASK))				\
+	G_RDMSR_EQ(MSR_KERNEL_GS_BASE, which(V_KGSBASE))		\
+	G_RDMSR_EQ(MSR_IA32_SYSENTER_CS, which(V_SE_CS))		\
+	G_RDMSR_EQ(MSR_IA32_SYSENTER_ESP, which(V_SE_ESP))		\
+	G_RDMSR_EQ(MSR_IA32_SYSENTER_EIP, which(V_SE_EIP))		\
+	G_RDMSR_EQ(MSR_IA32_CR_PAT, which(V_PAT))			\
+	G_RDMSR_EQ(MSR_IA32_MISC_ENABLE, which(V_MISC))			\
+	G_RDMSR_EQ(MSR_TSC_AUX, which(V_TSC_AUX))			\
+	G_RDMSR_EQ(MSR_MTRR_DEF_TYPE, which(V_MTRR_DEF))
+
+GUEST_CODE(guest_rw, 64,
+	G_CHECK_ALL(HOST)
+	G_SYNC(1)
+	G_WRMSR(MSR_STAR, GUEST(V_STAR))
+	G_WRMSR(MSR_LSTAR, GUEST(V_LSTAR))
+	G_WRMSR(MSR_CSTAR, GUEST(V_CSTAR))
+	G_WRMSR(MSR_SFMASK, GUEST(V_SFMASK))
+	G_WRMSR(MSR_KERNEL_GS_BASE, GUEST(V_KGSBASE))
+	G_WRMSR(MSR_IA32_SYSENTER_CS, GUEST(V_SE_CS))
+	G_WRMSR(MSR_IA32_SYSENTER_ESP, GUEST(V_SE_ESP))
+	G_WRMSR(MSR_IA32_SYSENTER_EIP, GUEST(V_SE_EIP))
+	G_WRMSR(MSR_IA32_CR_PAT, GUEST(V_PAT))
+	G_WRMSR(MSR_IA32_MISC_ENABLE, GUEST(V_MISC))
+	G_WRMSR(MSR_TSC_AUX, GUEST(V_TSC_AUX))
+	G_WRMSR(MSR_MTRR_DEF_TYPE, GUEST(V_MTRR_DEF))
+	/* The guest reads its own values back, too. */
+	G_CHECK_ALL(GUEST)
+	G_SYNC(2)
+	G_DONE);
+
+static void test_guest_rw(struct kvm_vcpu *vcpu)
+{
+	unsigned int i;
+
+	vcpu_setup_long(vcpu, LOAD_GUEST(vcpu->vm, guest_rw));
+	vcpu_expect_sync(vcpu, 1);
+	vcpu_expect_sync(vcpu, 2);
+	for (i = 0; i < ARRAY_SIZE(msrs); i++)
+		TEST_ASSERT(vcpu_get_msr(vcpu, msrs[i].index) == msrs[i].guest,
+			    "MSR 0x%x after the guest's WRMSR: 0x%llx != 0x%llx",
+			    msrs[i].index,
+			    (unsigned long long)vcpu_get_msr(vcpu,
+							     msrs[i].index),
+			    (unsigned long long)msrs[i].guest);
+	vcpu_expect_done(vcpu);
+}
+
+GUEST_CODE(gp_rdmsr, 64,
+	"\tmov $" STR(BOGUS_MSR) ", %ecx\n"
+	G_LABEL(gp_rdmsr_insn)
+	"\trdmsr\n"
+	G_DONE);
+GUEST_CODE(gp_wrmsr, 64,
+	"\tmov $" STR(BOGUS_MSR) ", %ecx\n\txor %eax, %eax\n\txor %edx, %edx\n"
+	G_LABEL(gp_wrmsr_insn)
+	"\twrmsr\n"
+	G_DONE);
+GUEST_CODE(gp_pat, 64,
+	"\tmov $" STR(MSR_IA32_CR_PAT) ", %ecx\n"
+	"\tmov $2, %eax\n\txor %edx, %edx\n"
+	G_LABEL(gp_pat_insn)
+	"\twrmsr\n"
+	G_DONE);
+extern const uint8_t gp_rdmsr_insn[], gp_wrmsr_insn[], gp_pat_insn[];
+
+static void expect_gp(struct kvm_vcpu *vcpu, const uint8_t *start,
+		      const uint8_t *end, const uint8_t *insn)
+{
+	uint64_t gpa = vm_load_code(vcpu->vm, start, end);
+	struct ucall uc;
+
+	vcpu_setup_long(vcpu, gpa);
+	vcpu_use_idt(vcpu);
+	vcpu_expect_vector(vcpu, 13, &uc);
+	TEST_ASSERT_EQ(uc.arg1, 0);
+	TEST_ASSERT_EQ(uc.line, gpa + (insn - start));
+}
+
+static void test_guest_gp(struct kvm_vcpu *vcpu)
+{
+	vm_setup_idt(vcpu->vm);
+	expect_gp(vcpu, gp_rdmsr_start, gp_rdmsr_end, gp_rdmsr_insn);
+	expect_gp(vcpu, gp_wrmsr_start, gp_wrmsr_end, gp_wrmsr_insn);
+	expect_gp(vcpu, gp_pat_start, gp_pat_end, gp_pat_insn);
+	/* The refused WRMSR left PAT alone. */
+	TEST_ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_CR_PAT), GUEST(V_PAT));
+}
+
+GUEST_CODE(guest_tsc, 64,
+	"\tlfence\n\trdtsc\n\tshl $32, %rdx\n\tor %rdx, %rax\n"
+	"\tmov %rax, %r12\n"
+	"\trdtscp\n\tmov %ecx, %r13d\n"
+	"\tshl $32, %rdx\n\tor %rdx, %rax\n\tmov %rax, %r14\n"
+	G_SYNC(1)
+	G_DONE);
+
+static void test_tsc(struct kvm_vcpu *vcpu)
+{
+	const uint64_t t0 = 1ULL << 40;
+	uint64_t khz, t1, t2, window;
+	struct ucall uc;
+
+	khz = TEST_ASSERT_OK(ioctl(vcpu->fd, KVM_GET_TSC_KHZ, 0));
+	TEST_ASSERT(khz >= 1000, "TSC %llu kHz", (unsigned long long)khz);
+	window = khz * 1000 * 30;	/* 30 s: TCG is slow */
+
+	vcpu_set_msr(vcpu, MSR_IA32_TSC, t0);
+	t1 = vcpu_get_msr(vcpu, MSR_IA32_TSC);
+	TEST_ASSERT(t1 >= t0 && t1 - t0 < window,
+		    "TSC set to 0x%llx reads 0x%llx", (unsigned long long)t0,
+		    (unsigned long long)t1);
+
+	vcpu_set_msr(vcpu, MSR_TSC_AUX, 0xabcd);
+	vcpu_setup_long(vcpu, LOAD_GUEST(vcpu->vm, guest_tsc));
+	vcpu_ucall(vcpu, &uc);
+	TEST_ASSERT(uc.cmd == UCALL_SYNC && uc.arg0 == 1, "ucall %llu",
+		    (unsigned long long)uc.cmd);
+	t2 = vcpu_get_msr(vcpu, MSR_IA32_TSC);
+	TEST_ASSERT(uc.regs.r12 >= t1 && uc.regs.r12 <= uc.regs.r14 &&
+		    uc.regs.r14 <= t2 && t2 - t0 < window,
+		    "host 0x%llx, guest rdtsc 0x%llx rdtscp 0x%llx, host 0x%llx",
+		    (unsigned long long)t1, (unsigned long long)uc.regs.r12,
+		    (unsigned long long)uc.regs.r14, (unsigned long long)t2);
+	TEST_ASSERT_EQ(uc.regs.r13, 0xabcd);
+	vcpu_expect_done(vcpu);
+}
+
+int main(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+
+	test_init("msrs");
+	kvm_fd = kvm_open();
+	vm = vm_create();
+	vcpu = vcpu_add(vm, 0);
+	vcpu_set_supported_cpuid(vcpu);
+	RUN_SUBTEST("index_list", test_index_list());
+	RUN_SUBTEST("host_rw", test_host_rw(vcpu));
+	RUN_SUBTEST("guest_rw", test_guest_rw(vcpu));
+	RUN_SUBTEST("guest_gp", test_guest_gp(vcpu));
+	RUN_SUBTEST("tsc", test_tsc(vcpu));
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+	test_done();
+}
