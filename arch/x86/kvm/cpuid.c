@@ -158,8 +158,7 @@ static int okvm_cpuid_basic(struct okvm_cpuid_list *l)
 			e = okvm_cpuid_add(l, 1, 0, false);
 			r = e ? 0 : -E2BIG;
 			if (e) {
-				e->ecx = (e->ecx & okvm_1_ecx) |
-					 BIT(31);
+				e->ecx &= okvm_1_ecx;	/* the VMM sets bit 31 */
 				e->edx &= okvm_1_edx;
 				e->ebx &= 0x0000ffff;	/* no APIC id/count */
 			}

@@ -340,37 +340,49 @@ static __always_inline void okvm_guest_timing_exit(void)
 /* XCR0 and PKRU are the guest's only while it runs. */
 static bool okvm_load_guest_xstate(struct okvm_vcpu *vcpu)
 {
-	bool xcr0 = okvm_host_xcr0 && vcpu->arch.xcr0 != okvm_host_xcr0 &&
-		    (okvm_vendor->get_cr(vcpu, 4) & X86_CR4_OSXSAVE);
+	bool osxsave = okvm_host_xcr0 &&
+		       (okvm_vendor->get_cr(vcpu, 4) & X86_CR4_OSXSAVE);
 
-	if (xcr0)
+	if (osxsave && vcpu->arch.xcr0 != okvm_host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->arch.xcr0);
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE) &&
 	    vcpu->arch.pkru != vcpu->arch.host_pkru)
 		write_pkru(vcpu->arch.pkru);
-	return xcr0;
+	return osxsave;
 }
 
-static void okvm_load_host_xstate(struct okvm_vcpu *vcpu, bool xcr0)
+/*
+ * Back to the host's XCR0 and PKRU.  XCR0 is read back rather than trusted:
+ * an XSETBV that the CPU failed to intercept (QEMU's emulated SVM does not)
+ * must not leave the host with the guest's value.
+ */
+static void okvm_load_host_xstate(struct okvm_vcpu *vcpu, bool osxsave)
 {
+	u64 xcr0;
+
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
 		vcpu->arch.pkru = read_pkru();
 		if (vcpu->arch.pkru != vcpu->arch.host_pkru)
 			write_pkru(vcpu->arch.host_pkru);
 	}
-	if (xcr0)
+	if (!osxsave)
+		return;
+	xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	if (xcr0 != okvm_host_xcr0) {
+		vcpu->arch.xcr0 = xcr0;
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, okvm_host_xcr0);
+	}
 }
 
 /* Switch to the guest and back once; IRQs off around the world switch. */
 static void okvm_world_switch(struct okvm_vcpu *vcpu, bool flush, bool moved)
 {
-	bool xcr0;
+	bool osxsave;
 
 	okvm_guest_timing_enter();
-	xcr0 = okvm_load_guest_xstate(vcpu);
+	osxsave = okvm_load_guest_xstate(vcpu);
 	okvm_vendor->run(vcpu, flush, moved);
-	okvm_load_host_xstate(vcpu, xcr0);
+	okvm_load_host_xstate(vcpu, osxsave);
 	WRITE_ONCE(vcpu->mode, OKVM_OUTSIDE_GUEST);
 	okvm_guest_timing_exit();
 }
