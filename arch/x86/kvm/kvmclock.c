@@ -167,9 +167,10 @@ int okvm_kvmclock_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data)
 }
 
 /*
- * A write to the TSC.  Writes of one value by the VMM within a second of
- * each other (QEMU resets every vCPU's TSC to 0) share one offset, so the
- * vCPUs' TSCs stay in step.
+ * A write to the TSC.  The VMM writing 0 is a vCPU being reset (QEMU does
+ * it at start-up and on INIT): it joins the TSC the other vCPUs run on.
+ * Writes of one value by the VMM within a second of each other share one
+ * offset too, so the vCPUs' TSCs stay in step.
  */
 void okvm_write_tsc(struct okvm_vcpu *vcpu, u64 data, bool host)
 {
@@ -177,8 +178,9 @@ void okvm_write_tsc(struct okvm_vcpu *vcpu, u64 data, bool host)
 	u64 now_ns = ktime_get_boottime_ns();
 	u64 tsc = rdtsc();
 
-	if (host && a->last_tsc_write_ns && data == a->last_tsc_value &&
-	    now_ns - a->last_tsc_write_ns < NSEC_PER_SEC) {
+	if (host && a->last_tsc_write_ns &&
+	    (data == 0 || (data == a->last_tsc_value &&
+			   now_ns - a->last_tsc_write_ns < NSEC_PER_SEC))) {
 		vcpu->arch.tsc_offset = a->last_tsc_offset;
 	} else {
 		vcpu->arch.tsc_offset = data - tsc;
