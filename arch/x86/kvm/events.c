@@ -118,7 +118,8 @@ long okvm_ioctl_get_vcpu_events(struct okvm_vcpu *vcpu, void __user *argp)
 	e.nmi.injected = ev->pending && ev->type == OKVM_EVENT_NMI;
 	e.nmi.pending = a->nmi_pending;
 	e.nmi.masked = a->nmi_masked;
-	e.flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW;
+	e.flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW |
+		  KVM_VCPUEVENT_VALID_SMM;	/* never in SMM, nothing latched */
 	return copy_to_user(argp, &e, sizeof(e)) ? -EFAULT : 0;
 }
 
