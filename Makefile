@@ -31,3 +31,11 @@ check:
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf build
+
+# make upstream-selftests: build the Linux 6.1 KVM selftests from Debian's
+# linux-source-6.1, run each of them in the nested bench on upstream kvm_amd
+# and on okvm, and refresh the table in Documentation/upstream-selftests.md.
+# Long (about half an hour); CI runs `tools/testing/upstream-selftests/run --ci`.
+.PHONY: upstream-selftests
+upstream-selftests: modules
+	tools/testing/upstream-selftests/run
