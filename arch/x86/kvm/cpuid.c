@@ -271,13 +271,58 @@ static const struct kvm_cpuid_entry2 *okvm_find_cpuid(struct okvm_vcpu *vcpu,
 	return NULL;
 }
 
+static void okvm_cpuid_dynamic(struct okvm_vcpu *vcpu, u32 fn, u32 idx,
+			       u32 *ebx, u32 *ecx);
+
+static struct kvm_cpuid_entry2 *okvm_cpuid_dup(const struct kvm_cpuid_entry2 *e,
+					       int n)
+{
+	struct kvm_cpuid_entry2 *copy;
+
+	copy = kvmalloc_array(n, sizeof(*e), GFP_KERNEL_ACCOUNT);
+	if (copy)
+		memcpy(copy, e, n * sizeof(*e));
+	return copy;
+}
+
+/* The table as the guest sees it now (OSXSAVE, OSPKE, XSAVE size). */
+static void okvm_cpuid_runtime(struct okvm_vcpu *vcpu,
+			       struct kvm_cpuid_entry2 *e, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		okvm_cpuid_dynamic(vcpu, e[i].function, e[i].index, &e[i].ebx,
+				   &e[i].ecx);
+}
+
+/* Is e (n entries) the vCPU's table, as the guest sees both? */
+static bool okvm_cpuid_same(struct okvm_vcpu *vcpu,
+			    struct kvm_cpuid_entry2 *e, int n)
+{
+	struct kvm_cpuid_entry2 *cur;
+	bool same;
+
+	if (n != vcpu->arch.ncpuid)
+		return false;
+	if (!n)
+		return true;
+	cur = okvm_cpuid_dup(vcpu->arch.cpuid, n);
+	if (!cur)
+		return false;
+	okvm_cpuid_runtime(vcpu, cur, n);
+	okvm_cpuid_runtime(vcpu, e, n);
+	same = !memcmp(e, cur, n * sizeof(*e));
+	kvfree(cur);
+	return same;
+}
+
 /* Install a new table; after the first KVM_RUN only an identical one. */
 static long okvm_set_cpuid_entries(struct okvm_vcpu *vcpu,
 				   struct kvm_cpuid_entry2 *e, int n)
 {
 	if (vcpu->arch.has_run) {
-		bool same = n == vcpu->arch.ncpuid &&
-			    !memcmp(e, vcpu->arch.cpuid, n * sizeof(*e));
+		bool same = okvm_cpuid_same(vcpu, e, n);
 
 		kvfree(e);
 		return same ? 0 : -EINVAL;
@@ -339,22 +384,31 @@ long okvm_ioctl_set_cpuid(struct okvm_vcpu *vcpu, void __user *argp)
 	return okvm_set_cpuid_entries(vcpu, e, hdr.nent);
 }
 
-/* KVM_GET_CPUID2 */
+/* KVM_GET_CPUID2: the table with the bits that follow guest state. */
 long okvm_ioctl_get_cpuid2(struct okvm_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_cpuid2 __user *uc = argp;
+	size_t size = vcpu->arch.ncpuid * sizeof(struct kvm_cpuid_entry2);
+	struct kvm_cpuid_entry2 *e = NULL;
 	struct kvm_cpuid2 hdr;
+	long r = 0;
 
 	if (copy_from_user(&hdr, uc, sizeof(hdr)))
 		return -EFAULT;
 	if (hdr.nent < vcpu->arch.ncpuid)
 		return -E2BIG;
 	hdr.nent = vcpu->arch.ncpuid;
-	if (copy_to_user(uc->entries, vcpu->arch.cpuid,
-			 hdr.nent * sizeof(struct kvm_cpuid_entry2)) ||
+	if (size) {
+		e = okvm_cpuid_dup(vcpu->arch.cpuid, hdr.nent);
+		if (!e)
+			return -ENOMEM;
+		okvm_cpuid_runtime(vcpu, e, hdr.nent);
+	}
+	if ((size && copy_to_user(uc->entries, e, size)) ||
 	    copy_to_user(uc, &hdr, sizeof(hdr)))
-		return -EFAULT;
-	return 0;
+		r = -EFAULT;
+	kvfree(e);
+	return r;
 }
 
 /* Bits that follow guest state rather than the table. */

@@ -216,8 +216,11 @@ static int okvm_complete_string_pio(struct okvm_vcpu *vcpu)
 		step = -step;
 	okvm_write_sized(&a->regs[idx], a->regs[idx] + step, pio->addr_size);
 	if (pio->rep) {
+		u64 left = a->regs[OKVM_RCX] & okvm_addr_mask(pio->addr_size);
+
+		/* Userspace may have lowered RCX meanwhile: never wrap. */
 		okvm_write_sized(&a->regs[OKVM_RCX],
-				 a->regs[OKVM_RCX] - pio->count,
+				 left > pio->count ? left - pio->count : 0,
 				 pio->addr_size);
 		if (a->regs[OKVM_RCX] & okvm_addr_mask(pio->addr_size))
 			return 1;	/* the instruction runs again */

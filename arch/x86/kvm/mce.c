@@ -62,7 +62,7 @@ static u64 *okvm_mce_bank_reg(struct okvm_mce *m, u32 index)
 }
 
 /* 0 handled, 1 not an MCE MSR (or not readable). */
-int okvm_mce_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data)
+int okvm_mce_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
 	struct okvm_mce *m = &vcpu->arch.mce;
 	u64 *reg;
@@ -75,7 +75,8 @@ int okvm_mce_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data)
 		*data = m->mcg_status;
 		return 0;
 	case MSR_IA32_MCG_CTL:
-		if (!(m->mcg_cap & MCG_CTL_P))
+		/* The VMM may save it (it is in the MSR list) either way. */
+		if (!(m->mcg_cap & MCG_CTL_P) && !host)
 			return 1;
 		*data = m->mcg_ctl;
 		return 0;

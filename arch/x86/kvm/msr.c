@@ -122,7 +122,7 @@ int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 	}
 	if (!okvm_const_msr(index, data) ||
 	    !okvm_kvmclock_get_msr(vcpu, index, data) ||
-	    !okvm_mce_get_msr(vcpu, index, data))
+	    !okvm_mce_get_msr(vcpu, index, data, host))
 		return 0;
 	return okvm_vendor->get_msr(vcpu, index, data);
 }
@@ -139,6 +139,8 @@ int okvm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		okvm_write_tsc(vcpu, data, host);
 		return 0;
 	case MSR_IA32_APICBASE:
+		if (!okvm_apic_base_valid(data))
+			return 1;
 		vcpu->arch.apic_base = data;
 		return 0;
 	case MSR_IA32_CR_PAT:

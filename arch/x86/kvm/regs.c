@@ -7,6 +7,7 @@
 #include <linux/uaccess.h>
 #include <asm/processor-flags.h>
 #include <asm/msr-index.h>
+#include <asm/apicdef.h>
 
 #include "kvm_core.h"
 #include "vendor.h"
@@ -146,8 +147,22 @@ u64 okvm_cr4_supported(void)
 	return ok;
 }
 
+/* An IA32_APIC_BASE value: no reserved bit, x2APIC only when enabled. */
+bool okvm_apic_base_valid(u64 val)
+{
+	u64 reserved = ~(GENMASK_ULL(boot_cpu_data.x86_phys_bits - 1, 12) |
+			 MSR_IA32_APICBASE_BSP | X2APIC_ENABLE |
+			 MSR_IA32_APICBASE_ENABLE);
+
+	if (val & reserved)
+		return false;
+	return !((val & X2APIC_ENABLE) && !(val & MSR_IA32_APICBASE_ENABLE));
+}
+
 static bool okvm_sregs_valid(const struct kvm_sregs *s)
 {
+	if (!okvm_apic_base_valid(s->apic_base))
+		return false;
 	if ((s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG)) {
 		if (!(s->cr4 & X86_CR4_PAE) || !(s->efer & EFER_LMA))
 			return false;

@@ -261,6 +261,7 @@ long okvm_ioctl_set_regs(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_get_sregs(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_set_sregs(struct okvm_vcpu *vcpu, void __user *argp);
 bool okvm_is_long_mode(struct okvm_vcpu *vcpu);
+bool okvm_apic_base_valid(u64 val);
 int okvm_cpu_mode(struct okvm_vcpu *vcpu);
 
 /* exits.c */
@@ -309,7 +310,7 @@ u32 okvm_kvmclock_pv_features(void);
 void okvm_mce_reset(struct okvm_vcpu *vcpu);
 long okvm_dev_get_mce_cap(void __user *argp);
 long okvm_ioctl_setup_mce(struct okvm_vcpu *vcpu, void __user *argp);
-int okvm_mce_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data);
+int okvm_mce_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host);
 int okvm_mce_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host);
 
 /* cr.c: guest control registers when the MMU needs to see them */
