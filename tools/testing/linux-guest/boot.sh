@@ -2,7 +2,8 @@
 # Boot Debian's kernel as a guest of QEMU (accel=kvm, userspace irqchip) on
 # whatever /dev/kvm is: run inside the nested test machine.
 #   boot.sh [SMP]      -> prints the guest's OKVM-GUEST-UP line and timing
-# Exit 0 only if the guest reached its marker with kvm-clock and all CPUs.
+# Exit 0 only if the guest reached its marker with kvm-clock and all CPUs
+# and powered off.
 set -uo pipefail
 smp=${1:-1}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -37,5 +38,6 @@ marker=$(grep -a OKVM-GUEST-UP <<<"$out")
 printf '%s\n' "$out" | grep -a -E "OKVM-GUEST-UP|guest dmesg|qemu|error|Kernel panic|BUG|WARNING" | head -40
 printf 'qemu exit %d, %.1f s\n' "$rc" "$(echo "$t1 - $t0" | bc)"
 [ -n "$marker" ] || { printf '%s\n' "$out" | tail -40; exit 1; }
+[ "$rc" = 0 ] || { echo "the guest did not power off (qemu exit $rc)"; exit 1; }
 grep -q "clocksource=kvm-clock" <<<"$marker" || { echo "not kvm-clock"; exit 1; }
 grep -q "cpus=$smp " <<<"$marker" || { echo "wrong CPU count"; exit 1; }
