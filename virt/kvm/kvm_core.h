@@ -35,7 +35,6 @@
 /* Bits in vcpu->requests: work to do before the next guest entry. */
 enum okvm_request {
 	OKVM_REQ_TLB_FLUSH,	/* flush this vCPU's guest TLB */
-	OKVM_REQ_KICK,		/* just leave guest mode */
 	OKVM_REQ_CLOCK_UPDATE,	/* rewrite the guest's pvclock */
 };
 

@@ -404,8 +404,7 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 	WRITE_ONCE(vcpu->cpu, cpu);
 	smp_wmb();
 	smp_store_mb(vcpu->mode, OKVM_IN_GUEST);
-	if (need_resched() || signal_pending(current) ||
-	    okvm_check_request(vcpu, OKVM_REQ_KICK)) {
+	if (need_resched() || signal_pending(current)) {
 		WRITE_ONCE(vcpu->mode, OKVM_OUTSIDE_GUEST);
 		local_irq_enable();
 		preempt_enable();

@@ -66,10 +66,6 @@ struct okvm_exit {
 			u64 la;		/* CR2 of the fault */
 			u64 error;
 		} pf;
-		struct {
-			u8 cr;
-			bool write;
-		} cr;
 	};
 };
 

@@ -118,9 +118,7 @@ void svm_decode_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 		exit->code = c->exit_info_1 ? OKVM_X_WRMSR : OKVM_X_RDMSR;
 		break;
 	case SVM_EXIT_READ_CR0 ... SVM_EXIT_READ_CR0 + 0x1f:
-		exit->code = OKVM_X_CR_ACCESS;
-		exit->cr.cr = code & 0xf;
-		exit->cr.write = code >= SVM_EXIT_WRITE_CR0;
+		exit->code = OKVM_X_CR_ACCESS;	/* decoded by cr.c */
 		break;
 	case SVM_EXIT_INVLPG:
 		exit->code = OKVM_X_INVLPG;
