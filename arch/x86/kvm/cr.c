@@ -50,7 +50,7 @@ int okvm_set_cr3(struct okvm_vcpu *vcpu, u64 val)
 	else
 		val = (u32)val;
 	okvm_vendor->set_cr(vcpu, 3, val);
-	okvm_mmu_reset_context(vcpu);
+	okvm_mmu_new_cr3(vcpu);
 	return 0;
 }
 

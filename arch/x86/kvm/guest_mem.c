@@ -49,6 +49,15 @@ static const struct x86_walk_ops okvm_probe_ops = {
 int okvm_walk(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
 	      bool set_ad, u64 *gpa, struct x86_fault *fault)
 {
+	u64 leaf;
+
+	return okvm_walk_leaf(vcpu, la, access, set_ad, gpa, &leaf, fault);
+}
+
+/* okvm_walk(), also giving the guest's leaf entry (x86_walk_leaf()). */
+int okvm_walk_leaf(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
+		   bool set_ad, u64 *gpa, u64 *leaf, struct x86_fault *fault)
+{
 	const struct okvm_x86_ops *ops = okvm_vendor;
 	struct x86_walk_regs regs = {
 		.cr0 = ops->get_cr(vcpu, 0),
@@ -59,8 +68,8 @@ int okvm_walk(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
 		.rflags_ac = !!(vcpu->arch.rflags & X86_EFLAGS_AC),
 	};
 
-	return x86_walk(set_ad ? &okvm_walk_ops : &okvm_probe_ops, vcpu, &regs,
-			la, access, gpa, fault);
+	return x86_walk_leaf(set_ad ? &okvm_walk_ops : &okvm_probe_ops, vcpu,
+			     &regs, la, access, gpa, leaf, fault);
 }
 
 static int okvm_translate(struct okvm_vcpu *vcpu, u64 la, unsigned int access,

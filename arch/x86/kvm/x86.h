@@ -275,6 +275,8 @@ struct x86_emu;
 struct x86_fault;
 int okvm_walk(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
 	      bool set_ad, u64 *gpa, struct x86_fault *fault);
+int okvm_walk_leaf(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
+		   bool set_ad, u64 *gpa, u64 *leaf, struct x86_fault *fault);
 int okvm_access_linear(struct okvm_vcpu *vcpu, u64 la, void *buf,
 		       unsigned int len, unsigned int access,
 		       struct x86_fault *fault);

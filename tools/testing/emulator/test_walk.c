@@ -439,6 +439,27 @@ static bool t_32bit_entries_are_4_bytes(struct env *e)
 	       (0x8877665500000000ull | 0x7000 | PTE_ALL | PTE_A | PTE_D);
 }
 
+/* x86_walk_leaf() hands back the leaf as read, G bit and all. */
+static bool t_leaf_reported(struct env *e)
+{
+	static const struct walk_case c = {
+		"", PT_L4, LA4, 0x40000000ull, 2, .leaf = PTE_ALL | (1ull << 8),
+		.access = W };
+	struct x86_walk_regs off = { .cr0 = CR0_PE };
+	struct x86_fault f;
+	u64 root, gpa, leaf = 0;
+	bool ok;
+
+	setup_case(e, &c, &root);
+	ok = !x86_walk_leaf(&env_walk_ops, e, &e->wregs, LA4, W, &gpa, &leaf,
+			    &f) && gpa == 0x40167abcull &&
+	     leaf == (0x40000000ull | PTE_ALL | PTE_PS | (1ull << 8));
+	/* Paging off: no leaf. */
+	ok &= !x86_walk_leaf(&env_walk_ops, e, &off, 0x1000, 0, &gpa, &leaf,
+			     &f) && leaf == 0;
+	return ok;
+}
+
 struct special {
 	const char *name;
 	bool (*fn)(struct env *e);
@@ -453,6 +474,7 @@ static const struct special specials[] = {
 	{ "walk: table outside RAM gives errno", t_table_outside_ram },
 	{ "walk: PAE PDPT at 32-byte aligned CR3", t_pae_pdpte_from_cr3 },
 	{ "walk: 32-bit A/D update is 4 bytes", t_32bit_entries_are_4_bytes },
+	{ "walk: x86_walk_leaf reports the leaf entry", t_leaf_reported },
 };
 
 void run_walk_tests(struct env *e)

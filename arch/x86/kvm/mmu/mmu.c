@@ -72,6 +72,12 @@ void okvm_mmu_reset_context(struct okvm_vcpu *vcpu)
 		okvm_shadow_reset(vcpu);
 }
 
+void okvm_mmu_new_cr3(struct okvm_vcpu *vcpu)
+{
+	if (!okvm_mmu_is_tdp(vcpu->vm))
+		okvm_shadow_new_cr3(vcpu);
+}
+
 int okvm_mmu_guest_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error)
 {
 	return okvm_shadow_page_fault(vcpu, la, error);

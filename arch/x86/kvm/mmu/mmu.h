@@ -50,6 +50,7 @@ struct okvm_shadow {
 	u64 root_pa;
 	int levels;			/* 3: PAE, 4: long mode */
 	struct list_head pages;		/* tables below the root */
+	unsigned int nr_pages;		/* on 'pages' */
 };
 
 struct okvm_memslot;
@@ -72,6 +73,7 @@ typedef int (*okvm_install_fn)(struct okvm_vcpu *vcpu,
 int okvm_mmu_vcpu_init(struct okvm_vcpu *vcpu);
 void okvm_mmu_vcpu_destroy(struct okvm_vcpu *vcpu);
 void okvm_mmu_reset_context(struct okvm_vcpu *vcpu);
+void okvm_mmu_new_cr3(struct okvm_vcpu *vcpu);
 int okvm_mmu_guest_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error);
 void okvm_mmu_invlpg(struct okvm_vcpu *vcpu, u64 la);
 bool okvm_mmu_is_tdp(struct okvm_vm *vm);
@@ -93,6 +95,7 @@ extern const struct okvm_pte_fmt okvm_npt_fmt;
 int okvm_shadow_vcpu_init(struct okvm_vcpu *vcpu);
 void okvm_shadow_vcpu_destroy(struct okvm_vcpu *vcpu);
 void okvm_shadow_reset(struct okvm_vcpu *vcpu);
+void okvm_shadow_new_cr3(struct okvm_vcpu *vcpu);
 void okvm_shadow_zap_all(struct okvm_vm *vm);
 void okvm_shadow_invlpg(struct okvm_vcpu *vcpu, u64 la);
 int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error);

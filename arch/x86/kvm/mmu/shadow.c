@@ -11,6 +11,10 @@
  * changing a present entry, and those are where we drop shadow entries
  * (a not-present entry made present is picked up by the next miss).
  *
+ * A CR3 write drops what the guest's TLB would drop: every entry but the
+ * global ones (guest CR4.PGE and G in its leaf), which the kernel half of
+ * most guests is made of; the leaf tables are kept for reuse.
+ *
  * The hardware always runs paged: PAE format (a 4-entry PDPT below 4 GiB)
  * while the guest is outside long mode, including paging off and real
  * mode, and the 4-level format in long mode.  A shadow entry is writable
@@ -31,6 +35,8 @@
 #include "walk.h"
 
 #define SH_ADDR_MASK	0x000ffffffffff000ULL
+/* Past this many tables a CR3 write starts afresh instead of sweeping. */
+#define SH_MAX_PAGES	1024
 #define SH_TABLE	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED)
 
 static u64 *sh_va(u64 pte)
@@ -72,6 +78,7 @@ static void sh_free_list(struct list_head *list)
 
 	list_for_each_entry_safe(page, next, list, lru) {
 		list_del(&page->lru);
+		set_page_private(page, 0);
 		__free_page(page);
 	}
 }
@@ -95,6 +102,7 @@ static void sh_detach(struct okvm_vcpu *vcpu, struct list_head *list)
 	lockdep_assert_held(&vcpu->vm->mmu_lock);
 	memset(sh->root, 0, PAGE_SIZE);
 	list_splice_init(&sh->pages, list);
+	sh->nr_pages = 0;
 }
 
 /*
@@ -113,6 +121,39 @@ void okvm_shadow_reset(struct okvm_vcpu *vcpu)
 	sh_free_list(&dead);	/* this vCPU is not in guest mode */
 	okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
 	okvm_vendor->set_mmu_root(vcpu, sh->root_pa);
+}
+
+/* Clear every leaf entry that is not global.  mmu_lock held. */
+static void sh_drop_nonglobal(struct okvm_shadow *sh)
+{
+	struct page *page;
+	unsigned int i;
+
+	list_for_each_entry(page, &sh->pages, lru) {
+		u64 *table = page_address(page);
+
+		if (page_private(page) != 1)
+			continue;
+		for (i = 0; i < PTRS_PER_PTE; i++)
+			if (table[i] && !(table[i] & _PAGE_GLOBAL))
+				WRITE_ONCE(table[i], 0);
+	}
+}
+
+/* The guest loaded CR3 (and nothing else changed its paging mode). */
+void okvm_shadow_new_cr3(struct okvm_vcpu *vcpu)
+{
+	struct okvm_shadow *sh = &vcpu->arch.shadow;
+	int levels = okvm_is_long_mode(vcpu) ? 4 : 3;
+
+	if (levels != sh->levels || sh->nr_pages > SH_MAX_PAGES) {
+		okvm_shadow_reset(vcpu);
+		return;
+	}
+	spin_lock(&vcpu->vm->mmu_lock);
+	sh_drop_nonglobal(sh);
+	spin_unlock(&vcpu->vm->mmu_lock);
+	okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
 }
 
 /*
@@ -150,7 +191,9 @@ static u64 *sh_leaf(struct okvm_vcpu *vcpu, u64 la)
 			if (!page)
 				return NULL;
 			cache[used++] = NULL;
+			set_page_private(page, level - 1);
 			list_add(&page->lru, &sh->pages);
+			sh->nr_pages++;
 			WRITE_ONCE(*pte, sh_table_entry(sh, level,
 							page_to_phys(page)));
 		}
@@ -189,11 +232,19 @@ static bool sh_probe(struct okvm_vcpu *vcpu, u64 la, unsigned int access)
 	return okvm_walk(vcpu, la, access, false, &gpa, &fault) == 0;
 }
 
-static u64 sh_leaf_bits(struct okvm_vcpu *vcpu, u64 la, unsigned int access)
+/*
+ * The shadow entry's flags for an access the guest's walk allowed, whose
+ * leaf entry was guest_leaf.
+ */
+static u64 sh_leaf_bits(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
+			u64 guest_leaf)
 {
 	u64 bits = _PAGE_PRESENT | _PAGE_ACCESSED;
 	unsigned int user = access & X86_WALK_USER;
 
+	if ((guest_leaf & _PAGE_GLOBAL) &&
+	    (okvm_vendor->get_cr(vcpu, 4) & X86_CR4_PGE))
+		bits |= _PAGE_GLOBAL;
 	if (access & X86_WALK_WRITE)
 		bits |= _PAGE_RW | _PAGE_DIRTY;
 	if (user || sh_probe(vcpu, la, X86_WALK_USER))
@@ -237,7 +288,7 @@ int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error)
 	struct sh_install_arg arg;
 	unsigned int access = 0;
 	struct x86_fault fault;
-	u64 gpa;
+	u64 gpa, leaf;
 	int r;
 
 	if (error & OKVM_PF_WRITE)
@@ -248,7 +299,7 @@ int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error)
 		access |= X86_WALK_FETCH;
 	if (!okvm_is_long_mode(vcpu))
 		la = (u32)la;
-	r = okvm_walk(vcpu, la, access, true, &gpa, &fault);
+	r = okvm_walk_leaf(vcpu, la, access, true, &gpa, &leaf, &fault);
 	if (r == X86_WALK_FAULT) {
 		okvm_inject_fault(vcpu, &fault);
 		return 1;
@@ -260,7 +311,7 @@ int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error)
 	if (r)
 		return r;
 	arg.la = la;
-	arg.bits = sh_leaf_bits(vcpu, la, access);
+	arg.bits = sh_leaf_bits(vcpu, la, access, leaf);
 	r = okvm_mmu_map_gfn(vcpu, gpa >> PAGE_SHIFT, access & X86_WALK_WRITE,
 			     sh_install, &arg);
 	if (r == OKVM_FAULT_MMIO)

@@ -299,10 +299,21 @@ int x86_walk(const struct x86_walk_ops *ops, void *priv,
 	     const struct x86_walk_regs *regs, u64 la, unsigned int access,
 	     u64 *gpa, struct x86_fault *fault)
 {
+	u64 leaf;
+
+	return x86_walk_leaf(ops, priv, regs, la, access, gpa, &leaf, fault);
+}
+
+int x86_walk_leaf(const struct x86_walk_ops *ops, void *priv,
+		  const struct x86_walk_regs *regs, u64 la,
+		  unsigned int access, u64 *gpa, u64 *leaf,
+		  struct x86_fault *fault)
+{
 	struct walk w;
 	unsigned int tries;
 	int rc;
 
+	*leaf = 0;
 	if (!(regs->cr0 & W_CR0_PG)) {
 		*gpa = (regs->efer & W_EFER_LMA) ? la : (la & 0xffffffffull);
 		return 0;
@@ -326,6 +337,7 @@ int x86_walk(const struct x86_walk_ops *ops, void *priv,
 		if (rc)
 			return rc;
 		*gpa = w.result;
+		*leaf = w.e_val[w.nr - 1];
 		return 0;
 	}
 	return -EAGAIN;

@@ -84,4 +84,14 @@ int x86_walk(const struct x86_walk_ops *ops, void *priv,
 	     const struct x86_walk_regs *regs, u64 la, unsigned int access,
 	     u64 *gpa, struct x86_fault *fault);
 
+/*
+ * x86_walk() that also stores the leaf entry it translated through in
+ * *@leaf (as read, before any A/D update; 0 with paging off), so that the
+ * caller can see its G and PAT bits.
+ */
+int x86_walk_leaf(const struct x86_walk_ops *ops, void *priv,
+		  const struct x86_walk_regs *regs, u64 la,
+		  unsigned int access, u64 *gpa, u64 *leaf,
+		  struct x86_fault *fault);
+
 #endif /* OKVM_MMU_WALK_H */
