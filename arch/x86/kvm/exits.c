@@ -4,6 +4,7 @@
  * (struct okvm_exit); this file decides what to do about it.
  */
 #include <linux/kvm.h>
+#include <linux/mm.h>
 #include <asm/trapnr.h>
 
 #include "kvm_core.h"
@@ -39,6 +40,34 @@ static unsigned int okvm_intercepted_insn_len(const u8 *insn, bool rex_ok)
 }
 
 /*
+ * Length of the intercepted instruction at RIP, 0 if unreadable or not one
+ * of those.  Bytes are fetched up to the end of RIP's page first, and from
+ * the next page only when the instruction goes on there, so that one at
+ * the end of the last mapped page does not fail on bytes past it.
+ */
+static unsigned int okvm_intercepted_insn_at_rip(struct okvm_vcpu *vcpu,
+						 bool lm)
+{
+	u64 la = okvm_seg_base(vcpu, OKVM_SEG_CS) + vcpu->arch.rip;
+	unsigned int n = min_t(u64, 15, PAGE_SIZE - offset_in_page(la));
+	struct x86_fault fault;
+	u8 insn[16] = { 0 };
+	unsigned int len;
+
+	if (!lm)
+		la = (u32)la;
+	if (okvm_access_linear(vcpu, la, insn, n, X86_WALK_FETCH, &fault))
+		return 0;
+	len = okvm_intercepted_insn_len(insn, lm);
+	if (len <= n && (len || n == 15))
+		return len;
+	if (okvm_access_linear(vcpu, la + n, insn + n, 15 - n,
+			       X86_WALK_FETCH, &fault))
+		return 0;
+	return okvm_intercepted_insn_len(insn, lm);
+}
+
+/*
  * Advance RIP past the intercepted instruction.  next_rip comes from the
  * hardware when it knows it (NRIP-save); otherwise we read the instruction.
  * 1 on success, 0 after an internal-error exit.
@@ -46,20 +75,13 @@ static unsigned int okvm_intercepted_insn_len(const u8 *insn, bool rex_ok)
 int okvm_skip_instruction(struct okvm_vcpu *vcpu, u64 next_rip)
 {
 	bool lm = okvm_cpu_mode(vcpu) == X86_EMU_PROT64;
-	struct x86_fault fault;
-	u8 insn[16] = { 0 };
 	unsigned int len;
 
 	if (next_rip) {
 		vcpu->arch.rip = next_rip;
 		return 1;
 	}
-	if (okvm_access_linear(vcpu, okvm_seg_base(vcpu, OKVM_SEG_CS) +
-			       vcpu->arch.rip, insn, 15, X86_WALK_FETCH,
-			       &fault))
-		len = 0;
-	else
-		len = okvm_intercepted_insn_len(insn, lm);
+	len = okvm_intercepted_insn_at_rip(vcpu, lm);
 	if (!len)
 		return okvm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
 					   1, vcpu->arch.rip, 0);

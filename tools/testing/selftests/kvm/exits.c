@@ -5,7 +5,8 @@
  *
  *   KVM_EXIT_IO          IN/OUT of 1/2/4 bytes, INS/OUTS with and without REP
  *   KVM_EXIT_MMIO        loads/stores of 1/2/4/8 bytes, movzx/movsx, RMW
- *   KVM_EXIT_HLT         RIP points after the hlt
+ *   KVM_EXIT_HLT         RIP points after the hlt, also for a hlt in the
+ *                        last byte of memory (nothing mapped after it)
  *   KVM_EXIT_SHUTDOWN    triple fault (int3 with an empty IDT)
  *   KVM_EXIT_FAIL_ENTRY  long mode with CS.L = CS.D = 1
  *   KVM_EXIT_INTR        KVM_RUN fails with EINTR when a signal arrives
@@ -371,6 +372,26 @@ GUEST_CODE(rm_hlt, 16, HLT_BODY(rm_hlt_after));
 GUEST_CODE(lm_hlt, 64, HLT_BODY(lm_hlt_after));
 extern const uint8_t rm_hlt_after[], lm_hlt_after[];
 
+/* A memslot of one page with no memory after it, a hlt in its last byte. */
+#define EDGE_SLOT	7
+#define EDGE_GPA	0x100000
+
+static void test_hlt_page_end(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
+{
+	uint8_t *page = vm_add_mem(vm, EDGE_SLOT, EDGE_GPA, PAGE_SIZE, 0);
+	struct kvm_regs regs;
+
+	memset(page, 0x90, PAGE_SIZE);
+	page[PAGE_SIZE - 1] = 0xf4;
+	vcpu_setup_long(vcpu, EDGE_GPA + PAGE_SIZE - 1);
+	vcpu_run(vcpu);
+	vcpu_assert_exit(vcpu, KVM_EXIT_HLT);
+	vcpu_get_regs(vcpu, &regs);
+	TEST_ASSERT_EQ(regs.rip, EDGE_GPA + PAGE_SIZE);
+	TEST_ASSERT_OK(vm_set_region(vm, EDGE_SLOT, 0, EDGE_GPA, 0, NULL));
+	vm_untrack_slot(vm, EDGE_SLOT);
+}
+
 #define INT3_BODY "\tint3\n" G_DONE
 GUEST_CODE(rm_int3, 16, INT3_BODY);
 GUEST_CODE(lm_int3, 64, INT3_BODY);
@@ -590,6 +611,7 @@ int main(void)
 			    test_immediate_exit(vcpu, mode));
 		RUN_SUBTEST(NAME("shutdown"), test_shutdown(vm, mode));
 	}
+	RUN_SUBTEST("hlt_page_end_64", test_hlt_page_end(vm, vcpu));
 	RUN_SUBTEST("fail_entry_64", test_fail_entry(vm));
 	vcpu_free(vcpu);
 	vm_destroy(vm);
