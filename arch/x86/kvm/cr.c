@@ -78,28 +78,6 @@ static int okvm_write_cr(struct okvm_vcpu *vcpu, int cr, u64 val)
 	}
 }
 
-/*
- * Decode the instruction at RIP.  0 with *info filled; 1 when a fault was
- * injected instead; 0 with info->kind OTHER and len 0 when it could not be
- * decoded.
- */
-static int okvm_decode_here(struct okvm_vcpu *vcpu, struct x86_emu *emu,
-			    struct x86_emu_info *info)
-{
-	int r;
-
-	okvm_emu_init(vcpu, emu);
-	memset(info, 0, sizeof(*info));
-	r = x86_emu_decode(emu, info);
-	if (r == X86_EMU_FAULT) {
-		okvm_inject_fault(vcpu, &emu->fault);
-		return 1;
-	}
-	if (r != X86_EMU_OK)
-		memset(info, 0, sizeof(*info));
-	return 0;
-}
-
 /* An intercepted MOV to or from a control register. */
 int okvm_handle_cr_access(struct okvm_vcpu *vcpu)
 {
@@ -107,7 +85,7 @@ int okvm_handle_cr_access(struct okvm_vcpu *vcpu)
 	struct x86_emu emu;
 	u64 *gpr;
 
-	if (okvm_decode_here(vcpu, &emu, &info))
+	if (okvm_decode_at_rip(vcpu, &emu, &info))
 		return 1;
 	if (info.kind == X86_EMU_INFO_CLTS) {
 		okvm_vendor->set_cr(vcpu, 0,
@@ -141,7 +119,7 @@ int okvm_handle_invlpg(struct okvm_vcpu *vcpu)
 	struct x86_emu_info info;
 	struct x86_emu emu;
 
-	if (okvm_decode_here(vcpu, &emu, &info))
+	if (okvm_decode_at_rip(vcpu, &emu, &info))
 		return 1;
 	if (info.kind != X86_EMU_INFO_INVLPG)
 		return okvm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,

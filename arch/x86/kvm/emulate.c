@@ -66,7 +66,12 @@ enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
 enum { BT_BT, BT_BTS, BT_BTR, BT_BTC };
 enum { STR_MOVS, STR_CMPS, STR_STOS, STR_LODS, STR_SCAS };
 enum { CTL_CR, CTL_DR };
-enum { SYS_INVLPG, SYS_CLTS };
+/*
+ * SYS_BARE: the operand-less instructions a hypervisor intercepts and
+ * skips (HLT, CPUID, RDMSR, WRMSR, INVD, XSETBV, MONITOR, MWAIT);
+ * SYS_PIO: INS/OUTS.
+ */
+enum { SYS_INVLPG, SYS_CLTS, SYS_BARE, SYS_PIO };
 
 /* Operand types (struct x86_emu_operand.type). */
 enum { OPND_NONE, OPND_REG, OPND_MEM, OPND_IMM };
@@ -145,6 +150,10 @@ static const struct opdesc onebyte_table[256] = {
 	[0x89] = OPD(OPK_MOV, 0, T_EG),
 	[0x8a] = OPD(OPK_MOV, 0, T_GE | T_B),
 	[0x8b] = OPD(OPK_MOV, 0, T_GE),
+	[0x6c] = OPD(OPK_SYS, SYS_PIO, T_B),
+	[0x6d] = OPD(OPK_SYS, SYS_PIO, 0),
+	[0x6e] = OPD(OPK_SYS, SYS_PIO, T_B),
+	[0x6f] = OPD(OPK_SYS, SYS_PIO, 0),
 	[0xa0] = OPD(OPK_MOV, 0, LAY(LAY_MOFFS_LD) | T_B),
 	[0xa1] = OPD(OPK_MOV, 0, LAY(LAY_MOFFS_LD)),
 	[0xa2] = OPD(OPK_MOV, 0, LAY(LAY_MOFFS_ST) | T_B),
@@ -163,6 +172,7 @@ static const struct opdesc onebyte_table[256] = {
 	[0xaf] = OPD(OPK_STR, STR_SCAS, T_STR),
 	[0xc6] = OPD(OPK_GRP11, 0, OPF_MODRM | T_B),
 	[0xc7] = OPD(OPK_GRP11, 0, OPF_MODRM),
+	[0xf4] = OPD(OPK_SYS, SYS_BARE, 0),
 	[0xf6] = OPD(OPK_GRP3, 0, OPF_MODRM | T_B | T_LOCK),
 	[0xf7] = OPD(OPK_GRP3, 0, OPF_MODRM | T_LOCK),
 	[0xfe] = OPD(OPK_GRP45, 0, OPF_MODRM | T_B | T_LOCK),
@@ -172,6 +182,10 @@ static const struct opdesc onebyte_table[256] = {
 static const struct opdesc twobyte_table[256] = {
 	[0x01] = OPD(OPK_GRP7, 0, OPF_MODRM | T_B),
 	[0x06] = OPD(OPK_SYS, SYS_CLTS, 0),
+	[0x08] = OPD(OPK_SYS, SYS_BARE, 0),
+	[0x30] = OPD(OPK_SYS, SYS_BARE, 0),
+	[0x32] = OPD(OPK_SYS, SYS_BARE, 0),
+	[0xa2] = OPD(OPK_SYS, SYS_BARE, 0),
 	[0x20] = OPD(OPK_CTL, CTL_CR, T_CTL),
 	[0x21] = OPD(OPK_CTL, CTL_DR, T_CTL),
 	[0x22] = OPD(OPK_CTL, CTL_CR, T_CTL),
@@ -343,6 +357,28 @@ static int fetch_imm(struct x86_emu *emu, unsigned int size, u64 *val)
 }
 
 /* ---- decode ----------------------------------------------------------- */
+
+/*
+ * 0F 01: INVLPG m (/7 with a memory operand), and the register forms
+ * MONITOR (C8), MWAIT (C9) and XSETBV (D1).
+ */
+static int resolve_grp7(struct x86_emu_insn *in, unsigned int r)
+{
+	if ((in->modrm >> 6) == 3) {
+		if (in->modrm != 0xc8 && in->modrm != 0xc9 &&
+		    in->modrm != 0xd1)
+			return X86_EMU_UNHANDLED;
+		in->kind = OPK_SYS;
+		in->sub = SYS_BARE;
+		return X86_EMU_OK;
+	}
+	if (r != 7)
+		return X86_EMU_UNHANDLED;
+	in->kind = OPK_SYS;
+	in->sub = SYS_INVLPG;
+	set_layout(in, LAY_E);
+	return X86_EMU_OK;
+}
 
 /* Parse legacy and REX prefixes; *op receives the first opcode byte. */
 static int decode_prefixes(struct x86_emu *emu, u8 *op)
@@ -551,13 +587,7 @@ static int resolve_group(struct x86_emu_insn *in)
 		set_layout(in, LAY_EI);
 		return X86_EMU_OK;
 	case OPK_GRP7:
-		/* Only INVLPG m (/7 with a memory operand). */
-		if (r != 7 || (in->modrm >> 6) == 3)
-			return X86_EMU_UNHANDLED;
-		in->kind = OPK_SYS;
-		in->sub = SYS_INVLPG;
-		set_layout(in, LAY_E);
-		return X86_EMU_OK;
+		return resolve_grp7(in, r);
 	case OPK_GRP8:
 		if (r < 4)
 			return X86_EMU_UNHANDLED;
@@ -1329,6 +1359,18 @@ static void info_string(const struct x86_emu *emu, struct x86_emu_info *info)
 		info->mem_la &= 0xffffffffull;
 }
 
+/* INS reads ES:rDI, OUTS reads [seg]:rSI: the segment of its memory. */
+static void info_pio(const struct x86_emu_insn *in, struct x86_emu_info *info)
+{
+	info->kind = X86_EMU_INFO_PIO;
+	info->string = true;
+	if (in->opcode < 0x6e)
+		info->mem_seg = X86_SEG_ES;
+	else
+		info->mem_seg = in->seg_override != X86_SEG_NR ?
+				in->seg_override : X86_SEG_DS;
+}
+
 int x86_emu_decode(struct x86_emu *emu, struct x86_emu_info *info)
 {
 	const struct x86_emu_insn *in = &emu->insn;
@@ -1356,6 +1398,10 @@ int x86_emu_decode(struct x86_emu *emu, struct x86_emu_info *info)
 		info_string(emu, info);
 	} else if (in->kind == OPK_SYS && in->sub == SYS_CLTS) {
 		info->kind = X86_EMU_INFO_CLTS;
+	} else if (in->kind == OPK_SYS && in->sub == SYS_BARE) {
+		info->kind = X86_EMU_INFO_BARE;
+	} else if (in->kind == OPK_SYS && in->sub == SYS_PIO) {
+		info_pio(in, info);
 	} else if (in->kind == OPK_SYS) {
 		info->kind = X86_EMU_INFO_INVLPG;
 		info->has_mem = true;

@@ -4,7 +4,6 @@
  * (struct okvm_exit); this file decides what to do about it.
  */
 #include <linux/kvm.h>
-#include <linux/mm.h>
 #include <asm/trapnr.h>
 
 #include "kvm_core.h"
@@ -13,80 +12,29 @@
 #include "mmu/walk.h"
 
 /*
- * Length of the operand-less instructions SVM intercepts (HLT, CPUID,
- * RDMSR/WRMSR, INVD, MONITOR/MWAIT, XSETBV...): prefixes, then F4, 0F xx or
- * 0F 01 xx.  0 when the bytes are none of those.
- */
-static unsigned int okvm_intercepted_insn_len(const u8 *insn, bool rex_ok)
-{
-	unsigned int i;
-
-	for (i = 0; i < 14; i++) {
-		u8 b = insn[i];
-
-		if (b == 0x66 || b == 0x67 || b == 0xf2 || b == 0xf3 ||
-		    b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e ||
-		    b == 0x64 || b == 0x65 || (rex_ok && (b & 0xf0) == 0x40))
-			continue;
-		if (b == 0xf4)
-			return i + 1;
-		if (b != 0x0f)
-			return 0;
-		if (insn[i + 1] == 0x01)
-			return i + 3 <= 15 ? i + 3 : 0;
-		return i + 2;
-	}
-	return 0;
-}
-
-/*
- * Length of the intercepted instruction at RIP, 0 if unreadable or not one
- * of those.  Bytes are fetched up to the end of RIP's page first, and from
- * the next page only when the instruction goes on there, so that one at
- * the end of the last mapped page does not fail on bytes past it.
- */
-static unsigned int okvm_intercepted_insn_at_rip(struct okvm_vcpu *vcpu,
-						 bool lm)
-{
-	u64 la = okvm_seg_base(vcpu, OKVM_SEG_CS) + vcpu->arch.rip;
-	unsigned int n = min_t(u64, 15, PAGE_SIZE - offset_in_page(la));
-	struct x86_fault fault;
-	u8 insn[16] = { 0 };
-	unsigned int len;
-
-	if (!lm)
-		la = (u32)la;
-	if (okvm_access_linear(vcpu, la, insn, n, X86_WALK_FETCH, &fault))
-		return 0;
-	len = okvm_intercepted_insn_len(insn, lm);
-	if (len <= n && (len || n == 15))
-		return len;
-	if (okvm_access_linear(vcpu, la + n, insn + n, 15 - n,
-			       X86_WALK_FETCH, &fault))
-		return 0;
-	return okvm_intercepted_insn_len(insn, lm);
-}
-
-/*
  * Advance RIP past the intercepted instruction.  next_rip comes from the
- * hardware when it knows it (NRIP-save); otherwise we read the instruction.
- * 1 on success, 0 after an internal-error exit.
+ * hardware when it knows it (NRIP-save, VMX's exit instruction length);
+ * otherwise the decoder reads the instruction, which must be one of the
+ * operand-less ones skipped on an intercept (HLT, CPUID, RDMSR, ...).
+ * 1 on success (or when fetching it faulted into the guest), 0 after an
+ * internal-error exit.
  */
 int okvm_skip_instruction(struct okvm_vcpu *vcpu, u64 next_rip)
 {
-	bool lm = okvm_cpu_mode(vcpu) == X86_EMU_PROT64;
-	unsigned int len;
+	struct x86_emu_info info;
+	struct x86_emu emu;
 
 	if (next_rip) {
 		vcpu->arch.rip = next_rip;
 		return 1;
 	}
-	len = okvm_intercepted_insn_at_rip(vcpu, lm);
-	if (!len)
+	if (okvm_decode_at_rip(vcpu, &emu, &info))
+		return 1;
+	if (info.kind != X86_EMU_INFO_BARE)
 		return okvm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
 					   1, vcpu->arch.rip, 0);
-	vcpu->arch.rip += len;
-	if (!lm)
+	vcpu->arch.rip += info.len;
+	if (emu.mode != X86_EMU_PROT64)
 		vcpu->arch.rip = (u32)vcpu->arch.rip;
 	return 1;
 }

@@ -220,6 +220,27 @@ void okvm_emu_init(struct okvm_vcpu *vcpu, struct x86_emu *emu)
 	vcpu->arch.mmio.write_pending = false;
 }
 
+/*
+ * Decode, without running it, the instruction at RIP.  0 with *info filled
+ * (kind OTHER and len 0 when the decoder does not know it); 1 when fetching
+ * it faulted and the fault was injected instead.
+ */
+int okvm_decode_at_rip(struct okvm_vcpu *vcpu, struct x86_emu *emu,
+		       struct x86_emu_info *info)
+{
+	int r;
+
+	okvm_emu_init(vcpu, emu);
+	r = x86_emu_decode(emu, info);
+	if (r == X86_EMU_FAULT) {
+		okvm_inject_fault(vcpu, &emu->fault);
+		return 1;
+	}
+	if (r != X86_EMU_OK)
+		memset(info, 0, sizeof(*info));
+	return 0;
+}
+
 void okvm_emu_commit(struct okvm_vcpu *vcpu, const struct x86_emu *emu)
 {
 	memcpy(vcpu->arch.regs, emu->gpr, sizeof(vcpu->arch.regs));

@@ -110,45 +110,25 @@ static int okvm_pio_string_copy(struct okvm_vcpu *vcpu, bool to_guest)
 }
 
 /*
- * The address size and segment of INS/OUTS, from the instruction's
- * prefixes: the exit information is not trusted for them (QEMU's emulated
- * SVM, for one, leaves the address-size bits clear).
+ * The address size and segment of INS/OUTS, from the decoder: the exit
+ * information is not trusted for them (QEMU's emulated SVM, for one, leaves
+ * the address-size bits clear).  0, 1 when fetching the instruction faulted
+ * into the guest, -EINVAL when RIP is not at an INS/OUTS.
  */
 static int okvm_pio_string_decode(struct okvm_vcpu *vcpu)
 {
 	struct okvm_pio *pio = &vcpu->arch.pio;
-	int mode = okvm_cpu_mode(vcpu);
-	u8 insn[15], asize = mode == X86_EMU_PROT64 ? 8 :
-			     mode == X86_EMU_PROT32 ? 4 : 2;
-	struct x86_fault fault;
-	unsigned int i;
-	int seg = OKVM_SEG_DS;
+	struct x86_emu_info info;
+	struct x86_emu emu;
 
-	if (okvm_access_linear(vcpu, okvm_seg_base(vcpu, OKVM_SEG_CS) +
-			       vcpu->arch.rip, insn, sizeof(insn),
-			       X86_WALK_FETCH, &fault))
-		return -EFAULT;
-	for (i = 0; i < sizeof(insn); i++) {
-		u8 b = insn[i];
-
-		if (b == 0x67)
-			asize = asize == 4 ? (mode == X86_EMU_PROT64 ? 8 : 2) : 4;
-		else if (b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e)
-			seg = (b >> 3) & 3;
-		else if (b == 0x64 || b == 0x65)
-			seg = OKVM_SEG_FS + (b & 1);
-		else if (b >= 0x6c && b <= 0x6f)
-			break;
-		else if (b != 0x66 && b != 0xf2 && b != 0xf3 && b != 0xf0 &&
-			 !(mode == X86_EMU_PROT64 && (b & 0xf0) == 0x40))
-			return -EINVAL;
-	}
-	if (i == sizeof(insn))
+	if (okvm_decode_at_rip(vcpu, &emu, &info))
+		return 1;
+	if (info.kind != X86_EMU_INFO_PIO)
 		return -EINVAL;
-	pio->addr_size = asize;
-	pio->seg = seg;
+	pio->addr_size = info.adsize;
+	pio->seg = info.mem_seg;
 	if (!pio->next_rip)
-		pio->next_rip = vcpu->arch.rip + i + 1;
+		pio->next_rip = vcpu->arch.rip + info.len;
 	return 0;
 }
 
@@ -158,7 +138,10 @@ static int okvm_start_string_pio(struct okvm_vcpu *vcpu)
 	u64 block, la;
 	int r;
 
-	if (okvm_pio_string_decode(vcpu))
+	r = okvm_pio_string_decode(vcpu);
+	if (r > 0)
+		return 1;
+	if (r)
 		return okvm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
 					   1, vcpu->arch.rip, 0);
 

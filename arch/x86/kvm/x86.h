@@ -281,6 +281,9 @@ int okvm_access_linear(struct okvm_vcpu *vcpu, u64 la, void *buf,
 		       unsigned int len, unsigned int access,
 		       struct x86_fault *fault);
 void okvm_emu_init(struct okvm_vcpu *vcpu, struct x86_emu *emu);
+struct x86_emu_info;
+int okvm_decode_at_rip(struct okvm_vcpu *vcpu, struct x86_emu *emu,
+		       struct x86_emu_info *info);
 void okvm_emu_commit(struct okvm_vcpu *vcpu, const struct x86_emu *emu);
 void okvm_inject_fault(struct okvm_vcpu *vcpu, const struct x86_fault *f);
 u64 okvm_seg_base(struct okvm_vcpu *vcpu, int seg);

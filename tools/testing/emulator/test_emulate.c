@@ -1242,6 +1242,65 @@ static bool t_decode_string(struct env *e)
 	return ok;
 }
 
+/* The operand-less instructions a hypervisor skips, with their lengths. */
+static bool t_decode_bare(struct env *e)
+{
+	static const struct { enum x86_emu_mode mode; const char *code;
+			      unsigned int len; } ok_cases[] = {
+		{ X86_EMU_PROT64, "\xf4", 1 },			/* hlt */
+		{ X86_EMU_REAL, "\x66\x2e\xf4", 3 },		/* prefixed */
+		{ X86_EMU_PROT64, "\x0f\xa2", 2 },		/* cpuid */
+		{ X86_EMU_PROT64, "\x48\x0f\x30", 3 },		/* rex.w wrmsr */
+		{ X86_EMU_PROT32, "\x0f\x32", 2 },		/* rdmsr */
+		{ X86_EMU_PROT32, "\x0f\x08", 2 },		/* invd */
+		{ X86_EMU_PROT64, "\x0f\x01\xd1", 3 },		/* xsetbv */
+		{ X86_EMU_PROT64, "\x0f\x01\xc8", 3 },		/* monitor */
+		{ X86_EMU_PROT64, "\x67\x0f\x01\xc9", 4 },	/* mwait */
+	};
+	struct x86_emu_info i;
+	unsigned int k;
+	bool ok = true;
+
+	for (k = 0; k < sizeof(ok_cases) / sizeof(ok_cases[0]); k++)
+		ok &= decode_bytes(e, ok_cases[k].mode, ok_cases[k].code,
+				   ok_cases[k].len, &i) == 0 &&
+		      i.kind == X86_EMU_INFO_BARE &&
+		      i.len == ok_cases[k].len && !i.has_mem;
+	/* 0F 01 D0 (xgetbv) and 0F 01 D8 (vmrun) are not among them. */
+	ok &= decode_bytes(e, X86_EMU_PROT64, "\x0f\x01\xd0", 3, &i) ==
+	      X86_EMU_UNHANDLED;
+	ok &= decode_bytes(e, X86_EMU_PROT64, "\x0f\x01\xd8", 3, &i) ==
+	      X86_EMU_UNHANDLED;
+	/* Decode only: the emulator does not run them. */
+	ok &= decode_bytes(e, X86_EMU_PROT64, "\xf4", 1, &i) == 0 &&
+	      x86_emu_step(&e->emu) == X86_EMU_UNHANDLED;
+	return ok;
+}
+
+/* INS/OUTS: address size and the segment of the memory side. */
+static bool t_decode_pio(struct env *e)
+{
+	struct x86_emu_info i;
+	bool ok;
+
+	/* rep insb in 64-bit mode: ES, 8-byte addresses */
+	ok = decode_bytes(e, X86_EMU_PROT64, "\xf3\x6c", 2, &i) == 0 &&
+	     i.kind == X86_EMU_INFO_PIO && i.len == 2 && i.rep == 0xf3 &&
+	     i.adsize == 8 && i.mem_seg == X86_SEG_ES && i.opcode == 0x6c;
+	/* addr32 fs outsw (66 for the word): FS, 4-byte addresses */
+	ok &= decode_bytes(e, X86_EMU_PROT64, "\x67\x64\x66\x6f", 4,
+			   &i) == 0 && i.kind == X86_EMU_INFO_PIO &&
+	      i.len == 4 && i.adsize == 4 && i.mem_seg == X86_SEG_FS &&
+	      i.opsize == 2;
+	/* outsd in real mode with addr32: DS, 4-byte addresses */
+	ok &= decode_bytes(e, X86_EMU_REAL, "\x67\x66\x6f", 3, &i) == 0 &&
+	      i.adsize == 4 && i.mem_seg == X86_SEG_DS && i.opsize == 4;
+	/* an ES override on INS changes nothing */
+	ok &= decode_bytes(e, X86_EMU_PROT32, "\x2e\x6d", 2, &i) == 0 &&
+	      i.adsize == 4 && i.mem_seg == X86_SEG_ES;
+	return ok;
+}
+
 static bool t_decode_errors(struct env *e)
 {
 	struct x86_emu_info i;
@@ -1294,6 +1353,8 @@ static const struct special specials[] = {
 	{ "decode: locked RMW info", t_decode_rmw },
 	{ "decode: MOV CR/DR", t_decode_mov_cr },
 	{ "decode: string info", t_decode_string },
+	{ "decode: operand-less intercepted instructions", t_decode_bare },
+	{ "decode: INS/OUTS", t_decode_pio },
 	{ "decode: unhandled and #UD", t_decode_errors },
 	{ "decode: no state change", t_decode_no_state_change },
 	{ "emu: callback returning a bad code", t_bad_callback_rc },
