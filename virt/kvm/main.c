@@ -212,6 +212,7 @@ EXPORT_SYMBOL_GPL(okvm_x86_unregister);
 
 static int __init okvm_init(void)
 {
+	okvm_arch_init();
 	return 0;
 }
 

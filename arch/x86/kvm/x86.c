@@ -16,7 +16,15 @@
 #include "kvm_core.h"
 #include "vendor.h"
 
+/* The kernel's XCR0, the same on every CPU; 0 without XSAVE. */
 static u64 okvm_host_xcr0;
+
+/* kvm.ko load: facts about the host that do not change. */
+void okvm_arch_init(void)
+{
+	if (boot_cpu_has(X86_FEATURE_XSAVE))
+		okvm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+}
 
 /* --- VM ----------------------------------------------------------------- */
 
@@ -24,8 +32,6 @@ int okvm_arch_vm_init(struct okvm_vm *vm)
 {
 	int r;
 
-	if (boot_cpu_has(X86_FEATURE_XSAVE))
-		okvm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	okvm_kvmclock_vm_init(vm);
 	r = okvm_mmu_vm_init(vm, okvm_vendor->tdp_fmt, okvm_vendor->tdp_levels);
 	if (r)

@@ -222,6 +222,7 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 			  void __user *argp);
 long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 			void __user *argp);
+void okvm_arch_init(void);
 long okvm_arch_check_extension(struct okvm_vm *vm, long cap);
 long okvm_arch_dev_ioctl(unsigned int ioctl, void __user *argp);
 int okvm_arch_vm_init(struct okvm_vm *vm);
