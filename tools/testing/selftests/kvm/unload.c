@@ -2,12 +2,12 @@
 /*
  * unload: the vendor module cannot be removed while KVM is in use.
  *
- * While /dev/kvm, a VM and a vCPU are open, delete_module("kvm_amd") and
- * delete_module("kvm") must fail with EWOULDBLOCK (EAGAIN) and the module
- * reference count must be raised; after everything is closed the count
- * must return to its old value.  Nothing is actually unloaded here (the
- * bench does that at the end).  Needs root; skipped without kvm_amd as a
- * module.
+ * While /dev/kvm, a VM and a vCPU are open, delete_module() of the vendor
+ * module (kvm_amd or kvm_intel, whichever is loaded) and of kvm must fail
+ * with EWOULDBLOCK (EAGAIN) and the module reference count must be raised;
+ * after everything is closed the count must return to its old value.
+ * Nothing is actually unloaded here (the bench does that at the end).
+ * Needs root; skipped without a vendor module loaded as a module.
  */
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -16,7 +16,23 @@
 
 #include "kvm_util.h"
 
-#define VENDOR	"kvm_amd"
+static char vendor_dir[64];
+static const char *vendor;
+
+/* The vendor module that is loaded: kvm_amd or kvm_intel. */
+static const char *find_vendor(void)
+{
+	static const char *const names[] = { "kvm_amd", "kvm_intel" };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(vendor_dir, sizeof(vendor_dir), "/sys/module/%s",
+			 names[i]);
+		if (!access(vendor_dir, F_OK))
+			return names[i];
+	}
+	return NULL;
+}
 
 static long refcnt(const char *mod)
 {
@@ -57,22 +73,23 @@ int main(void)
 	int kvm, vm, vcpu;
 
 	test_init("unload");
-	if (access("/sys/module/" VENDOR, F_OK))
-		test_skip("%s is not loaded", VENDOR);
-	base_vendor = refcnt(VENDOR);
+	vendor = find_vendor();
+	if (!vendor)
+		test_skip("neither kvm_amd nor kvm_intel is loaded");
+	base_vendor = refcnt(vendor);
 	base_kvm = refcnt("kvm");
 	if (base_vendor < 0)
-		test_skip("%s is built in (no refcnt)", VENDOR);
-	test_note("idle refcnt: %s %ld, kvm %ld", VENDOR, base_vendor,
+		test_skip("%s is built in (no refcnt)", vendor);
+	test_note("idle refcnt: %s %ld, kvm %ld", vendor, base_vendor,
 		  base_kvm);
 
 	test_begin("busy_with_dev_kvm_open");
 	kvm = kvm_open();
 	errno = 0;
-	if (try_unload(VENDOR) == -1 && errno == EPERM)
+	if (try_unload(vendor) == -1 && errno == EPERM)
 		test_skip("delete_module needs CAP_SYS_MODULE");
-	TEST_ASSERT_ERRNO(try_unload(VENDOR), EWOULDBLOCK);
-	TEST_ASSERT(refcnt(VENDOR) > base_vendor, "refcnt %ld", refcnt(VENDOR));
+	TEST_ASSERT_ERRNO(try_unload(vendor), EWOULDBLOCK);
+	TEST_ASSERT(refcnt(vendor) > base_vendor, "refcnt %ld", refcnt(vendor));
 	test_end();
 
 	test_begin("busy_with_vm_open");
@@ -80,21 +97,21 @@ int main(void)
 	vcpu = TEST_ASSERT_OK(ioctl(vm, KVM_CREATE_VCPU, 0));
 	close(kvm);
 	/* Only the VM (and its vCPU) hold the module now. */
-	TEST_ASSERT_ERRNO(try_unload(VENDOR), EWOULDBLOCK);
-	TEST_ASSERT(refcnt(VENDOR) > base_vendor, "refcnt %ld", refcnt(VENDOR));
+	TEST_ASSERT_ERRNO(try_unload(vendor), EWOULDBLOCK);
+	TEST_ASSERT(refcnt(vendor) > base_vendor, "refcnt %ld", refcnt(vendor));
 	/* kvm itself is in use by the vendor module. */
 	TEST_ASSERT_ERRNO(try_unload("kvm"), EWOULDBLOCK);
 	close(vm);
-	TEST_ASSERT_ERRNO(try_unload(VENDOR), EWOULDBLOCK);
+	TEST_ASSERT_ERRNO(try_unload(vendor), EWOULDBLOCK);
 	close(vcpu);
 	test_end();
 
 	test_begin("references_dropped");
-	TEST_ASSERT_EQ(wait_refcnt(VENDOR, base_vendor), base_vendor);
+	TEST_ASSERT_EQ(wait_refcnt(vendor, base_vendor), base_vendor);
 	if (base_kvm >= 0)
 		TEST_ASSERT_EQ(wait_refcnt("kvm", base_kvm), base_kvm);
 	/* Still loaded: this test never unloads. */
-	TEST_ASSERT(!access("/sys/module/" VENDOR, F_OK), "%s gone", VENDOR);
+	TEST_ASSERT(!access(vendor_dir, F_OK), "%s gone", vendor);
 	test_end();
 	test_done();
 }
