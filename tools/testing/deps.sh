@@ -1,7 +1,7 @@
 #!/bin/bash
 # Install everything okvm needs to build and test on Debian bookworm:
 # the module toolchain, the Debian kernel + headers that the modules are
-# built for and that the nested-VM bench boots, QEMU, busybox-static, ...
+# built for and that the nested-VM bench boots, QEMU, Bochs, busybox-static, ...
 #
 # Idempotent and quick when nothing is missing (only dpkg is consulted).
 # Must run as root when something has to be installed.
@@ -17,6 +17,10 @@ PKGS=(
 	# the nested-VM bench (tools/testing/vm/run)
 	qemu-system-x86 busybox-static cpio xz-utils zstd gzip iproute2 util-linux
 	coreutils
+	# the Bochs bench for VMX (tools/testing/bochs/run); bochs-term is
+	# the display library it runs with, syslinux boots --bzimage
+	bochs bochs-term bochsbios vgabios syslinux syslinux-common mtools
+	dosfstools
 )
 
 missing=()
