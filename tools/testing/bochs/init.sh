@@ -107,12 +107,12 @@ for m in kvm_intel kvm_amd; do
 		unrestricted_guest enable_apicv npt 2>/dev/null | tr ':\n' '= ')"
 done
 
-# Relay CMD's output through two fifos; sed writes one line per write()
-# since its stdout is a tty (line buffered).
+# Relay CMD's output through two fifos, one write() per line, each line
+# as soon as it is complete (busybox sed would hold the last one back).
 mkfifo /run/.out /run/.err
-sed 's/^/O /' </run/.out >&3 &
+awk '{ print "O " $0; fflush() }' </run/.out >&3 &
 r1=$!
-sed 's/^/E /' </run/.err >&3 &
+awk '{ print "E " $0; fflush() }' </run/.err >&3 &
 r2=$!
 # --heartbeat: a sign of life on the console every OKVM_HEARTBEAT guest
 # seconds, with the stacks of blocked tasks (sysrq w), to tell a wedged
