@@ -9,6 +9,7 @@ smp=${1:-1}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 kernel=$(ls /boot/vmlinuz-*-amd64 | sort -V | tail -n1)
 initrd=/tmp/okvm-guest-initrd.cpio.gz
+# Extra QEMU arguments (word-split), e.g. "-overcommit cpu-pm=on".
 # The guest's console, kept where the host can read it after a timeout.
 console=${OKVM_GUEST_CONSOLE:-/tmp/okvm-guest-console.log}
 
@@ -26,11 +27,13 @@ build_initrd() {
 
 build_initrd
 t0=$(date +%s.%N)
-timeout "${OKVM_GUEST_TIMEOUT:-600}" qemu-system-x86_64 -accel kvm \
+# shellcheck disable=SC2086 # OKVM_GUEST_QEMU_ARGS is a word list
+# -k: a QEMU stuck with its global mutex held never handles SIGTERM.
+timeout -k 10 "${OKVM_GUEST_TIMEOUT:-600}" qemu-system-x86_64 -accel kvm \
 	-machine pc,kernel-irqchip=off -cpu EPYC -smp "$smp" -m 512M \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 loglevel=4" \
-	-nographic -no-reboot -monitor none </dev/null >"$console" 2>&1
+	-nographic -no-reboot -monitor none ${OKVM_GUEST_QEMU_ARGS:-} </dev/null >"$console" 2>&1
 rc=$?
 out=$(cat "$console")
 t1=$(date +%s.%N)
