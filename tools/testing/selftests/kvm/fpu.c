@@ -40,6 +40,8 @@
 #define XSAVE_COMP_BV	520
 
 static bool have_xsave;
+/* KVM offers XSAVE (CPUID.1:ECX[26]), i.e. the host kernel uses it. */
+static bool host_xsave;
 static uint64_t xcr0_supported;
 
 static void set_xmm(uint8_t *p, uint64_t lo, uint64_t hi)
@@ -117,14 +119,23 @@ static void test_xsave_roundtrip(struct kvm_vcpu *vcpu)
 	mxcsr = 0xffff1f80;
 	memcpy((uint8_t *)bad.region + XSAVE_MXCSR, &mxcsr, 4);
 	TEST_ASSERT_ERRNO(ioctl(vcpu->fd, KVM_SET_XSAVE, &bad), EINVAL);
-	bad = xs;
-	bv |= 1ULL << 62;
-	memcpy((uint8_t *)bad.region + XSAVE_BV, &bv, 8);
-	TEST_ASSERT_ERRNO(ioctl(vcpu->fd, KVM_SET_XSAVE, &bad), EINVAL);
-	bad = xs;
-	bv = 1ULL << 63 | 3;
-	memcpy((uint8_t *)bad.region + XSAVE_COMP_BV, &bv, 8);
-	TEST_ASSERT_ERRNO(ioctl(vcpu->fd, KVM_SET_XSAVE, &bad), EINVAL);
+	/*
+	 * The XSAVE header is checked only when the host kernel uses XSAVE;
+	 * without it (e.g. under Bochs, whose XSAVE sizes make Linux turn
+	 * XSAVE off) upstream keeps the legacy area and ignores the header.
+	 */
+	if (host_xsave) {
+		bad = xs;
+		bv |= 1ULL << 62;
+		memcpy((uint8_t *)bad.region + XSAVE_BV, &bv, 8);
+		TEST_ASSERT_ERRNO(ioctl(vcpu->fd, KVM_SET_XSAVE, &bad), EINVAL);
+		bad = xs;
+		bv = 1ULL << 63 | 3;
+		memcpy((uint8_t *)bad.region + XSAVE_COMP_BV, &bv, 8);
+		TEST_ASSERT_ERRNO(ioctl(vcpu->fd, KVM_SET_XSAVE, &bad), EINVAL);
+	} else {
+		test_note("no XSAVE in the host: XSAVE header checks not run");
+	}
 	/* Nothing of it stuck. */
 	TEST_ASSERT_OK(ioctl(vcpu->fd, KVM_GET_XSAVE, &got));
 	memcpy(&mxcsr, g + XSAVE_MXCSR, 4);
@@ -327,6 +338,8 @@ int main(void)
 	e = cpuid_find(c, 0xd, 0);
 	if (e)
 		xcr0_supported = e->eax | (uint64_t)e->edx << 32;
+	e = cpuid_find(c, 1, 0);
+	host_xsave = e && (e->ecx & (1u << 26));
 	free(c);
 
 	RUN_SUBTEST("fpu_roundtrip", test_fpu_roundtrip(vcpu));

@@ -70,6 +70,8 @@ void vcpu_set_cpuid(struct kvm_vcpu *vcpu, struct kvm_cpuid2 *c);
 /* Give the vCPU KVM_GET_SUPPORTED_CPUID's table, as a VMM would. */
 void vcpu_set_supported_cpuid(struct kvm_vcpu *vcpu);
 void host_cpuid(uint32_t function, uint32_t index, uint32_t regs[4]);
+/* The host CPU is an Intel one (VMX, kvm-intel) rather than AMD. */
+bool host_is_intel(void);
 
 /* MSRs */
 struct kvm_msrs *msrs_alloc(uint32_t nmsrs);

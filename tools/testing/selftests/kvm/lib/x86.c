@@ -60,6 +60,15 @@ void host_cpuid(uint32_t function, uint32_t index, uint32_t r[4])
 	__cpuid_count(function, index, r[0], r[1], r[2], r[3]);
 }
 
+bool host_is_intel(void)
+{
+	uint32_t r[4];
+
+	host_cpuid(0, 0, r);
+	/* "GenuineIntel" in EBX, EDX, ECX */
+	return r[1] == 0x756e6547 && r[3] == 0x49656e69 && r[2] == 0x6c65746e;
+}
+
 struct kvm_msrs *msrs_alloc(uint32_t nmsrs)
 {
 	struct kvm_msrs *m;
