@@ -40,10 +40,14 @@ static const u32 okvm_81_edx = B(11) | B(20) | B(22) | B(25) | B(26) |
 	B(27) | B(29);
 #undef B
 
-/* Paravirtual features (CPUID 0x40000001 EAX) okvm implements. */
+/*
+ * Paravirtual features (CPUID 0x40000001 EAX) okvm implements.  NOP_IO_DELAY
+ * only tells the guest that port 0x80 delays after legacy I/O are useless
+ * here (each would be an exit to the VMM); there is nothing to implement.
+ */
 static u32 okvm_pv_features(void)
 {
-	return okvm_kvmclock_pv_features();
+	return okvm_kvmclock_pv_features() | BIT(KVM_FEATURE_NOP_IO_DELAY);
 }
 
 struct okvm_cpuid_list {

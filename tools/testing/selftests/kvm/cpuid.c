@@ -5,8 +5,8 @@
  *
  *   supported   E2BIG for a too small array (nent 0 included), success with
  *               256 entries; vendor of leaf 0 equals the host's, the KVM
- *               signature leaf 0x40000000 and KVM_FEATURE_CLOCKSOURCE2 in
- *               0x40000001
+ *               signature leaf 0x40000000 and KVM_FEATURE_CLOCKSOURCE2 and
+ *               NOP_IO_DELAY in 0x40000001
  *   set_get     KVM_SET_CPUID2 then KVM_GET_CPUID2 gives the table back,
  *               E2BIG for a small GET array and for a SET of > 256 entries
  *   guest       the guest's CPUID returns the table set by the host, leaf 1
@@ -74,6 +74,8 @@ static void test_supported(void)
 	TEST_ASSERT(e, "no leaf 0x40000001");
 	TEST_ASSERT(e->eax & (1U << KVM_FEATURE_CLOCKSOURCE2),
 		    "KVM features 0x%x without CLOCKSOURCE2", e->eax);
+	TEST_ASSERT(e->eax & (1U << KVM_FEATURE_NOP_IO_DELAY),
+		    "KVM features 0x%x without NOP_IO_DELAY", e->eax);
 
 	TEST_ASSERT_EQ(kvm_check_cap(kvm_fd, KVM_CAP_EXT_CPUID), 1);
 	free(c);
