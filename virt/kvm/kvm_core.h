@@ -63,6 +63,15 @@ static inline unsigned long okvm_slot_hva(const struct okvm_memslot *s, u64 gfn)
 	return s->userspace_addr + ((gfn - s->base_gfn) << PAGE_SHIFT);
 }
 
+/* Coalesced MMIO/PIO zones and their ring (coalesced_mmio.c). */
+#define OKVM_COALESCED_ZONES	256
+struct okvm_coalesced {
+	spinlock_t lock;		/* zones, and producing into ring */
+	struct kvm_coalesced_mmio_ring *ring;	/* one page, mmapped */
+	unsigned int nr_zones;
+	struct kvm_coalesced_mmio_zone zones[OKVM_COALESCED_ZONES];
+};
+
 struct okvm_vm {
 	refcount_t refs;		/* VM fd + one per vCPU */
 	struct mm_struct *mm;		/* owner's mm, mmgrab()ed */
@@ -82,6 +91,8 @@ struct okvm_vm {
 	struct xarray vcpus;		/* index -> vcpu, index < online */
 	atomic_t online_vcpus;
 	int created_vcpus;		/* under lock */
+
+	struct okvm_coalesced coalesced;
 
 	struct okvm_vm_arch arch;
 };
@@ -144,6 +155,16 @@ void okvm_mark_page_dirty(struct okvm_memslot *slot, u64 gfn);
 long okvm_get_dirty_log(struct okvm_vm *vm, struct kvm_dirty_log *log);
 
 /* mmu_notifier.c */
+/* coalesced_mmio.c */
+int okvm_coalesced_init(struct okvm_vm *vm);
+void okvm_coalesced_destroy(struct okvm_vm *vm);
+struct page *okvm_coalesced_page(struct okvm_vm *vm);
+long okvm_vm_ioctl_register_coalesced(struct okvm_vm *vm, void __user *argp);
+long okvm_vm_ioctl_unregister_coalesced(struct okvm_vm *vm,
+					void __user *argp);
+bool okvm_coalesced_write(struct okvm_vm *vm, u64 addr, const void *data,
+			  u32 len, bool pio);
+
 int okvm_mmu_notifier_register(struct okvm_vm *vm);
 void okvm_mmu_notifier_unregister(struct okvm_vm *vm);
 

@@ -39,7 +39,8 @@ static long okvm_dev_vcpu_mmap_size(unsigned long arg)
 {
 	if (arg)
 		return -EINVAL;
-	return 2 * PAGE_SIZE;	/* kvm_run + the port I/O data page */
+	/* kvm_run, the port I/O data page, the coalesced MMIO ring */
+	return (KVM_COALESCED_MMIO_PAGE_OFFSET + 1) * PAGE_SIZE;
 }
 
 static long okvm_dev_ioctl(struct file *filp, unsigned int ioctl,

@@ -35,7 +35,11 @@ static long okvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	return r;
 }
 
-/* Page 0 of the mapping is kvm_run, page 1 the port I/O data page. */
+/*
+ * Page 0 of the mapping is kvm_run, page 1 (KVM_PIO_PAGE_OFFSET) the port
+ * I/O data page, page 2 (KVM_COALESCED_MMIO_PAGE_OFFSET) the VM's
+ * coalesced MMIO ring.
+ */
 static vm_fault_t okvm_vcpu_fault(struct vm_fault *vmf)
 {
 	struct okvm_vcpu *vcpu = vmf->vma->vm_file->private_data;
@@ -43,8 +47,10 @@ static vm_fault_t okvm_vcpu_fault(struct vm_fault *vmf)
 
 	if (vmf->pgoff == 0)
 		page = virt_to_page(vcpu->run);
-	else if (vmf->pgoff == 1)
+	else if (vmf->pgoff == KVM_PIO_PAGE_OFFSET)
 		page = vcpu->pio_page;
+	else if (vmf->pgoff == KVM_COALESCED_MMIO_PAGE_OFFSET)
+		page = okvm_coalesced_page(vcpu->vm);
 	else
 		return VM_FAULT_SIGBUS;
 	get_page(page);

@@ -67,6 +67,10 @@ static long okvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return okvm_vm_ioctl_get_dirty_log(vm, argp);
 	case KVM_SET_GSI_ROUTING:
 		return okvm_vm_ioctl_set_gsi_routing(vm, argp);
+	case KVM_REGISTER_COALESCED_MMIO:
+		return okvm_vm_ioctl_register_coalesced(vm, argp);
+	case KVM_UNREGISTER_COALESCED_MMIO:
+		return okvm_vm_ioctl_unregister_coalesced(vm, argp);
 	default:
 		return okvm_arch_vm_ioctl(vm, ioctl, argp);
 	}
@@ -82,6 +86,7 @@ static void okvm_destroy_vm(struct okvm_vm *vm)
 		okvm_vcpu_destroy(vcpu);
 	xa_destroy(&vm->vcpus);
 	okvm_arch_vm_destroy(vm);
+	okvm_coalesced_destroy(vm);
 	okvm_free_memslots(vm);
 	cleanup_srcu_struct(&vm->srcu);
 	mmdrop(vm->mm);
@@ -149,6 +154,9 @@ int okvm_create_vm(unsigned long type)
 	vm = okvm_alloc_vm();
 	if (!vm)
 		return -ENOMEM;
+	r = okvm_coalesced_init(vm);
+	if (r)
+		goto fail_free;
 	r = okvm_arch_vm_init(vm);
 	if (r)
 		goto fail_free;
@@ -163,6 +171,7 @@ int okvm_create_vm(unsigned long type)
 fail_arch:
 	okvm_arch_vm_destroy(vm);
 fail_free:
+	okvm_coalesced_destroy(vm);
 	cleanup_srcu_struct(&vm->srcu);
 	mmdrop(vm->mm);
 	kfree(vm);
@@ -191,6 +200,10 @@ long okvm_check_extension(struct okvm_vm *vm, long cap)
 		return OKVM_USER_MEM_SLOTS;
 	case KVM_CAP_IRQ_ROUTING:
 		return OKVM_MAX_IRQ_ROUTES;
+	case KVM_CAP_COALESCED_MMIO:
+		return KVM_COALESCED_MMIO_PAGE_OFFSET;
+	case KVM_CAP_COALESCED_PIO:
+		return 1;
 	default:
 		return okvm_arch_check_extension(vm, cap);
 	}

@@ -126,6 +126,10 @@ static int okvm_emu_mmio(struct okvm_vcpu *vcpu, struct x86_emu *emu,
 {
 	struct okvm_mmio *m = &vcpu->arch.mmio;
 
+	/* Queued in order only while no uncoalesced write is waiting. */
+	if (write && !m->write_pending &&
+	    okvm_coalesced_write(vcpu->vm, gpa, buf, n, false))
+		return X86_EMU_OK;
 	emu->rep_stop = true;
 	if (n > sizeof(m->data))
 		return X86_EMU_UNHANDLED;
