@@ -21,6 +21,8 @@ PKGS=(
 	# the display library it runs with, syslinux boots --bzimage
 	bochs bochs-term bochsbios vgabios syslinux syslinux-common mtools
 	dosfstools
+	# tools/testing/dkms-build
+	dkms
 )
 
 missing=()
