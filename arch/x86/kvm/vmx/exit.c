@@ -169,6 +169,32 @@ static bool vmx_has_next_rip(u16 reason)
 	}
 }
 
+/* Instructions that kvm.ko emulates, skips or completes, never re-runs. */
+static bool vmx_insn_exit(u16 reason)
+{
+	switch (reason) {
+	case EXIT_REASON_IO_INSTRUCTION:
+	case EXIT_REASON_CR_ACCESS:
+	case EXIT_REASON_INVLPG:
+	case EXIT_REASON_RDPMC:
+		return true;
+	default:
+		return vmx_has_next_rip(reason);
+	}
+}
+
+/*
+ * An STI or MOV SS shadow covers the one instruction that follows, and the
+ * exit reports it as it was before that instruction.  When kvm.ko finishes
+ * the instruction (STI; HLT, for one), the shadow is over; left in place,
+ * it would make the guest look not ready for an interrupt.
+ */
+static void vmx_end_shadow(struct okvm_vcpu *vcpu)
+{
+	to_vmx(vcpu)->intr_state &= ~(GUEST_INTR_STATE_STI |
+				      GUEST_INTR_STATE_MOV_SS);
+}
+
 /* What vmx_run() saw instead of a VM exit. */
 static void vmx_decode_no_exit(struct vmx_exit_info *e, struct okvm_exit *exit)
 {
@@ -205,6 +231,8 @@ void vmx_decode_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 		vmx_save_cut_event(vcpu, e->idt_info, e->idt_error);
 	if (vmx_has_next_rip(reason))
 		exit->next_rip = vmx_next_rip(vcpu);
+	if (vmx_insn_exit(reason))
+		vmx_end_shadow(vcpu);
 
 	switch (reason) {
 	case EXIT_REASON_EXCEPTION_NMI:

@@ -227,7 +227,7 @@ static void vmx_save_host(struct vmx_host_save *h)
 	rdmsrl(MSR_FS_BASE, h->fs_base);
 	vmcs_write(HOST_FS_BASE, h->fs_base);
 	rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
-	h->debugctl = get_debugctlmsr();
+	h->debugctl = vmx_caps.debugctl ? get_debugctlmsr() : 0;
 }
 
 /*

@@ -407,6 +407,8 @@ static int vmx_read_caps(void)
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, c->cr0_fixed1);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, c->cr4_fixed0);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, c->cr4_fixed1);
+	/* VM exits clear DEBUGCTL; some emulated CPUs have none. */
+	c->debugctl = !rdmsrl_safe(MSR_IA32_DEBUGCTLMSR, &basic);
 	rdmsrl(MSR_EFER, c->host_efer);
 	rdmsrl(MSR_IA32_CR_PAT, c->host_pat);
 	return 0;

@@ -29,6 +29,7 @@ struct vmx_caps {
 	bool ept, vpid, ug;			/* in use */
 	bool inout;				/* INS/OUTS exit information */
 	bool rdtscp;
+	bool debugctl;				/* the host has IA32_DEBUGCTL */
 	u64 host_efer, host_pat;
 };
 
