@@ -85,6 +85,11 @@ static void vmx_flush_all(void)
 		vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0);
 }
 
+/*
+ * TODO(7.x): newer kernels enable VMX themselves (x86_virt_get_ref() and
+ * friends); there this must take a reference instead of touching CR4.VMXE
+ * and executing VMXON (and vmx_hardware_disable() drop it).
+ */
 static int vmx_hardware_enable(void)
 {
 	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpus);
