@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make            build kvm.ko and kvm-amd.ko against KDIR
+# make            build kvm.ko, kvm-amd.ko and kvm-intel.ko against KDIR
 # make check      the same with W=1 and sparse (C=2); fails on any warning
 # make clean
 #

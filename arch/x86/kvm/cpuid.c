@@ -162,8 +162,12 @@ static int okvm_cpuid_basic(struct okvm_cpuid_list *l)
 			e = okvm_cpuid_add(l, 1, 0, false);
 			r = e ? 0 : -E2BIG;
 			if (e) {
-				e->ecx &= okvm_1_ecx;	/* the VMM sets bit 31 */
-				e->edx &= okvm_1_edx;
+				/* Not what the kernel turned off (e.g. XSAVE
+				 * on a CPU whose XSAVE it found broken). */
+				e->ecx &= okvm_1_ecx &	/* the VMM sets bit 31 */
+					  boot_cpu_data.x86_capability[CPUID_1_ECX];
+				e->edx &= okvm_1_edx &
+					  boot_cpu_data.x86_capability[CPUID_1_EDX];
 				e->ebx &= 0x0000ffff;	/* no APIC id/count */
 			}
 		} else if (fn == 5 || fn == 9 || fn == 0xa || fn == 0xc) {

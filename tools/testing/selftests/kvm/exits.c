@@ -436,7 +436,7 @@ static void test_shutdown(struct kvm_vm *vm, int mode)
 
 GUEST_CODE(lm_done, 64, G_DONE);
 
-/* VMRUN refuses long mode with a code segment that has both L and D set. */
+/* VM entry refuses long mode with a code segment that has both L and D set. */
 static void test_fail_entry(struct kvm_vm *vm)
 {
 	struct kvm_vcpu *vcpu = vcpu_add(vm, 3);
