@@ -33,7 +33,9 @@ mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts -o mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
-mount -t tmpfs -o mode=1777 tmpfs /tmp
+# /tmp stays on the initramfs: a tmpfs there would hide files packed
+# under /tmp (a checkout in /tmp, as CI may use).
+mkdir -p /tmp && chmod 1777 /tmp
 mount -t tmpfs -o mode=755 tmpfs /run
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 echo okvm-bochs >/proc/sys/kernel/hostname
