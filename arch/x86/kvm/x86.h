@@ -7,6 +7,7 @@
 
 #include <linux/types.h>
 #include <linux/signal.h>
+#include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
 
@@ -341,5 +342,26 @@ long okvm_ioctl_get_xsave(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_set_xsave(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_get_xcrs(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_set_xcrs(struct okvm_vcpu *vcpu, void __user *argp);
+
+/*
+ * The guest's DR0-3 (vcpu->arch.debug_regs) into the hardware before an
+ * entry, and back out after the exit (the vendor run hooks, while the guest
+ * owns the debug registers; preemption off).
+ */
+static inline void okvm_load_guest_dr0_3(const u64 *db)
+{
+	set_debugreg(db[0], 0);
+	set_debugreg(db[1], 1);
+	set_debugreg(db[2], 2);
+	set_debugreg(db[3], 3);
+}
+
+static inline void okvm_save_guest_dr0_3(u64 *db)
+{
+	get_debugreg(db[0], 0);
+	get_debugreg(db[1], 1);
+	get_debugreg(db[2], 2);
+	get_debugreg(db[3], 3);
+}
 
 #endif /* OKVM_X86_H */

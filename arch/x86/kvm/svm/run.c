@@ -76,27 +76,11 @@ static void svm_inject_event(struct okvm_vcpu *vcpu, struct vmcb *vmcb)
 	ev->pending = false;
 }
 
-static void svm_load_guest_debug(struct okvm_vcpu *vcpu)
-{
-	u64 *db = vcpu->arch.debug_regs;
-
-	set_debugreg(db[0], 0);
-	set_debugreg(db[1], 1);
-	set_debugreg(db[2], 2);
-	set_debugreg(db[3], 3);
-}
-
 /* Take the guest's DR0-3 back and give the host its breakpoints again. */
 static void svm_restore_host_debug(struct okvm_vcpu *vcpu, struct vmcb *vmcb)
 {
-	u64 *db = vcpu->arch.debug_regs;
-
-	if (vcpu->arch.debug_live) {
-		get_debugreg(db[0], 0);
-		get_debugreg(db[1], 1);
-		get_debugreg(db[2], 2);
-		get_debugreg(db[3], 3);
-	}
+	if (vcpu->arch.debug_live)
+		okvm_save_guest_dr0_3(vcpu->arch.debug_regs);
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
 	else if (vmcb->save.dr7 & 0xff)
@@ -121,7 +105,7 @@ void svm_run(struct okvm_vcpu *vcpu, bool flush_tlb, bool moved)
 	svm_assign_asid(svm, flush_tlb, moved);
 	svm_inject_event(vcpu, vmcb);
 	if (arch->debug_live)
-		svm_load_guest_debug(vcpu);
+		okvm_load_guest_dr0_3(vcpu->arch.debug_regs);
 	/* RDTSCP/RDPID read TSC_AUX, which VMRUN does not switch. */
 	if (tsc_aux)
 		wrmsrl(MSR_TSC_AUX, arch->msrs.tsc_aux);

@@ -293,25 +293,15 @@ static void vmx_load_host_msrs(struct okvm_vcpu *vcpu, struct vmx_cpu *vc,
 
 static void vmx_load_guest_debug(struct okvm_vcpu *vcpu)
 {
-	u64 *db = vcpu->arch.debug_regs;
-
-	set_debugreg(db[0], 0);
-	set_debugreg(db[1], 1);
-	set_debugreg(db[2], 2);
-	set_debugreg(db[3], 3);
+	okvm_load_guest_dr0_3(vcpu->arch.debug_regs);
 	set_debugreg(to_vmx(vcpu)->dr6, 6);
 }
 
 /* Take the guest's DR0-3/DR6 back; the exit left DR7 at 0x400. */
 static void vmx_restore_host_debug(struct okvm_vcpu *vcpu)
 {
-	u64 *db = vcpu->arch.debug_regs;
-
 	if (vcpu->arch.debug_live) {
-		get_debugreg(db[0], 0);
-		get_debugreg(db[1], 1);
-		get_debugreg(db[2], 2);
-		get_debugreg(db[3], 3);
+		okvm_save_guest_dr0_3(vcpu->arch.debug_regs);
 		get_debugreg(to_vmx(vcpu)->dr6, 6);
 		set_debugreg(DR6_RESERVED, 6);
 	}
