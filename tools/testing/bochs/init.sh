@@ -48,12 +48,32 @@ exec 3>/dev/ttyS1
 say() { echo "okvm-init: $*" >/dev/console; }
 log() { printf 'L %s\n' "$*" >&3; say "$*"; }
 
+# Wait until the driver has handed every queued byte of ttyS1 to the UART:
+# its transmit count (/proc/tty/driver/serial) stops moving for 0.2 s of
+# guest time, far longer than the 16-byte FIFO needs.  The close below
+# waits for that too, but interruptibly: busybox `timeout` (run_tests.sh)
+# leaves a watcher process per test that lives up to a second after it,
+# and, orphaned to us, its exit's SIGCHLD cut that wait short; the last
+# ~3 KB of the kernel log and F were lost.
+drain_ttyS1() {
+	local now last=-1 n=0
+	while [ $n -lt 300 ]; do
+		now=$(sed -n 's/^1:.* tx:\([0-9]*\).*/\1/p' /proc/tty/driver/serial)
+		[ "$now" = "$last" ] && return 0
+		last=$now
+		n=$((n + 1))
+		sleep 0.2
+	done
+	say "ttyS1 still sending after 60s"
+}
+
 finish() {
 	dmesg >/tmp/.dmesg 2>&1
 	sed 's/^/D /' /tmp/.dmesg >&3
 	printf 'F\n' >&3
-	# The last close of ttyS1 waits until it has sent everything: nothing
-	# else may hold it open (CMD and the heartbeat run without fd 3).
+	drain_ttyS1
+	# Nothing else may hold ttyS1 open (CMD and the heartbeat run without
+	# fd 3), so this is its last close.
 	exec 3>&-
 	sync
 	poweroff -f
