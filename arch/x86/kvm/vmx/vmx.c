@@ -397,8 +397,7 @@ static int vmx_read_caps(void)
 	c->revision = vmx_basic_vmcs_revision_id(basic);
 	if (vmx_basic_vmcs_size(basic) > PAGE_SIZE ||
 	    (basic & BIT_ULL(48)) ||
-	    ((basic & VMX_BASIC_MEM_TYPE_MASK) >> VMX_BASIC_MEM_TYPE_SHIFT) !=
-	    VMX_BASIC_MEM_TYPE_WB) {
+	    VMX_BASIC_VMCS_MEMTYPE(basic) != VMX_MEMTYPE_WB) {
 		pr_err("kvm_intel: unsupported VMCS layout (IA32_VMX_BASIC %#llx)\n",
 		       basic);
 		return -EOPNOTSUPP;
@@ -475,6 +474,10 @@ static int __init vmx_init(void)
 	r = vmx_check_cpu();
 	if (r)
 		return r;
+	/* The parameters now tell what is in use, as sysfs shows them. */
+	ept = vmx_caps.ept;
+	vpid = vmx_caps.vpid;
+	unrestricted_guest = vmx_caps.ug;
 	vmx_ops.tdp_fmt = vmx_caps.ept ? &vmx_ept_fmt : NULL;
 	r = vmx_alloc_cpu_pages();
 	if (r)

@@ -19,6 +19,10 @@
 
 #include "kvm_core.h"
 
+/* IA32_VMX_BASIC bits 53:50: the memory type of VMCS accesses; 6 is WB. */
+#define VMX_BASIC_VMCS_MEMTYPE(basic)	(((basic) >> 50) & 0xf)
+#define VMX_MEMTYPE_WB			6
+
 /* What the CPU offers, computed once at module load (vmx.c). */
 struct vmx_caps {
 	u32 revision;
