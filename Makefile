@@ -4,11 +4,14 @@
 # make check      the same with W=1 and sparse (C=2); fails on any warning
 # make clean
 #
-# KDIR defaults to the running kernel's build tree, else the newest
-# installed Debian /usr/src/linux-headers-*-amd64.
+# KDIR defaults to the running kernel's build tree, else that of the kernel
+# the test benches boot (tools/testing/default-kernel: Debian's 6.1), else
+# the newest installed Debian /usr/src/linux-headers-*-amd64.  Another
+# kernel: e.g. make KDIR=/lib/modules/6.12.115+deb12-amd64/build.
 
 KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
 	if [ -d $$d ]; then echo $$d; \
+	elif d=$$(sh tools/testing/default-kernel --kdir); then echo $$d; \
 	else ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1; fi)
 
 .PHONY: all modules check clean

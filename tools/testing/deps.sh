@@ -32,12 +32,17 @@ for p in "${PKGS[@]}"; do
 done
 
 # linux-headers-amd64 and linux-image-amd64 are meta packages; the modules
-# must be built against the headers of the kernel the bench boots (the
-# newest installed one).
-newest=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -n1)
-if [ -n "$newest" ]; then
-	ver=${newest#/boot/vmlinuz-}
+# must be built against the headers of the kernel the bench boots by
+# default (tools/testing/default-kernel: the newest 6.1).
+default=$(sh "$(dirname "${BASH_SOURCE[0]}")/default-kernel")
+if [ -n "$default" ]; then
+	ver=${default#/boot/vmlinuz-}
 	[ -d "/lib/modules/$ver/build" ] || missing+=("linux-headers-$ver")
+fi
+# Debian 6.12 (bookworm-security): headers and, as they depend on it, the
+# kernel, for the 6.12 build and boot checks of test-all.
+if ! ls -d /lib/modules/6.12.*-amd64/build >/dev/null 2>&1; then
+	missing+=(linux-headers-6.12-amd64)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -55,10 +55,12 @@ static long okvm_dev_ioctl(struct file *filp, unsigned int ioctl,
 		return okvm_check_extension(NULL, arg);
 	case KVM_GET_VCPU_MMAP_SIZE:
 		return okvm_dev_vcpu_mmap_size(arg);
+#ifdef KVM_TRACE_ENABLE	/* gone from the UAPI (and from KVM) in 6.x */
 	case KVM_TRACE_ENABLE:
 	case KVM_TRACE_PAUSE:
 	case KVM_TRACE_DISABLE:
 		return -EOPNOTSUPP;
+#endif
 	default:
 		return okvm_arch_dev_ioctl(ioctl, (void __user *)arg);
 	}
@@ -115,13 +117,13 @@ static struct notifier_block okvm_reboot_nb = {
 };
 
 /* Suspend runs on the last online CPU with interrupts off. */
-static int okvm_suspend(void)
+static int okvm_suspend(OKVM_SYSCORE_ARG)
 {
 	okvm_vendor->hardware_disable();
 	return 0;
 }
 
-static void okvm_resume(void)
+static void okvm_resume(OKVM_SYSCORE_ARG)
 {
 	if (okvm_vendor->hardware_enable())
 		pr_err("okvm: cannot re-enable %s after resume\n",
@@ -132,6 +134,7 @@ static struct syscore_ops okvm_syscore_ops = {
 	.suspend = okvm_suspend,
 	.resume = okvm_resume,
 };
+OKVM_DEFINE_SYSCORE(okvm_syscore, okvm_syscore_ops);
 
 static int okvm_enable_all_cpus(void)
 {
@@ -174,7 +177,7 @@ int okvm_x86_register(const struct okvm_x86_ops *ops, struct module *owner)
 		goto fail_cpuhp;
 	}
 	register_reboot_notifier(&okvm_reboot_nb);
-	register_syscore_ops(&okvm_syscore_ops);
+	okvm_register_syscore(okvm_syscore);
 	pr_info("okvm: %s registered\n", ops->name);
 	goto out;
 
@@ -200,7 +203,7 @@ void okvm_x86_unregister(const struct okvm_x86_ops *ops)
 {
 	mutex_lock(&okvm_register_lock);
 	if (okvm_vendor == ops) {
-		unregister_syscore_ops(&okvm_syscore_ops);
+		okvm_unregister_syscore(okvm_syscore);
 		unregister_reboot_notifier(&okvm_reboot_nb);
 		misc_deregister(&okvm_dev);
 		cpuhp_remove_state(okvm_cpuhp_state);

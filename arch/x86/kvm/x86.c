@@ -490,7 +490,7 @@ int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu)
 	r = okvm_complete_userspace(vcpu);
 	if (r <= 0)
 		goto out;
-	if (READ_ONCE(run->immediate_exit)) {
+	if (READ_ONCE(OKVM_RUN_IMMEDIATE_EXIT(run))) {
 		r = -EINTR;
 		goto out;
 	}

@@ -7,7 +7,9 @@
 set -uo pipefail
 smp=${1:-1}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-kernel=$(ls /boot/vmlinuz-*-amd64 | sort -V | tail -n1)
+# The guest runs the same kernel as the machine it runs on.
+kernel=/boot/vmlinuz-$(uname -r)
+[ -r "$kernel" ] || kernel=$("$here/../default-kernel")
 initrd=/tmp/okvm-guest-initrd.cpio.gz
 # Extra QEMU arguments (word-split), e.g. "-overcommit cpu-pm=on".
 # The guest's console, kept where the host can read it after a timeout.

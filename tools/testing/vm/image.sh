@@ -26,13 +26,10 @@ bzimage_version() {
 }
 
 pick_kernel() {
-	local f ver
+	local ver
 	if [ -z "$kernel" ]; then
-		for f in $(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -rV); do
-			ver=${f#/boot/vmlinuz-}
-			[ -d "/lib/modules/$ver" ] && { kernel=$f; break; }
-		done
-		[ -n "$kernel" ] || die $EX_INFRA "no /boot/vmlinuz-*-amd64 with /lib/modules (run tools/testing/deps.sh)"
+		kernel=$("$(dirname "${BASH_SOURCE[0]}")/../default-kernel") ||
+			die $EX_INFRA "no /boot/vmlinuz-*-amd64 with /lib/modules (run tools/testing/deps.sh)"
 	fi
 	[ -r "$kernel" ] || die $EX_INFRA "cannot read kernel $kernel"
 	kver=$(bzimage_version "$kernel") || kver=''

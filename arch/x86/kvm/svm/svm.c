@@ -43,7 +43,7 @@ static int svm_hardware_enable(void)
 	u64 efer, vm_cr;
 
 	rdmsrl(MSR_VM_CR, vm_cr);
-	if (vm_cr & (1 << SVM_VM_CR_SVM_DISABLE))
+	if (vm_cr & SVM_VM_CR_SVMDIS)
 		return -EOPNOTSUPP;
 	rdmsrl(MSR_EFER, efer);
 	if (efer & EFER_SVME)
@@ -221,7 +221,7 @@ static int svm_check_cpu(void)
 		return -EOPNOTSUPP;
 	}
 	rdmsrl(MSR_VM_CR, vm_cr);
-	if (vm_cr & (1 << SVM_VM_CR_SVM_DISABLE)) {
+	if (vm_cr & SVM_VM_CR_SVMDIS) {
 		pr_err("kvm_amd: SVM is disabled by the firmware (VM_CR.SVMDIS)\n");
 		return -EOPNOTSUPP;
 	}

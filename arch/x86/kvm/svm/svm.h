@@ -10,6 +10,9 @@
 
 #include "kvm_core.h"
 
+/* VM_CR (MSR_VM_CR) bit 4, SVMDIS: the firmware disabled SVM. */
+#define SVM_VM_CR_SVMDIS	BIT_ULL(4)
+
 /* Per host CPU. */
 struct svm_cpu {
 	struct page *hsave;		/* VM_HSAVE_PA: VMRUN's host save area */

@@ -16,6 +16,7 @@
  * is a VMLAUNCH again; VMRESUME is never used.
  */
 #include <linux/linkage.h>
+#include <linux/objtool.h>
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
 
@@ -78,6 +79,8 @@ SYM_FUNC_START(__vmx_vcpu_run)
 	vmlaunch
 
 SYM_INNER_LABEL(__vmx_vmexit, SYM_L_GLOBAL)
+	/* Address-taken (HOST_RIP) but reached by a VM exit, never a branch. */
+	ANNOTATE_NOENDBR
 	/* No instruction below may change the flags until setbe. */
 	push	%rax
 	mov	8(%rsp), %rax
