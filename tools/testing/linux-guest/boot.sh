@@ -11,7 +11,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 kernel=/boot/vmlinuz-$(uname -r)
 [ -r "$kernel" ] || kernel=$("$here/../default-kernel")
 initrd=/tmp/okvm-guest-initrd.cpio.gz
-# Extra QEMU arguments (word-split), e.g. "-overcommit cpu-pm=on".
+# Extra QEMU arguments (word-split), e.g. "-overcommit cpu-pm=on"; the
+# guest CPU model is OKVM_GUEST_CPU (default EPYC).
 # The guest's console, kept where the host can read it after a timeout.
 console=${OKVM_GUEST_CONSOLE:-/tmp/okvm-guest-console.log}
 
@@ -32,7 +33,7 @@ t0=$(date +%s.%N)
 # shellcheck disable=SC2086 # OKVM_GUEST_QEMU_ARGS is a word list
 # -k: a QEMU stuck with its global mutex held never handles SIGTERM.
 timeout -k 10 "${OKVM_GUEST_TIMEOUT:-600}" qemu-system-x86_64 -accel kvm \
-	-machine pc,kernel-irqchip=off -cpu EPYC -smp "$smp" -m 512M \
+	-machine pc,kernel-irqchip=off -cpu "${OKVM_GUEST_CPU:-EPYC}" -smp "$smp" -m 512M \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 loglevel=4" \
 	-nographic -no-reboot -monitor none ${OKVM_GUEST_QEMU_ARGS:-} </dev/null >"$console" 2>&1
