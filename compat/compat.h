@@ -48,4 +48,34 @@
 #define OKVM_RUN_IMMEDIATE_EXIT(run)	((run)->immediate_exit)
 #endif
 
+/* cpuid(), cpuid_count(), cpuid_ecx(), ... moved out of asm/processor.h. */
+#ifdef OKVM_HAVE_ASM_CPUID_API
+#include <asm/cpuid/api.h>
+#endif
+
+/* The VMCB control field at 0x90 (bit 0: nested paging) was renamed. */
+#ifdef OKVM_HAVE_VMCB_MISC_CTL
+#define OKVM_VMCB_NP_CTL(c)		((c)->misc_ctl)
+#else
+#define OKVM_VMCB_NP_CTL(c)		((c)->nested_ctl)
+#endif
+
+/*
+ * Since 7.x the kernel enables VMX or SVM on a CPU itself (VMXON with its
+ * own region, EFER.SVME) and counts the users: x86_virt_get_ref() and
+ * x86_virt_put_ref(), exported to modules named kvm, kvm-amd and
+ * kvm-intel only.  The vendors' hardware_enable/disable use them when
+ * OKVM_HAVE_X86_VIRT_REF is set instead of doing it themselves.
+ */
+#ifdef OKVM_HAVE_X86_VIRT_REF
+#include <asm/virt.h>
+#endif
+
+/* rdmsrl()/wrmsrl() became rdmsrq()/wrmsrq(). */
+#ifdef OKVM_HAVE_RDMSRQ
+#define rdmsrl(msr, val)		rdmsrq(msr, val)
+#define wrmsrl(msr, val)		wrmsrq(msr, val)
+#define rdmsrl_safe(msr, p)		rdmsrq_safe(msr, p)
+#endif
+
 #endif /* OKVM_COMPAT_H */

@@ -12,4 +12,13 @@ has() {
 
 has include/linux/syscore_ops.h 'void register_syscore\(struct syscore \*' \
 	OKVM_HAVE_SYSCORE_DATA
+[ -e "$src/arch/x86/include/asm/cpuid/api.h" ] &&
+	printf ' -D%s' OKVM_HAVE_ASM_CPUID_API
+has arch/x86/include/asm/svm.h 'u64 misc_ctl;' OKVM_HAVE_VMCB_MISC_CTL
+has arch/x86/include/asm/virt.h 'int x86_virt_get_ref\(int' \
+	OKVM_HAVE_X86_VIRT_REF
+if ! grep -qE '(define|void) wrmsrl\b' "$src/arch/x86/include/asm/msr.h" \
+	2>/dev/null; then
+	has arch/x86/include/asm/msr.h 'rdmsrq' OKVM_HAVE_RDMSRQ
+fi
 echo

@@ -23,6 +23,8 @@ PKGS=(
 	dosfstools
 	# tools/testing/dkms-build
 	dkms
+	# tools/testing/other-kernel and sid-check (a Debian sid chroot)
+	rsync debootstrap
 )
 
 missing=()

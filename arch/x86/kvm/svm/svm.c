@@ -37,18 +37,50 @@ DEFINE_PER_CPU(struct svm_cpu, svm_cpus);
 
 /* --- Hardware --------------------------------------------------------- */
 
-static int svm_hardware_enable(void)
+/*
+ * Set EFER.SVME on this CPU.  Since 7.x the kernel owns that bit and
+ * counts its users (compat/compat.h); before, we set it ourselves unless
+ * another hypervisor already did.
+ */
+static int svm_enable_svme(void)
 {
-	struct svm_cpu *sd = this_cpu_ptr(&svm_cpus);
-	u64 efer, vm_cr;
+#ifdef OKVM_HAVE_X86_VIRT_REF
+	return x86_virt_get_ref(X86_FEATURE_SVM);
+#else
+	u64 efer;
 
-	rdmsrl(MSR_VM_CR, vm_cr);
-	if (vm_cr & SVM_VM_CR_SVMDIS)
-		return -EOPNOTSUPP;
 	rdmsrl(MSR_EFER, efer);
 	if (efer & EFER_SVME)
 		return -EBUSY;	/* another hypervisor owns this CPU */
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	return 0;
+#endif
+}
+
+static void svm_disable_svme(void)
+{
+#ifdef OKVM_HAVE_X86_VIRT_REF
+	x86_virt_put_ref(X86_FEATURE_SVM);
+#else
+	u64 efer;
+
+	rdmsrl(MSR_EFER, efer);
+	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+#endif
+}
+
+static int svm_hardware_enable(void)
+{
+	struct svm_cpu *sd = this_cpu_ptr(&svm_cpus);
+	u64 vm_cr;
+	int r;
+
+	rdmsrl(MSR_VM_CR, vm_cr);
+	if (vm_cr & SVM_VM_CR_SVMDIS)
+		return -EOPNOTSUPP;
+	r = svm_enable_svme();
+	if (r)
+		return r;
 	if (svm_has_tsc_aux)
 		rdmsrl(MSR_TSC_AUX, sd->host_tsc_aux);
 	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sd->hsave));
@@ -62,13 +94,11 @@ static int svm_hardware_enable(void)
 static void svm_hardware_disable(void)
 {
 	struct svm_cpu *sd = this_cpu_ptr(&svm_cpus);
-	u64 efer;
 
 	if (!sd->enabled)
 		return;
 	wrmsrl(MSR_VM_HSAVE_PA, 0);
-	rdmsrl(MSR_EFER, efer);
-	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+	svm_disable_svme();
 	sd->enabled = false;
 }
 

@@ -12,6 +12,8 @@
 
 /* VM_CR (MSR_VM_CR) bit 4, SVMDIS: the firmware disabled SVM. */
 #define SVM_VM_CR_SVMDIS	BIT_ULL(4)
+/* VMCB offset 0x90, bit 0: nested paging on (OKVM_VMCB_NP_CTL()). */
+#define SVM_VMCB_NP_ENABLE	BIT_ULL(0)
 
 /* Per host CPU. */
 struct svm_cpu {

@@ -42,7 +42,7 @@ static void svm_init_controls(struct okvm_vcpu *vcpu, struct vmcb *vmcb)
 	c->msrpm_base_pa = svm_msrpm_pa;
 	c->int_ctl = V_INTR_MASKING_MASK;
 	if (svm_npt) {
-		c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+		OKVM_VMCB_NP_CTL(c) = SVM_VMCB_NP_ENABLE;
 		return;
 	}
 	/* Shadow paging: the MMU must see paging changes and misses. */

@@ -113,7 +113,7 @@ static void vmx_decode_ept_violation(struct okvm_vcpu *vcpu,
 		exit->npf.error |= OKVM_PF_WRITE;
 	if (q & EPT_VIOLATION_ACC_INSTR)
 		exit->npf.error |= OKVM_PF_FETCH;
-	if (q & EPT_VIOLATION_RWX_MASK)
+	if (q & VMX_EPT_QUAL_PRESENT)
 		exit->npf.error |= OKVM_PF_PRESENT;
 }
 

@@ -60,6 +60,7 @@ fail:
 	return -EIO;
 }
 
+#ifndef OKVM_HAVE_X86_VIRT_REF	/* since 7.x the kernel does this */
 /* Firmware may leave IA32_FEATURE_CONTROL unlocked: enable and lock it. */
 static int vmx_feature_control(void)
 {
@@ -72,6 +73,7 @@ static int vmx_feature_control(void)
 	}
 	return fc & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX ? 0 : -EOPNOTSUPP;
 }
+#endif
 
 /* Drop every guest translation a previous VMX user may have left. */
 static void vmx_flush_all(void)
@@ -86,14 +88,15 @@ static void vmx_flush_all(void)
 }
 
 /*
- * TODO(7.x): newer kernels enable VMX themselves (x86_virt_get_ref() and
- * friends); there this must take a reference instead of touching CR4.VMXE
- * and executing VMXON (and vmx_hardware_disable() drop it).
+ * VMXON on this CPU.  Since 7.x the kernel owns VMX operation (its own
+ * VMXON region and CR4.VMXE) and counts its users (compat/compat.h);
+ * before, we enter it ourselves unless another hypervisor already did.
  */
-static int vmx_hardware_enable(void)
+static int vmx_vmxon_cpu(struct vmx_cpu *vc)
 {
-	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpus);
-	u64 pa = page_to_phys(vc->vmxon);
+#ifdef OKVM_HAVE_X86_VIRT_REF
+	return x86_virt_get_ref(X86_FEATURE_VMX);
+#else
 	int r;
 
 	r = vmx_feature_control();
@@ -103,10 +106,32 @@ static int vmx_hardware_enable(void)
 		return -EBUSY;	/* another hypervisor owns this CPU */
 	*(u32 *)page_address(vc->vmxon) = vmx_caps.revision;
 	cr4_set_bits(X86_CR4_VMXE);
-	if (vmx_vmxon(pa)) {
+	if (vmx_vmxon(page_to_phys(vc->vmxon))) {
 		cr4_clear_bits(X86_CR4_VMXE);
 		return -EIO;
 	}
+	return 0;
+#endif
+}
+
+static void vmx_vmxoff_cpu(void)
+{
+#ifdef OKVM_HAVE_X86_VIRT_REF
+	x86_virt_put_ref(X86_FEATURE_VMX);
+#else
+	asm volatile("vmxoff" ::: "cc", "memory");
+	cr4_clear_bits(X86_CR4_VMXE);
+#endif
+}
+
+static int vmx_hardware_enable(void)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpus);
+	int r;
+
+	r = vmx_vmxon_cpu(vc);
+	if (r)
+		return r;
 	vmx_flush_all();
 	rdmsrl(MSR_STAR, vc->star);
 	rdmsrl(MSR_LSTAR, vc->lstar);
@@ -128,8 +153,7 @@ static void vmx_hardware_disable(void)
 
 	if (!vc->enabled)
 		return;
-	asm volatile("vmxoff" ::: "cc", "memory");
-	cr4_clear_bits(X86_CR4_VMXE);
+	vmx_vmxoff_cpu();
 	vc->enabled = false;
 }
 

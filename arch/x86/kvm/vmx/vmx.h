@@ -22,6 +22,8 @@
 /* IA32_VMX_BASIC bits 53:50: the memory type of VMCS accesses; 6 is WB. */
 #define VMX_BASIC_VMCS_MEMTYPE(basic)	(((basic) >> 50) & 0xf)
 #define VMX_MEMTYPE_WB			6
+/* EPT violation exit qualification bits 5:3: the page was R, W, X. */
+#define VMX_EPT_QUAL_PRESENT		(7UL << 3)
 
 /* What the CPU offers, computed once at module load (vmx.c). */
 struct vmx_caps {
