@@ -34,7 +34,8 @@ pick_kernel() {
 	[ -r "$kernel" ] || die $EX_INFRA "cannot read kernel $kernel"
 	kver=$(bzimage_version "$kernel") || kver=''
 	[ -n "$kver" ] || kver=$(basename "$kernel" | sed -n 's/^vmlinuz-//p')
-	[ -d "/lib/modules/$kver" ] || die $EX_INFRA "no /lib/modules/$kver for $kernel"
+	[ -d "${OKVM_MODROOT:-}/lib/modules/$kver" ] ||
+		die $EX_INFRA "no ${OKVM_MODROOT:-}/lib/modules/$kver for $kernel"
 }
 
 # Unpack the bzImage payload into an ELF vmlinux that QEMU can start
@@ -112,7 +113,10 @@ find_busybox() {
 build_initramfs() {
 	local busybox mods m key dir name tmp
 	busybox=$(find_busybox) || die $EX_INFRA "need a static busybox (apt-get install busybox-static)"
-	mods=$(modprobe -S "$kver" -a --show-depends "${INITRD_MODS[@]}" |
+	# OKVM_MODROOT: the kernel's modules live under another root (a
+	# kernel installed in a chroot, see tools/testing/sid-check).
+	mods=$(modprobe ${OKVM_MODROOT:+-d "$OKVM_MODROOT"} -S "$kver" -a \
+		--show-depends "${INITRD_MODS[@]}" |
 		awk '$1 == "insmod" && !seen[$2]++ { print $2 }') ||
 		die $EX_INFRA "cannot resolve ${INITRD_MODS[*]} for $kver"
 	key=$({ echo "$kver"; cat "$VMDIR/init.sh"; cksum "$busybox";
