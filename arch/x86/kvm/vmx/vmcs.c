@@ -156,6 +156,8 @@ void vmx_write_controls(struct okvm_vcpu *vcpu)
 	vmcs_write(TPR_THRESHOLD, 0);
 	if (vmx->vpid)
 		vmcs_write(VIRTUAL_PROCESSOR_ID, vmx->vpid);
+	if (vmx_caps.tsc_scaling)
+		vmcs_write(TSC_MULTIPLIER, VMX_TSC_RATIO_ONE);
 	vmcs_write(CR0_GUEST_HOST_MASK, vmx_cr0_mask());
 	vmcs_write(CR4_GUEST_HOST_MASK, VMX_CR4_MASK);
 	vmcs_write(GUEST_IA32_DEBUGCTL, 0);

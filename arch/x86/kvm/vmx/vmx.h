@@ -22,6 +22,8 @@
 /* IA32_VMX_BASIC bits 53:50: the memory type of VMCS accesses; 6 is WB. */
 #define VMX_BASIC_VMCS_MEMTYPE(basic)	(((basic) >> 50) & 0xf)
 #define VMX_MEMTYPE_WB			6
+/* TSC_MULTIPLIER is a 16.48 fixed-point ratio. */
+#define VMX_TSC_RATIO_ONE		(1ULL << 48)
 /* EPT violation exit qualification bits 5:3: the page was R, W, X. */
 #define VMX_EPT_QUAL_PRESENT		(7UL << 3)
 
@@ -35,6 +37,7 @@ struct vmx_caps {
 	bool ept, vpid, ug;			/* in use */
 	bool inout;				/* INS/OUTS exit information */
 	bool rdtscp;
+	bool tsc_scaling;			/* TSC_MULTIPLIER, kept at 1.0 */
 	bool debugctl;				/* the host has IA32_DEBUGCTL */
 	u64 host_efer, host_pat;
 };
