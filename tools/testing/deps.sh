@@ -36,7 +36,7 @@ done
 # linux-headers-amd64 and linux-image-amd64 are meta packages; the modules
 # must be built against the headers of the kernel the bench boots by
 # default (tools/testing/default-kernel: the newest 6.1).
-default=$(sh "$(dirname "${BASH_SOURCE[0]}")/default-kernel")
+default=$(sh "$(dirname "${BASH_SOURCE[0]}")/default-kernel") || default=''
 if [ -n "$default" ]; then
 	ver=${default#/boot/vmlinuz-}
 	[ -d "/lib/modules/$ver/build" ] || missing+=("linux-headers-$ver")

@@ -59,6 +59,7 @@ drain_ttyS1() {
 	local now last=-1 n=0
 	while [ $n -lt 300 ]; do
 		now=$(sed -n 's/^1:.* tx:\([0-9]*\).*/\1/p' /proc/tty/driver/serial)
+		[ -n "$now" ] || { say "no ttyS1 transmit count"; sleep 2; return 1; }
 		[ "$now" = "$last" ] && return 0
 		last=$now
 		n=$((n + 1))
