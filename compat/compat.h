@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * okvm compat layer: every difference between the kernels okvm builds
- * against (Debian 6.1, 6.12, 7.x) lives here, nowhere else.
+ * okvm compat layer: the differences between the kernels okvm builds
+ * against (Debian 6.1, 6.12, 7.x).  Every OKVM_HAVE_* flag is defined by
+ * compat/probe.sh and explained here; the few #ifdefs on them outside this
+ * file (hardware enable in svm.c and vmx.c) are listed in
+ * Documentation/kernels.md.
  *
  * Kernel APIs are told apart by what the headers declare, not by version
  * number: distribution kernels backport API changes.  The OKVM_HAVE_*
  * macros come from compat/probe.sh (run by Kbuild on the target's headers);
  * UAPI differences are detected with the preprocessor where possible.
- * Force-included into every file of ours (Kbuild: -include).
+ * Force-included into every C file of ours (Kbuild: -include).
  */
 #ifndef OKVM_COMPAT_H
 #define OKVM_COMPAT_H

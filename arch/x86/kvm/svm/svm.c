@@ -265,6 +265,7 @@ static int svm_check_cpu(void)
 	svm_has_tsc_aux = boot_cpu_has(X86_FEATURE_RDTSCP) ||
 			  boot_cpu_has(X86_FEATURE_RDPID);
 	svm_npt = npt && boot_cpu_has(X86_FEATURE_NPT);
+	npt = svm_npt;	/* the parameter shows what is in use */
 	svm_ops.tdp_fmt = svm_npt ? &okvm_npt_fmt : NULL;
 	return 0;
 }

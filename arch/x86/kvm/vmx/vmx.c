@@ -343,7 +343,7 @@ static bool vmx_vpid_usable(u64 cap)
 		     VMX_VPID_EXTENT_GLOBAL_CONTEXT_BIT));
 }
 
-/* The secondary controls: EPT, VPID, unrestricted guest, RDTSCP. */
+/* Secondary controls: EPT, VPID, unrestricted guest, RDTSCP, TSC scale. */
 static int vmx_setup_secondary(struct vmx_caps *c)
 {
 	u32 want = 0, may1;
@@ -486,6 +486,8 @@ static int vmx_alloc_cpu_pages(void)
 {
 	int cpu;
 
+	if (IS_ENABLED(OKVM_HAVE_X86_VIRT_REF))
+		return 0;	/* the kernel's VMXON regions are used */
 	for_each_possible_cpu(cpu) {
 		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpus, cpu);
 

@@ -37,7 +37,7 @@ struct vmx_caps {
 	bool ept, vpid, ug;			/* in use */
 	bool inout;				/* INS/OUTS exit information */
 	bool rdtscp;
-	bool tsc_scaling;			/* TSC_MULTIPLIER, kept at 1.0 */
+	bool tsc_scaling;			/* TSC_MULTIPLIER at 1.0 */
 	bool debugctl;				/* the host has IA32_DEBUGCTL */
 	u64 host_efer, host_pat;
 };
