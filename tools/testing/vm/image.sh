@@ -26,7 +26,6 @@ bzimage_version() {
 }
 
 pick_kernel() {
-	local ver
 	if [ -z "$kernel" ]; then
 		kernel=$("$(dirname "${BASH_SOURCE[0]}")/../default-kernel") ||
 			die $EX_INFRA "no /boot/vmlinuz-*-amd64 with /lib/modules (run tools/testing/deps.sh)"
