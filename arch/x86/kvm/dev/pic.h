@@ -65,7 +65,8 @@ struct x86_pic_ops {
 	 * Optional (may be NULL).  The service of ISA irq 0-15 ended: an EOI
 	 * (or an ICW1) cleared its ISR bit, or it was acknowledged in
 	 * automatic-EOI mode.  Called after the model's state is consistent
-	 * again, so it may call back into x86_pic_set_irq().
+	 * again, so it may call back into x86_pic_set_irq().  The master's
+	 * IR2 (the cascade) is reported as irq 2 like any other input.
 	 */
 	void (*irq_acked)(struct x86_pic *p, int irq);
 };
@@ -115,7 +116,10 @@ u8 x86_pic_read(struct x86_pic *p, u16 port);
 /* Guest port write: as x86_pic_read; any other port is ignored. */
 void x86_pic_write(struct x86_pic *p, u16 port, u8 val);
 
-/* After KVM_SET_IRQCHIP copied chip[] in: recompute lines[] and output. */
+/*
+ * After KVM_SET_IRQCHIP copied chip[] in: recompute the master's IR2 request
+ * from the slave, lines[] and output.  Any field values are safe.
+ */
 void x86_pic_state_loaded(struct x86_pic *p);
 
 #endif /* OKVM_DEV_PIC_H */
