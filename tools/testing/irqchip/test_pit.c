@@ -159,7 +159,7 @@ static void test_rw_modes(void)
 	x86_pit_write(&e.p, 0x41, 0);
 	CHECK_EQ(e.p.ch[1].count, 0x10000, "zero count is 0x10000");
 	at(&e, 1, 1);
-	CHECK_EQ(rd16(&e, 1) , 0xffff, "0x10000 - 1");
+	CHECK_EQ(rd16(&e, 1), 0xffff, "0x10000 - 1");
 }
 
 static void test_latch(void)
@@ -213,7 +213,7 @@ static void test_read_back(void)
 	at(&e, 0, 10);
 	x86_pit_write(&e.p, 0x43, 0xc3);	/* count+status of ch0 */
 	at(&e, 0, 500);
-	CHECK_EQ(x86_pit_read(&e.p, 0x40), 0x30, "ch0 status: low, word, mode 0");
+	CHECK_EQ(x86_pit_read(&e.p, 0x40), 0x30, "ch0 status: low, mode 0");
 	CHECK_EQ(rd16(&e, 0), 990, "ch0 count after status");
 	CHECK_EQ(rd16(&e, 0), 500, "ch0 live");
 	/* count only for ch0 and ch2, status only for ch1 */

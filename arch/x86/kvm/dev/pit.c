@@ -18,8 +18,8 @@
  */
 #include "pit.h"
 
-#define NSEC_PER_SEC		1000000000ull
-#define PIT_REFRESH_NS		15085ull	/* port 0x61 bit 4 half period */
+#define PIT_NS_PER_SEC		1000000000ull
+#define PIT_REFRESH_NS		15085ull	/* port 0x61 bit 4 toggle */
 #define PIT_MAX_COUNT		0x10000u
 
 #define P61_GATE2		0x01
@@ -31,15 +31,15 @@
 /* Input clocks in ns, without overflowing for any ns. */
 static u64 pit_ns_to_ticks(u64 ns)
 {
-	return ns / NSEC_PER_SEC * X86_PIT_HZ +
-	       ns % NSEC_PER_SEC * X86_PIT_HZ / NSEC_PER_SEC;
+	return ns / PIT_NS_PER_SEC * X86_PIT_HZ +
+	       ns % PIT_NS_PER_SEC * X86_PIT_HZ / PIT_NS_PER_SEC;
 }
 
 /* The first ns at which pit_ns_to_ticks() reaches ticks (rounded up). */
 static u64 pit_ticks_to_ns(u64 ticks)
 {
-	return ticks / X86_PIT_HZ * NSEC_PER_SEC +
-	       (ticks % X86_PIT_HZ * NSEC_PER_SEC + X86_PIT_HZ - 1) /
+	return ticks / X86_PIT_HZ * PIT_NS_PER_SEC +
+	       (ticks % X86_PIT_HZ * PIT_NS_PER_SEC + X86_PIT_HZ - 1) /
 	       X86_PIT_HZ;
 }
 
@@ -203,7 +203,7 @@ static void pit_ch0_update(struct x86_pit *p, u64 now)
 		/* IRQ0 on each rising edge of OUT: t = k * N */
 		k = t / n + 1;
 		p->ops->ch0_arm(p, base + pit_ticks_to_ns(k * n),
-				(u64)n * NSEC_PER_SEC / X86_PIT_HZ);
+				(u64)n * PIT_NS_PER_SEC / X86_PIT_HZ);
 		return;
 	default:
 		/* one edge at the terminal count, unless already past */

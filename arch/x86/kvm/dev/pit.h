@@ -32,13 +32,13 @@
 
 #include "../freestanding.h"
 
-#define X86_PIT_HZ		1193182ull	/* input clock of every channel */
+#define X86_PIT_HZ		1193182ull	/* input clock, all channels */
 #define X86_PIT_PORT_CH0	0x40
 #define X86_PIT_PORT_CTRL	0x43
 #define X86_PIT_PORT_61		0x61
 
 /* flags: the values of kvm_pit_state2.flags. */
-#define X86_PIT_FLAG_HPET_LEGACY	0x1u	/* channel 0 off (HPET has IRQ0) */
+#define X86_PIT_FLAG_HPET_LEGACY	0x1u	/* channel 0 off (HPET IRQ0) */
 #define X86_PIT_FLAG_SPEAKER_DATA_ON	0x2u	/* mirrors port 0x61 bit 1 */
 
 /* Read/write states (read_state, write_state, count_latched, rw_mode). */
@@ -49,7 +49,7 @@
 
 /* Exactly the fields of struct kvm_pit_channel_state, in that order. */
 struct x86_pit_channel {
-	u32 count;		/* reload value; 0 and >= 0x10000 mean 0x10000 */
+	u32 count;		/* reload value; 0, >= 0x10000: 0x10000 */
 	u16 latched_count;	/* count latched by a latch/read-back command */
 	u8 count_latched;	/* 0, or the X86_PIT_RW_* state of its read */
 	u8 status_latched;	/* status byte latched, read before the count */
@@ -68,7 +68,7 @@ struct x86_pit_channel {
 enum x86_pit_phase {
 	X86_PIT_RUN = 0,	/* counting from count_load_time */
 	X86_PIT_IDLE,		/* control word written, no count yet */
-	X86_PIT_WAIT,		/* mode 1/5 count loaded, waiting for a trigger */
+	X86_PIT_WAIT,		/* mode 1/5 count written, no trigger yet */
 	X86_PIT_HELD,		/* mode 0/2/3/4 with gate low: count frozen */
 };
 
