@@ -117,6 +117,12 @@ static void test_reset(void)
 	CHECK_EQ(x86_pit_read(&e.p, 0x43), 0xff, "control port reads ff");
 	CHECK_EQ(x86_pit_read(&e.p, 0x44), 0xff, "port 44 reads ff");
 	CHECK(!x86_pit_ch0_periodic(&e.p), "not periodic after reset");
+	CHECK_EQ(x86_pit_channel_count(&e.p, 3, e.now), 0, "no channel 3");
+	CHECK(!x86_pit_channel_output(&e.p, 7, e.now), "no channel 7");
+	x86_pit_write(&e.p, 0x60, 0x01);
+	x86_pit_write(&e.p, 0x44, 0x7a);
+	CHECK_EQ(e.p.ch[2].gate, 0, "other ports ignored");
+	CHECK_EQ(e.p.ch[1].mode, 0, "port 44 is no control port");
 	e.now += 1000000000;
 	CHECK(!out(&e, 0), "mode 0 OUT stays low with no count");
 	CHECK_EQ(e.arms, 0, "still nothing armed");
@@ -304,6 +310,20 @@ static void test_mode0_mode4(void)
 	at(&e, 1, 11);
 	CHECK(out(&e, 1), "m4 t=11 high");
 	CHECK_EQ(cnt(&e, 1), 0xffff, "m4 wraps");
+	/* mode 0: the LSB of a new word count stops it, OUT low */
+	prog(&e, 1, 0, 10, false);
+	at(&e, 1, 50);
+	CHECK(out(&e, 1), "m0 expired");
+	x86_pit_write(&e.p, 0x41, 20);
+	CHECK(!out(&e, 1), "m0 first byte: OUT low");
+	e.now += tk(100);
+	CHECK(!out(&e, 1), "m0 first byte: stopped");
+	x86_pit_write(&e.p, 0x41, 0);
+	at(&e, 1, 19);
+	CHECK_EQ(cnt(&e, 1), 1, "m0 second byte: counts from 20");
+	CHECK(!out(&e, 1), "m0 second byte: low");
+	at(&e, 1, 20);
+	CHECK(out(&e, 1), "m0 second byte: terminal count");
 	/* a control word sets OUT per mode before any count */
 	x86_pit_write(&e.p, 0x43, 0x70);
 	CHECK(!out(&e, 1), "m0 control word: low");
@@ -530,7 +550,16 @@ static void test_ch0_oneshot(void)
 		CHECK_EQ(e.first, e.now + tk(1000), "terminal count");
 		CHECK(!x86_pit_ch0_periodic(&e.p), "not periodic");
 	}
+	/* mode 0 rewrite: the first byte cancels, the second re-arms */
+	prog(&e, 0, 0, 1000, false);
+	x86_pit_write(&e.p, 0x40, 0x20);
+	CHECK(!e.armed, "m0 first byte cancels");
+	e.now += 777;
+	x86_pit_write(&e.p, 0x40, 0x00);
+	CHECK(e.armed, "m0 second byte arms");
+	CHECK_EQ(e.first, e.now + tk(0x20), "m0 rewritten one-shot");
 	/* past the terminal count, a re-arm does not fire again */
+	prog(&e, 0, 4, 1000, false);
 	at(&e, 0, 1000);
 	x86_pit_state_loaded(&e.p);
 	CHECK(!e.armed, "expired one-shot not re-armed");

@@ -14,7 +14,8 @@
  *   mode 4, 5	count (N - t) wrapping; OUT low only on the clock t == N
  *
  * BCD channels count modulo 10000 instead of 65536.  Gate handling is
- * kept in the private phase[]/held_ns[] arrays.
+ * kept in the private phase[]/held_ns[] arrays.  In mode 0 the first byte
+ * of a two-byte count stops the counter (OUT low) until the second.
  */
 #include "pit.h"
 
@@ -348,6 +349,12 @@ static void pit_write_counter(struct x86_pit *p, unsigned int i, u8 val)
 	default:	/* WORD0, or garbage from a restore */
 		c->write_latch = val;
 		c->write_state = X86_PIT_RW_WORD1;
+		/* mode 0: the first byte stops counting, OUT goes low */
+		if (pit_mode(c) == 0 && p->phase[i] != X86_PIT_IDLE) {
+			p->phase[i] = X86_PIT_IDLE;
+			if (i == 0)
+				pit_ch0_update(p, pit_now(p));
+		}
 		break;
 	}
 }
