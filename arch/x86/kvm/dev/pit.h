@@ -23,7 +23,9 @@
  *    the caller clamps).
  *  - BCD digits above 9 keep their nibble value as a digit (0x00af counts
  *    down from 115); a BCD count of 0 means 10000.
- *  - a count written while counting takes effect at once in every mode.
+ *  - a count written while counting takes effect at once in every mode
+ *    (datasheet: modes 2/3 at the end of the period); in mode 0 the
+ *    first byte of a two-byte count stops the counter, OUT low.
  *  - port 0x61 bit 4 toggles every 15085 ns of now_ns() (the DRAM refresh
  *    period), bits 2-3 read back as written, bits 6-7 read 0.
  */
