@@ -853,6 +853,9 @@ static void test_periodic(void)
 	f.now = t0 + 200000;
 	x86_lapic_timer_expired(&l);
 	CHECK_EQ(f.last_arm, t0 + 400000, "clamped re-arm");
+	f.now = t0 + 399999;	/* host timer a little early */
+	x86_lapic_timer_expired(&l);
+	CHECK_EQ(f.last_arm, t0 + 600000, "early expiry consumes a period");
 
 	/* A zero min_period_ns still never gives a 0 period. */
 	mk(&l, &f, 0);
@@ -1061,8 +1064,10 @@ static void test_base(void)
 
 	/* The host may do what the guest may not. */
 	x86_lapic_set_base(&l, B | EN | X, false);
+	x86_lapic_msr_write(&l, 0x830, 0x1234567800000400ull);
 	CHECK_EQ(x86_lapic_set_base(&l, B | EN, true), 0, "host x2->xAPIC");
 	CHECK_EQ(rd(&l, LAPIC_ID), 0x17000000, "ID back to xAPIC form");
+	CHECK_EQ(rd(&l, LAPIC_ICR_HI), 0, "no 32-bit dest left in ICR");
 	x86_lapic_set_base(&l, B, true);
 	CHECK_EQ(x86_lapic_set_base(&l, B | EN | X, true), 0, "host ->x2");
 	CHECK_EQ(raw(&l, LAPIC_ID), 0x17, "host x2APIC ID");
@@ -1214,6 +1219,10 @@ static void test_restore_modes(void)
 	memset(b.regs + LAPIC_TMCCT, 0, 4);
 	x86_lapic_state_loaded(&b);
 	CHECK_EQ(fb.arms, 0, "expired one-shot not armed");
+	/* A periodic count of 0 resumes with a full period. */
+	memcpy(b.regs + LAPIC_LVT_TIMER, "\x44\x00\x02\x00", 4);
+	x86_lapic_state_loaded(&b);
+	CHECK_EQ(fb.last_arm, fb.now + 1600000, "periodic TMCCT 0: full");
 
 	/* TSC-deadline mode: re-armed from the deadline set separately. */
 	mk(&b, &fb, 2);
