@@ -274,6 +274,15 @@ static void test_mmio(void)
 	wr(&l, LAPIC_LVT_CMCI, 0x20);
 	CHECK_EQ(rd(&l, LAPIC_LVT_CMCI), 0, "no CMCI LVT");
 
+}
+
+static void test_mmio_off(void)
+{
+	struct x86_lapic l;
+	struct fake f;
+
+	mk(&l, &f, 0x12);
+	x86_lapic_set_tpr(&l, 0x40);
 	/* x2APIC: MMIO off. */
 	to_x2apic(&l);
 	CHECK_EQ(rd(&l, LAPIC_VERSION), 0, "x2APIC: MMIO reads 0");
@@ -488,6 +497,16 @@ static void test_accept(void)
 	m.delivery_mode = 3;
 	CHECK_EQ(x86_lapic_accept(&l, &m), X86_LAPIC_DROPPED, "DM 3");
 
+}
+
+static void test_init_sipi(void)
+{
+	struct x86_lapic l;
+	struct fake f;
+	struct x86_apic_msg m;
+
+	mk(&l, &f, 0);
+	enable(&l);
 	/* INIT / SIPI. */
 	memset(&m, 0, sizeof(m));
 	m.delivery_mode = X86_DM_SIPI;
@@ -545,7 +564,6 @@ static void test_icr(void)
 	struct fake f;
 	const struct x86_apic_msg *m;
 	unsigned int i;
-	u64 v;
 
 	mk(&l, &f, 0);
 	enable(&l);
@@ -576,6 +594,17 @@ static void test_icr(void)
 	wr(&l, LAPIC_ESR, 0);
 	CHECK_EQ(rd(&l, LAPIC_ESR), LAPIC_ESR_SEND_ILLEGAL, "send illegal");
 
+}
+
+static void test_icr_x2apic(void)
+{
+	struct x86_lapic l;
+	struct fake f;
+	const struct x86_apic_msg *m;
+	u64 v;
+
+	mk(&l, &f, 0);
+	enable(&l);
 	/* x2APIC: one 64-bit write, 32-bit destination. */
 	to_x2apic(&l);
 	f.nipi = 0;
@@ -708,7 +737,6 @@ static void test_oneshot(void)
 	struct x86_lapic l;
 	struct fake f;
 	unsigned int i;
-	u64 t0;
 
 	for (i = 0; i < sizeof(dv) / sizeof(dv[0]); i++) {
 		mk(&l, &f, 0);
@@ -716,6 +744,14 @@ static void test_oneshot(void)
 		timer(&l, 0x40, dv[i].tdcr, 10);
 		CHECK_EQ(f.last_arm, f.now + 10ull * dv[i].div, "divide");
 	}
+
+}
+
+static void test_oneshot_count(void)
+{
+	struct x86_lapic l;
+	struct fake f;
+	u64 t0;
 
 	mk(&l, &f, 0);
 	enable(&l);
@@ -744,6 +780,13 @@ static void test_oneshot(void)
 	CHECK_EQ(rd(&l, LAPIC_TMICT), 1000, "TMICT kept");
 	x86_lapic_timer_expired(&l);
 	CHECK_EQ(f.arms, 1, "spurious expiry ignored");
+
+}
+
+static void test_oneshot_restart(void)
+{
+	struct x86_lapic l;
+	struct fake f;
 
 	/* Masked: counts, no interrupt.  TMICT 0 stops. */
 	mk(&l, &f, 0);
@@ -810,6 +853,9 @@ static void test_periodic(void)
 	f.now = t0 + 200000;
 	x86_lapic_timer_expired(&l);
 	CHECK_EQ(f.last_arm, t0 + 400000, "clamped re-arm");
+	f.now = t0 + 399999;	/* host timer a little early */
+	x86_lapic_timer_expired(&l);
+	CHECK_EQ(f.last_arm, t0 + 600000, "early expiry consumes a period");
 
 	/* A zero min_period_ns still never gives a 0 period. */
 	mk(&l, &f, 0);
@@ -1018,8 +1064,10 @@ static void test_base(void)
 
 	/* The host may do what the guest may not. */
 	x86_lapic_set_base(&l, B | EN | X, false);
+	x86_lapic_msr_write(&l, 0x830, 0x1234567800000400ull);
 	CHECK_EQ(x86_lapic_set_base(&l, B | EN, true), 0, "host x2->xAPIC");
 	CHECK_EQ(rd(&l, LAPIC_ID), 0x17000000, "ID back to xAPIC form");
+	CHECK_EQ(rd(&l, LAPIC_ICR_HI), 0, "no 32-bit dest left in ICR");
 	x86_lapic_set_base(&l, B, true);
 	CHECK_EQ(x86_lapic_set_base(&l, B | EN | X, true), 0, "host ->x2");
 	CHECK_EQ(raw(&l, LAPIC_ID), 0x17, "host x2APIC ID");
@@ -1044,10 +1092,9 @@ static void check_timer_sane(struct x86_lapic *l, struct fake *f,
 
 static void test_garbage(void)
 {
-	struct x86_lapic l, m;
-	struct fake f, fm;
-	struct x86_apic_msg msg;
-	u32 off, v, msr;
+	struct x86_lapic l;
+	struct fake f;
+	u32 off, msr;
 	u64 q;
 
 	mk(&l, &f, 0);
@@ -1080,6 +1127,15 @@ static void test_garbage(void)
 		x86_lapic_msr_read(&l, msr, &q);
 	}
 	check_timer_sane(&l, &f, "x2APIC garbage");
+
+}
+
+static void test_garbage_loaded(void)
+{
+	struct x86_lapic l, m;
+	struct fake f, fm;
+	struct x86_apic_msg msg;
+	u32 v;
 
 	/* A page of 0xff loaded by the host. */
 	mk(&l, &f, 0);
@@ -1146,6 +1202,16 @@ static void test_save_restore(void)
 	x86_lapic_eoi(&b);
 	CHECK_EQ(fb.neoi, 1, "restored TMR: level EOI");
 
+}
+
+static void test_restore_modes(void)
+{
+	struct x86_lapic a, b;
+	struct fake fa, fb;
+
+	mk(&a, &fa, 2);
+	enable(&a);
+	timer(&a, 0x20044, 0x3, 100000);
 	/* An expired one-shot (TMCCT 0) stays stopped. */
 	mk(&b, &fb, 2);
 	memcpy(b.regs, a.regs, sizeof(b.regs));
@@ -1153,6 +1219,10 @@ static void test_save_restore(void)
 	memset(b.regs + LAPIC_TMCCT, 0, 4);
 	x86_lapic_state_loaded(&b);
 	CHECK_EQ(fb.arms, 0, "expired one-shot not armed");
+	/* A periodic count of 0 resumes with a full period. */
+	memcpy(b.regs + LAPIC_LVT_TIMER, "\x44\x00\x02\x00", 4);
+	x86_lapic_state_loaded(&b);
+	CHECK_EQ(fb.last_arm, fb.now + 1600000, "periodic TMCCT 0: full");
 
 	/* TSC-deadline mode: re-armed from the deadline set separately. */
 	mk(&b, &fb, 2);
@@ -1180,19 +1250,26 @@ void run_lapic_tests(void)
 {
 	test_reset();
 	test_mmio();
+	test_mmio_off();
 	test_msr();
 	test_ppr();
 	test_nesting();
 	test_accept();
+	test_init_sipi();
 	test_icr();
+	test_icr_x2apic();
 	test_match_xapic();
 	test_match_x2apic();
 	test_oneshot();
+	test_oneshot_count();
+	test_oneshot_restart();
 	test_periodic();
 	test_deadline();
 	test_svr();
 	test_extint();
 	test_base();
 	test_garbage();
+	test_garbage_loaded();
 	test_save_restore();
+	test_restore_modes();
 }

@@ -929,6 +929,7 @@ int x86_lapic_set_base(struct x86_lapic *l, u64 val, bool host)
 		reg_set(l, LAPIC_ID, (reg_get(l, LAPIC_ID) & 0xff) << 24);
 		reg_set(l, LAPIC_LDR, 0);
 		reg_set(l, LAPIC_DFR, 0xffffffffu);
+		reg_set(l, LAPIC_ICR_HI, 0);
 	}
 	return 0;
 }
