@@ -22,6 +22,7 @@
 #include <linux/mmu_notifier.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
+#include <linux/wait.h>
 
 #include "x86.h"
 
@@ -36,6 +37,8 @@
 enum okvm_request {
 	OKVM_REQ_TLB_FLUSH,	/* flush this vCPU's guest TLB */
 	OKVM_REQ_CLOCK_UPDATE,	/* rewrite the guest's pvclock */
+	OKVM_REQ_EVENT,		/* an interrupt source changed: re-choose */
+	OKVM_REQ_TRIPLE_FAULT,	/* shut the vCPU down */
 };
 
 /* vcpu->mode, read by kickers to decide whether an IPI is needed. */
@@ -72,6 +75,32 @@ struct okvm_coalesced {
 	struct kvm_coalesced_mmio_zone zones[OKVM_COALESCED_ZONES];
 };
 
+/* In-kernel I/O buses (iobus.c). */
+enum okvm_bus {
+	OKVM_MMIO_BUS,
+	OKVM_PIO_BUS,
+	OKVM_NR_BUSES,
+};
+#define OKVM_IO_BUS_MAX_DEVS	64
+
+struct okvm_io_dev;
+struct okvm_io_dev_ops {
+	/* The vCPU's access, vcpu->mutex held, under vm->srcu; may not
+	 * sleep.  0 when handled. */
+	int (*read)(struct okvm_io_dev *dev, struct okvm_vcpu *vcpu, u64 addr,
+		    u32 len, void *val);
+	int (*write)(struct okvm_io_dev *dev, struct okvm_vcpu *vcpu, u64 addr,
+		     u32 len, const void *val);
+};
+
+struct okvm_io_dev {
+	u64 addr;
+	u32 len;
+	const struct okvm_io_dev_ops *ops;
+};
+
+struct okvm_io_bus;
+
 struct okvm_vm {
 	refcount_t refs;		/* VM fd + one per vCPU */
 	struct mm_struct *mm;		/* owner's mm, mmgrab()ed */
@@ -93,6 +122,7 @@ struct okvm_vm {
 	int created_vcpus;		/* under lock */
 
 	struct okvm_coalesced coalesced;
+	struct okvm_io_bus __rcu *buses[OKVM_NR_BUSES];	/* slots_lock, srcu */
 
 	struct okvm_vm_arch arch;
 };
@@ -105,6 +135,7 @@ struct okvm_vcpu {
 	struct kvm_run *run;		/* shared page(s) with userspace */
 	struct page *pio_page;		/* second page of the mmap */
 
+	wait_queue_head_t wq;		/* a halted vCPU sleeps here */
 	int cpu;			/* host CPU it last entered on */
 	int mode;			/* enum okvm_vcpu_mode */
 	unsigned long requests;
@@ -131,6 +162,8 @@ void okvm_vcpu_destroy(struct okvm_vcpu *vcpu);
 void okvm_make_request(struct okvm_vcpu *vcpu, int req);
 bool okvm_check_request(struct okvm_vcpu *vcpu, int req);
 void okvm_kick_vcpu(struct okvm_vcpu *vcpu);
+void okvm_vcpu_block(struct okvm_vcpu *vcpu);
+bool okvm_arch_vcpu_should_wake(struct okvm_vcpu *vcpu);
 void okvm_flush_remote_tlbs(struct okvm_vm *vm);
 
 #define okvm_for_each_vcpu(idx, vcpu, vm) \
@@ -147,6 +180,15 @@ int okvm_write_guest(struct okvm_vm *vm, u64 gpa, const void *buf,
 		     unsigned long len);
 int okvm_cmpxchg_guest64(struct okvm_vm *vm, u64 gpa, u64 old, u64 new,
 			 unsigned int size);
+
+/* iobus.c */
+int okvm_io_bus_access(struct okvm_vcpu *vcpu, enum okvm_bus idx, u64 addr,
+		       u32 len, void *val, bool write);
+int okvm_io_bus_register(struct okvm_vm *vm, enum okvm_bus idx,
+			 struct okvm_io_dev *dev);
+void okvm_io_bus_unregister(struct okvm_vm *vm, enum okvm_bus idx,
+			    struct okvm_io_dev *dev);
+void okvm_io_bus_destroy(struct okvm_vm *vm);
 
 /* dirty_log.c */
 int okvm_alloc_dirty_bitmap(struct okvm_memslot *slot);

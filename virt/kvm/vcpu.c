@@ -6,6 +6,9 @@
 #include <linux/anon_inodes.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/ktime.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
@@ -107,6 +110,7 @@ static struct okvm_vcpu *okvm_alloc_vcpu(struct okvm_vm *vm, int id)
 	vcpu->vcpu_id = id;
 	vcpu->cpu = -1;
 	mutex_init(&vcpu->mutex);
+	init_waitqueue_head(&vcpu->wq);
 	return vcpu;
 }
 
@@ -217,17 +221,71 @@ static void okvm_ipi_noop(void *unused)
 {
 }
 
-/* Make a vCPU notice its requests: IPI it if it may be in guest mode. */
+/*
+ * Make a vCPU notice its requests or new events, from any context (IRQs
+ * off and hard-IRQ context included): wake it if it sleeps in
+ * okvm_vcpu_block(), and force it out of guest mode with a reschedule IPI
+ * if it may be running the guest on another CPU.  The caller made its
+ * change visible before calling (the barrier below orders it against the
+ * read of vcpu->mode, paired with the entry path's smp_store_mb()).
+ */
 void okvm_kick_vcpu(struct okvm_vcpu *vcpu)
 {
 	int cpu, me;
 
-	smp_mb__after_atomic();
+	smp_mb();
+	if (wq_has_sleeper(&vcpu->wq))
+		wake_up_interruptible(&vcpu->wq);
 	me = get_cpu();
 	cpu = READ_ONCE(vcpu->cpu);
-	if (cpu >= 0 && cpu != me && READ_ONCE(vcpu->mode) == OKVM_IN_GUEST)
-		smp_call_function_single(cpu, okvm_ipi_noop, NULL, 0);
+	if (cpu >= 0 && cpu != me && cpu_online(cpu) &&
+	    READ_ONCE(vcpu->mode) == OKVM_IN_GUEST)
+		smp_send_reschedule(cpu);
 	put_cpu();
+}
+EXPORT_SYMBOL_GPL(okvm_kick_vcpu);
+
+/* Halt polling: how long a vCPU spins for a wake-up before it sleeps. */
+static unsigned int halt_poll_ns = 200000;
+module_param(halt_poll_ns, uint, 0644);
+MODULE_PARM_DESC(halt_poll_ns, "ns a halted vCPU polls before sleeping");
+
+static bool okvm_vcpu_poll(struct okvm_vcpu *vcpu)
+{
+	unsigned int poll = READ_ONCE(halt_poll_ns);
+	ktime_t stop;
+
+	if (!poll)
+		return false;
+	stop = ktime_add_ns(ktime_get(), poll);
+	do {
+		if (okvm_arch_vcpu_should_wake(vcpu) || signal_pending(current))
+			return true;
+		cpu_relax();
+	} while (!need_resched() && ktime_before(ktime_get(), stop));
+	return false;
+}
+
+/*
+ * Sleep until the vCPU has something to do (okvm_arch_vcpu_should_wake())
+ * or a signal is pending.  vcpu->mutex held; may sleep.  A waker changes
+ * the state first, then calls okvm_kick_vcpu(): prepare_to_wait() orders
+ * our check after our queueing, so no wake-up is lost.
+ */
+void okvm_vcpu_block(struct okvm_vcpu *vcpu)
+{
+	DEFINE_WAIT(wait);
+
+	might_sleep();
+	if (okvm_vcpu_poll(vcpu))
+		return;
+	for (;;) {
+		prepare_to_wait(&vcpu->wq, &wait, TASK_INTERRUPTIBLE);
+		if (okvm_arch_vcpu_should_wake(vcpu) || signal_pending(current))
+			break;
+		schedule();
+	}
+	finish_wait(&vcpu->wq, &wait);
 }
 
 /*

@@ -86,6 +86,7 @@ static void okvm_destroy_vm(struct okvm_vm *vm)
 		okvm_vcpu_destroy(vcpu);
 	xa_destroy(&vm->vcpus);
 	okvm_arch_vm_destroy(vm);
+	okvm_io_bus_destroy(vm);
 	okvm_coalesced_destroy(vm);
 	okvm_free_memslots(vm);
 	cleanup_srcu_struct(&vm->srcu);

@@ -169,6 +169,10 @@ static int okvm_cpuid_basic(struct okvm_cpuid_list *l)
 				e->edx &= okvm_1_edx &
 					  boot_cpu_data.x86_capability[CPUID_1_EDX];
 				e->ebx &= 0x0000ffff;	/* no APIC id/count */
+				/* The in-kernel LAPIC does x2APIC on any
+				 * CPU (TSC-deadline is KVM_CAP_TSC_DEADLINE_
+				 * TIMER's, as with KVM). */
+				e->ecx |= BIT(21);
 			}
 		} else if (fn == 5 || fn == 9 || fn == 0xa || fn == 0xc) {
 			/* MONITOR, DCA, PMU: none of them virtualised. */

@@ -1,66 +1,286 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Event injection with the userspace irqchip: KVM_INTERRUPT, KVM_NMI, the
- * interrupt window, KVM_GET/SET_VCPU_EVENTS, KVM_GET/SET_MP_STATE,
- * KVM_GET/SET_DEBUGREGS and KVM_SET_SIGNAL_MASK.
+ * Events: exceptions, NMIs and external interrupts, from the in-kernel
+ * irqchip (lapic_host.c) or from userspace (KVM_INTERRUPT, KVM_NMI); the
+ * interrupt window; KVM_GET/SET_VCPU_EVENTS, KVM_GET/SET_DEBUGREGS and
+ * KVM_SET_SIGNAL_MASK.
  *
- * One event is delivered per entry, in this order: an event the last exit
- * cut off (or an exception we raised), an NMI when NMIs are not blocked, an
- * external interrupt queued by KVM_INTERRUPT (userspace already checked that
- * the guest can take it, as with KVM).
+ * Each kind of event has its slot in vcpu->arch (exception, nmi_*,
+ * interrupt, irq).  One event is delivered per entry, in this order: an
+ * exception (injected before pending), an NMI being delivered, an interrupt
+ * being delivered, a new NMI when NMIs are not blocked, a new interrupt when
+ * the guest is interruptible.  An event the exit cut off goes back to its
+ * slot as "injected" and is delivered again, so an interrupt whose ISR bit
+ * the LAPIC already set is never lost.
  */
 #include <linux/kvm.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
 #include <asm/processor-flags.h>
+#include <asm/trapnr.h>
 
 #include "kvm_core.h"
 #include "vendor.h"
+#include "irqchip.h"
+#include "mmu/walk.h"
 
 /* The guest would take an external interrupt now. */
 bool okvm_interrupt_allowed(struct okvm_vcpu *vcpu)
 {
-	return (vcpu->arch.rflags & X86_EFLAGS_IF) &&
-	       !okvm_vendor->get_interrupt_shadow(vcpu);
+	return okvm_vendor->interrupt_allowed(vcpu);
 }
 
 /* What kvm_run->ready_for_interrupt_injection reports. */
 bool okvm_ready_for_interrupt(struct okvm_vcpu *vcpu)
 {
 	return okvm_interrupt_allowed(vcpu) && !vcpu->arch.irq.pending &&
-	       !vcpu->arch.event.pending;
+	       !vcpu->arch.interrupt.injected;
 }
 
-/* Choose the event of the next entry; ask for the windows we need. */
-void okvm_inject_events(struct okvm_vcpu *vcpu)
+/* --- Exceptions ------------------------------------------------------ */
+
+static bool okvm_contributory(u8 vector)
+{
+	return vector == X86_TRAP_DE || (vector >= X86_TRAP_TS &&
+					 vector <= X86_TRAP_GP);
+}
+
+/*
+ * Raise an exception at the current instruction.  A fault while another
+ * exception is in delivery becomes #DF by the SDM's table; a fault while
+ * #DF is in delivery shuts the vCPU down.
+ */
+void okvm_queue_exception(struct okvm_vcpu *vcpu, u8 vector, bool has_error,
+			  u32 error)
+{
+	struct okvm_exception *ex = &vcpu->arch.exception;
+	u8 prev = ex->vector;
+
+	/* Real mode pushes no error code. */
+	if (!(okvm_vendor->get_cr(vcpu, 0) & X86_CR0_PE))
+		has_error = false;
+	if (ex->pending || ex->injected) {
+		if (prev == X86_TRAP_DF) {
+			okvm_make_request(vcpu, OKVM_REQ_TRIPLE_FAULT);
+			return;
+		}
+		if ((okvm_contributory(prev) && okvm_contributory(vector)) ||
+		    (prev == X86_TRAP_PF && (vector == X86_TRAP_PF ||
+					     okvm_contributory(vector)))) {
+			vector = X86_TRAP_DF;
+			has_error = true;
+			error = 0;
+		}
+	}
+	*ex = (struct okvm_exception){ .pending = true, .vector = vector,
+				       .has_error = has_error, .error = error };
+}
+
+/* --- Choosing the event of the next entry ---------------------------- */
+
+static void okvm_set_event(struct okvm_vcpu *vcpu, u8 type, u8 vector,
+			   bool has_error, u32 error)
+{
+	vcpu->arch.event = (struct okvm_event){ .pending = true, .type = type,
+		.vector = vector, .has_error = has_error, .error = error };
+	vcpu->arch.injecting = type + 1;
+}
+
+/* Something already owed to the guest: 1 if it was put in the slot. */
+static bool okvm_inject_owed(struct okvm_vcpu *vcpu)
 {
 	struct okvm_vcpu_arch *a = &vcpu->arch;
-	bool window;
 
-	if (!a->event.pending && a->nmi_pending && !a->nmi_masked &&
-	    !okvm_vendor->get_interrupt_shadow(vcpu)) {
-		a->nmi_pending = false;
-		a->event = (struct okvm_event){ .pending = true,
-						.type = OKVM_EVENT_NMI,
-						.vector = 2 };
-		a->nmi_masked = true;
-		okvm_vendor->set_nmi_mask(vcpu, true);
+	if (a->exception.pending || a->exception.injected) {
+		okvm_set_event(vcpu, OKVM_EVENT_EXCEPTION, a->exception.vector,
+			       a->exception.has_error, a->exception.error);
+		return true;
 	}
-	if (!a->event.pending && a->irq.pending) {
+	if (a->nmi_injected) {
+		okvm_set_event(vcpu, OKVM_EVENT_NMI, 2, false, 0);
+		return true;
+	}
+	if (a->interrupt.injected) {
+		okvm_set_event(vcpu, OKVM_EVENT_INTR, a->interrupt.vector,
+			       false, 0);
+		return true;
+	}
+	return false;
+}
+
+/* NMIs sent by other CPUs join the pending ones (a CPU latches two). */
+static void okvm_collect_nmis(struct okvm_vcpu *vcpu)
+{
+	struct okvm_vcpu_arch *a = &vcpu->arch;
+	unsigned int n = atomic_xchg(&a->nmi_queued, 0);
+
+	a->nmi_pending = min_t(unsigned int, a->nmi_pending + n,
+			       a->nmi_masked || a->nmi_injected ? 1 : 2);
+}
+
+static bool okvm_inject_nmi(struct okvm_vcpu *vcpu)
+{
+	struct okvm_vcpu_arch *a = &vcpu->arch;
+
+	if (!a->nmi_pending || !okvm_vendor->nmi_allowed(vcpu))
+		return false;
+	a->nmi_pending--;
+	a->nmi_injected = true;
+	a->nmi_masked = true;
+	okvm_vendor->set_nmi_mask(vcpu, true);
+	okvm_set_event(vcpu, OKVM_EVENT_NMI, 2, false, 0);
+	return true;
+}
+
+/* A new external interrupt, from the irqchip or from KVM_INTERRUPT. */
+static bool okvm_inject_irq(struct okvm_vcpu *vcpu, bool *want_window)
+{
+	struct okvm_vcpu_arch *a = &vcpu->arch;
+	int vector;
+
+	if (okvm_irqchip_in_kernel(vcpu->vm)) {
+		if (!okvm_irqchip_has_interrupt(vcpu))
+			return false;
+		if (!okvm_interrupt_allowed(vcpu)) {
+			*want_window = true;
+			return false;
+		}
+		vector = okvm_irqchip_ack_interrupt(vcpu);
+		if (vector < 0)
+			return false;
+		a->interrupt.injected = true;
+		a->interrupt.vector = vector;
+	} else {
+		if (!a->irq.pending || !okvm_interrupt_allowed(vcpu))
+			return false;
 		a->irq.pending = false;
-		a->event = (struct okvm_event){ .pending = true,
-						.type = OKVM_EVENT_INTR,
-						.vector = a->irq.vector };
+		a->interrupt.injected = true;
+		a->interrupt.vector = a->irq.vector;
 	}
-	window = vcpu->run->request_interrupt_window &&
-		 !okvm_ready_for_interrupt(vcpu);
+	okvm_set_event(vcpu, OKVM_EVENT_INTR, a->interrupt.vector, false, 0);
+	return true;
+}
+
+/*
+ * Choose the event of the next entry and ask for the windows still needed.
+ * vcpu->mutex held, preemption on.
+ */
+void okvm_inject_events(struct okvm_vcpu *vcpu)
+{
+	bool window = false, injected;
+
+	okvm_collect_nmis(vcpu);
+	vcpu->arch.event.pending = false;
+	vcpu->arch.injecting = 0;
+	injected = okvm_inject_owed(vcpu) || okvm_inject_nmi(vcpu);
+	if (!injected)
+		injected = okvm_inject_irq(vcpu, &window);
+	else if (okvm_irqchip_in_kernel(vcpu->vm) &&
+		 okvm_irqchip_has_interrupt(vcpu))
+		window = true;	/* the next one follows as soon as it can */
+	/* An NMI held back by an interrupt shadow (a blocked one waits for
+	 * the IRET exit instead). */
+	if (vcpu->arch.nmi_pending && !vcpu->arch.nmi_masked)
+		window = true;
+	if (vcpu->run->request_interrupt_window &&
+	    !okvm_ready_for_interrupt(vcpu))
+		window = true;
 	okvm_vendor->set_irq_window(vcpu, window);
+	if (okvm_irqchip_in_kernel(vcpu->vm))
+		okvm_vendor->update_cr8_intercept(vcpu,
+					okvm_lapic_blocked_priority(vcpu));
+}
+
+/* The entry was abandoned before the vendor took the event. */
+void okvm_cancel_injection(struct okvm_vcpu *vcpu)
+{
+	vcpu->arch.event.pending = false;
+	vcpu->arch.injecting = 0;
+}
+
+/*
+ * After an exit: what was injected got delivered, unless the exit cut it
+ * off, in which case (and for an event the guest itself was delivering)
+ * it returns to its slot as injected.
+ */
+void okvm_complete_injection(struct okvm_vcpu *vcpu)
+{
+	struct okvm_vcpu_arch *a = &vcpu->arch;
+	struct okvm_event *ev = &a->event;
+
+	switch (a->injecting) {
+	case OKVM_EVENT_EXCEPTION + 1:
+		a->exception.pending = false;
+		a->exception.injected = false;
+		break;
+	case OKVM_EVENT_NMI + 1:
+		a->nmi_injected = false;
+		break;
+	case OKVM_EVENT_INTR + 1:
+		a->interrupt.injected = false;
+		break;
+	}
+	a->injecting = 0;
+	if (!ev->pending)
+		return;
+	ev->pending = false;
+	switch (ev->type) {
+	case OKVM_EVENT_EXCEPTION:
+		a->exception = (struct okvm_exception){ .injected = true,
+			.vector = ev->vector, .has_error = ev->has_error,
+			.error = ev->error };
+		break;
+	case OKVM_EVENT_NMI:
+		a->nmi_injected = true;
+		break;
+	default:
+		a->interrupt.injected = true;
+		a->interrupt.vector = ev->vector;
+		break;
+	}
+}
+
+/* Something would wake a halted vCPU (HLT with the in-kernel irqchip). */
+bool okvm_vcpu_has_events(struct okvm_vcpu *vcpu)
+{
+	struct okvm_vcpu_arch *a = &vcpu->arch;
+
+	if (a->nmi_pending || atomic_read(&a->nmi_queued) || a->nmi_injected ||
+	    a->exception.pending || a->exception.injected ||
+	    a->interrupt.injected)
+		return true;
+	if (okvm_irqchip_in_kernel(vcpu->vm) &&
+	    (a->rflags & X86_EFLAGS_IF) && okvm_irqchip_has_interrupt(vcpu))
+		return true;
+	return okvm_lapic_has_init_sipi(vcpu);
+}
+
+/*
+ * A window that opened on a HLT right after an STI opened inside the STI
+ * shadow, which a CPU never does but QEMU's emulated SVM does: an
+ * interrupt delivered there would return to the HLT and halt the guest
+ * until the next one.  The CPU would have run the HLT first and been woken
+ * by this interrupt, so retire the HLT before delivering it.
+ */
+static void okvm_window_in_sti_shadow(struct okvm_vcpu *vcpu)
+{
+	struct x86_fault fault;
+	u8 insn[2];
+
+	if (!okvm_irqchip_in_kernel(vcpu->vm) || !vcpu->arch.rip ||
+	    okvm_access_linear(vcpu, okvm_seg_base(vcpu, OKVM_SEG_CS) +
+			       vcpu->arch.rip - 1, insn, 2, X86_WALK_FETCH,
+			       &fault))
+		return;
+	if (insn[0] == 0xfb && insn[1] == 0xf4)
+		okvm_retire_insn(vcpu, vcpu->arch.rip + 1);
 }
 
 /* The interrupt window opened: the run loop decides what to do with it. */
 int okvm_handle_irq_window(struct okvm_vcpu *vcpu)
 {
 	okvm_vendor->set_irq_window(vcpu, false);
+	okvm_window_in_sti_shadow(vcpu);
 	return 1;
 }
 
@@ -72,7 +292,11 @@ int okvm_handle_iret(struct okvm_vcpu *vcpu)
 	return 1;
 }
 
-/* KVM_INTERRUPT */
+/*
+ * KVM_INTERRUPT.  With the userspace irqchip it (re)places the interrupt
+ * to deliver, as KVM does; with the in-kernel PIC, interrupts come from it
+ * and the ioctl fails with ENXIO.
+ */
 long okvm_ioctl_interrupt(struct okvm_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_interrupt irq;
@@ -81,8 +305,8 @@ long okvm_ioctl_interrupt(struct okvm_vcpu *vcpu, void __user *argp)
 		return -EFAULT;
 	if (irq.irq >= 256)
 		return -EINVAL;
-	if (vcpu->arch.irq.pending)
-		return -EEXIST;
+	if (okvm_irqchip_in_kernel(vcpu->vm))
+		return -ENXIO;
 	vcpu->arch.irq.pending = true;
 	vcpu->arch.irq.vector = irq.irq;
 	return 0;
@@ -91,7 +315,7 @@ long okvm_ioctl_interrupt(struct okvm_vcpu *vcpu, void __user *argp)
 /* KVM_NMI */
 long okvm_ioctl_nmi(struct okvm_vcpu *vcpu)
 {
-	vcpu->arch.nmi_pending = true;
+	atomic_inc(&vcpu->arch.nmi_queued);
 	return 0;
 }
 
@@ -99,25 +323,28 @@ long okvm_ioctl_nmi(struct okvm_vcpu *vcpu)
 long okvm_ioctl_get_vcpu_events(struct okvm_vcpu *vcpu, void __user *argp)
 {
 	struct okvm_vcpu_arch *a = &vcpu->arch;
-	const struct okvm_event *ev = &a->event;
+	const struct okvm_exception *ex = &a->exception;
 	struct kvm_vcpu_events e;
 
+	okvm_collect_nmis(vcpu);
 	memset(&e, 0, sizeof(e));
-	if (ev->pending && ev->type == OKVM_EVENT_EXCEPTION) {
+	if (ex->pending || ex->injected) {
 		e.exception.injected = 1;
-		e.exception.nr = ev->vector;
-		e.exception.has_error_code = ev->has_error;
-		e.exception.error_code = ev->error;
+		e.exception.nr = ex->vector;
+		e.exception.has_error_code = ex->has_error;
+		e.exception.error_code = ex->error;
 	}
-	if (a->irq.pending || (ev->pending && ev->type == OKVM_EVENT_INTR)) {
+	if (a->irq.pending || a->interrupt.injected) {
 		e.interrupt.injected = 1;
-		e.interrupt.nr = a->irq.pending ? a->irq.vector : ev->vector;
+		e.interrupt.nr = a->interrupt.injected ? a->interrupt.vector :
+							 a->irq.vector;
 	}
 	if (okvm_vendor->get_interrupt_shadow(vcpu))
 		e.interrupt.shadow = KVM_X86_SHADOW_INT_STI;
-	e.nmi.injected = ev->pending && ev->type == OKVM_EVENT_NMI;
-	e.nmi.pending = a->nmi_pending;
+	e.nmi.injected = a->nmi_injected;
+	e.nmi.pending = a->nmi_pending != 0;
 	e.nmi.masked = a->nmi_masked;
+	e.sipi_vector = okvm_lapic_sipi_vector(vcpu);
 	e.flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW |
 		  KVM_VCPUEVENT_VALID_SMM;	/* never in SMM, nothing latched */
 	return copy_to_user(argp, &e, sizeof(e)) ? -EFAULT : 0;
@@ -149,47 +376,28 @@ long okvm_ioctl_set_vcpu_events(struct okvm_vcpu *vcpu, void __user *argp)
 	r = okvm_check_vcpu_events(&e);
 	if (r)
 		return r;
-	memset(&a->event, 0, sizeof(a->event));
-	a->irq.pending = false;
+	memset(&a->exception, 0, sizeof(a->exception));
 	if (e.exception.injected || e.exception.pending)
-		a->event = (struct okvm_event){ .pending = true,
-			.type = OKVM_EVENT_EXCEPTION, .vector = e.exception.nr,
+		a->exception = (struct okvm_exception){ .injected = true,
+			.vector = e.exception.nr,
 			.has_error = e.exception.has_error_code,
 			.error = e.exception.error_code };
-	else if (e.nmi.injected)
-		a->event = (struct okvm_event){ .pending = true,
-			.type = OKVM_EVENT_NMI, .vector = 2 };
-	if (e.interrupt.injected) {
-		a->irq.pending = true;
-		a->irq.vector = e.interrupt.nr;
-	}
-	if (e.flags & KVM_VCPUEVENT_VALID_NMI_PENDING)
+	a->irq.pending = false;
+	a->interrupt.injected = e.interrupt.injected;
+	a->interrupt.vector = e.interrupt.nr;
+	a->nmi_injected = e.nmi.injected;
+	if (e.flags & KVM_VCPUEVENT_VALID_NMI_PENDING) {
+		atomic_set(&a->nmi_queued, 0);
 		a->nmi_pending = e.nmi.pending;
+	}
 	a->nmi_masked = e.nmi.masked;
-	okvm_vendor->set_nmi_mask(vcpu, a->nmi_masked);
+	okvm_vendor->set_nmi_mask(vcpu, a->nmi_masked || a->nmi_injected);
 	if (e.flags & KVM_VCPUEVENT_VALID_SHADOW)
 		okvm_vendor->set_interrupt_shadow(vcpu, e.interrupt.shadow);
+	if (e.flags & KVM_VCPUEVENT_VALID_SIPI_VECTOR)
+		okvm_lapic_set_sipi_vector(vcpu, e.sipi_vector);
+	okvm_make_request(vcpu, OKVM_REQ_EVENT);
 	return 0;
-}
-
-/*
- * KVM_GET/SET_MP_STATE.  Without an in-kernel LAPIC the vCPU is always
- * runnable: HLT exits to userspace, and INIT/SIPI are the VMM's to emulate.
- */
-long okvm_ioctl_get_mp_state(struct okvm_vcpu *vcpu, void __user *argp)
-{
-	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
-
-	return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
-}
-
-long okvm_ioctl_set_mp_state(struct okvm_vcpu *vcpu, void __user *argp)
-{
-	struct kvm_mp_state mp;
-
-	if (copy_from_user(&mp, argp, sizeof(mp)))
-		return -EFAULT;
-	return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
 }
 
 /* KVM_GET_DEBUGREGS */

@@ -10,6 +10,7 @@
 #include "vendor.h"
 #include "emulate.h"
 #include "mmu/walk.h"
+#include "irqchip.h"
 
 /*
  * Advance RIP past the intercepted instruction.  next_rip comes from the
@@ -19,13 +20,23 @@
  * 1 on success (or when fetching it faulted into the guest), 0 after an
  * internal-error exit.
  */
+/*
+ * The guest's instruction is done: RIP moves past it and an STI or MOV SS
+ * shadow it was in has ended, as after any instruction.
+ */
+void okvm_retire_insn(struct okvm_vcpu *vcpu, u64 rip)
+{
+	vcpu->arch.rip = rip;
+	okvm_vendor->set_interrupt_shadow(vcpu, false);
+}
+
 int okvm_skip_instruction(struct okvm_vcpu *vcpu, u64 next_rip)
 {
 	struct x86_emu_info info;
 	struct x86_emu emu;
 
 	if (next_rip) {
-		vcpu->arch.rip = next_rip;
+		okvm_retire_insn(vcpu, next_rip);
 		return 1;
 	}
 	if (okvm_decode_at_rip(vcpu, &emu, &info))
@@ -33,9 +44,10 @@ int okvm_skip_instruction(struct okvm_vcpu *vcpu, u64 next_rip)
 	if (info.kind != X86_EMU_INFO_BARE)
 		return okvm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
 					   1, vcpu->arch.rip, 0);
-	vcpu->arch.rip += info.len;
-	if (emu.mode != X86_EMU_PROT64)
-		vcpu->arch.rip = (u32)vcpu->arch.rip;
+	if (emu.mode == X86_EMU_PROT64)
+		okvm_retire_insn(vcpu, vcpu->arch.rip + info.len);
+	else
+		okvm_retire_insn(vcpu, (u32)(vcpu->arch.rip + info.len));
 	return 1;
 }
 
@@ -45,6 +57,10 @@ static int okvm_handle_hlt(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 
 	if (r <= 0)
 		return r;
+	if (okvm_irqchip_in_kernel(vcpu->vm)) {
+		vcpu->arch.mp_state = KVM_MP_STATE_HALTED;
+		return 1;	/* the run loop sleeps until an event */
+	}
 	return okvm_exit_to_user(vcpu, OKVM_USER_HLT);
 }
 

@@ -12,6 +12,7 @@
 
 #include "kvm_core.h"
 #include "vendor.h"
+#include "irqchip.h"
 #include "emulate.h"
 #include "mmu/walk.h"
 
@@ -126,6 +127,11 @@ static int okvm_emu_mmio(struct okvm_vcpu *vcpu, struct x86_emu *emu,
 {
 	struct okvm_mmio *m = &vcpu->arch.mmio;
 
+	/* In-kernel devices first: the vCPU's own LAPIC, then the bus. */
+	if (n <= sizeof(m->data) &&
+	    (okvm_lapic_mmio(vcpu, gpa, buf, n, write) ||
+	     !okvm_io_bus_access(vcpu, OKVM_MMIO_BUS, gpa, n, buf, write)))
+		return X86_EMU_OK;
 	/* Queued in order only while no uncoalesced write is waiting. */
 	if (write && !m->write_pending &&
 	    okvm_coalesced_write(vcpu->vm, gpa, buf, n, false))
@@ -248,8 +254,9 @@ int okvm_decode_at_rip(struct okvm_vcpu *vcpu, struct x86_emu *emu,
 void okvm_emu_commit(struct okvm_vcpu *vcpu, const struct x86_emu *emu)
 {
 	memcpy(vcpu->arch.regs, emu->gpr, sizeof(vcpu->arch.regs));
-	vcpu->arch.rip = emu->rip;
 	vcpu->arch.rflags = emu->rflags;
+	if (emu->rip != vcpu->arch.rip)
+		okvm_retire_insn(vcpu, emu->rip);
 }
 
 void okvm_inject_fault(struct okvm_vcpu *vcpu, const struct x86_fault *f)

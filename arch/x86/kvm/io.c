@@ -35,6 +35,19 @@ static void okvm_write_sized(u64 *reg, u64 val, u8 size)
 		*reg = (*reg & ~0xffffULL) | (val & 0xffff);
 }
 
+/* IN's result: EAX zero-extends into RAX, AL and AX merge. */
+static void okvm_pio_set_rax(struct okvm_vcpu *vcpu, u32 val)
+{
+	u64 *rax = &vcpu->arch.regs[OKVM_RAX];
+
+	if (vcpu->arch.pio.size == 4)
+		*rax = val;
+	else if (vcpu->arch.pio.size == 2)
+		*rax = (*rax & ~0xffffULL) | (val & 0xffff);
+	else
+		*rax = (*rax & ~0xffULL) | (val & 0xff);
+}
+
 /* Linear address of element 0 and the block the transfer covers. */
 static u64 okvm_pio_string_la(struct okvm_vcpu *vcpu, u64 *block)
 {
@@ -160,6 +173,21 @@ static int okvm_start_string_pio(struct okvm_vcpu *vcpu)
 	return okvm_exit_to_user(vcpu, OKVM_USER_IO);
 }
 
+/* A port an in-kernel device answers: done without an exit. */
+static bool okvm_pio_in_kernel(struct okvm_vcpu *vcpu)
+{
+	struct okvm_pio *pio = &vcpu->arch.pio;
+	u32 val = vcpu->arch.regs[OKVM_RAX];
+
+	if (okvm_io_bus_access(vcpu, OKVM_PIO_BUS, pio->port, pio->size, &val,
+			       !pio->in))
+		return false;
+	if (pio->in)
+		okvm_pio_set_rax(vcpu, val);
+	okvm_retire_insn(vcpu, pio->next_rip);
+	return true;
+}
+
 int okvm_emulate_pio(struct okvm_vcpu *vcpu, const struct okvm_exit *exit)
 {
 	struct okvm_pio *pio = &vcpu->arch.pio;
@@ -175,10 +203,12 @@ int okvm_emulate_pio(struct okvm_vcpu *vcpu, const struct okvm_exit *exit)
 	if (pio->string)
 		return okvm_start_string_pio(vcpu);
 	pio->count = 1;
+	if (pio->next_rip && okvm_pio_in_kernel(vcpu))
+		return 1;
 	if (!pio->in && pio->next_rip &&
 	    okvm_coalesced_write(vcpu->vm, pio->port, &vcpu->arch.regs[OKVM_RAX],
 				 pio->size, true)) {
-		vcpu->arch.rip = pio->next_rip;
+		okvm_retire_insn(vcpu, pio->next_rip);
 		return 1;
 	}
 	if (!pio->in)
@@ -214,7 +244,7 @@ static int okvm_complete_string_pio(struct okvm_vcpu *vcpu)
 		if (a->regs[OKVM_RCX] & okvm_addr_mask(pio->addr_size))
 			return 1;	/* the instruction runs again */
 	}
-	a->rip = pio->next_rip;
+	okvm_retire_insn(vcpu, pio->next_rip);
 	return 1;
 }
 
@@ -222,21 +252,15 @@ static int okvm_complete_string_pio(struct okvm_vcpu *vcpu)
 int okvm_complete_pio(struct okvm_vcpu *vcpu)
 {
 	struct okvm_pio *pio = &vcpu->arch.pio;
-	u64 *rax = &vcpu->arch.regs[OKVM_RAX];
 	u32 val = 0;
 
 	if (pio->string)
 		return okvm_complete_string_pio(vcpu);
 	if (pio->in) {
 		memcpy(&val, okvm_pio_data(vcpu), pio->size);
-		if (pio->size == 4)
-			*rax = val;
-		else if (pio->size == 2)
-			*rax = (*rax & ~0xffffULL) | val;
-		else
-			*rax = (*rax & ~0xffULL) | val;
+		okvm_pio_set_rax(vcpu, val);
 	}
-	vcpu->arch.rip = pio->next_rip;
+	okvm_retire_insn(vcpu, pio->next_rip);
 	return 1;
 }
 

@@ -11,6 +11,7 @@
 
 #include "kvm_core.h"
 #include "vendor.h"
+#include "irqchip.h"
 
 #define OKVM_EFER_GUEST_BITS	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 
@@ -92,6 +93,7 @@ static int okvm_const_msr(u32 index, u64 *val)
 		return 0;
 	case MSR_IA32_UCODE_REV:
 	case MSR_AMD64_SYSCFG:
+	case MSR_IA32_TSC_DEADLINE:	/* without an in-kernel LAPIC */
 		*val = 0;
 		return 0;
 	default:
@@ -103,7 +105,11 @@ static int okvm_const_msr(u32 index, u64 *val)
 int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
 	u64 *slot;
+	int r;
 
+	r = okvm_lapic_get_msr(vcpu, index, data);
+	if (r >= 0)
+		return r;
 	switch (index) {
 	case MSR_EFER:
 		*data = okvm_vendor->get_efer(vcpu);
@@ -131,7 +137,11 @@ int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 int okvm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 {
 	u64 *slot, val;
+	int r;
 
+	r = okvm_lapic_set_msr(vcpu, index, data, host);
+	if (r >= 0)
+		return r;
 	switch (index) {
 	case MSR_EFER:
 		return okvm_set_efer(vcpu, data, host);
@@ -205,7 +215,7 @@ static const u32 okvm_msrs_to_save[] = {
 	MSR_IA32_SYSENTER_EIP, MSR_IA32_TSC, MSR_IA32_CR_PAT,
 	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE, MSR_TSC_AUX,
 	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK,
-	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW,
+	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW, MSR_IA32_TSC_DEADLINE,
 	MSR_MTRRcap, MSR_MTRRdefType, MSR_IA32_MCG_CAP, MSR_IA32_MCG_STATUS,
 	MSR_IA32_MCG_CTL,
 };

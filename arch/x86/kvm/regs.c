@@ -12,9 +12,26 @@
 #include "kvm_core.h"
 #include "vendor.h"
 #include "emulate.h"
+#include "irqchip.h"
 
-/* Power-on state: RIP 0xfff0, CS base 0xffff0000, CR0 0x60000010... */
-void okvm_vcpu_reset_state(struct okvm_vcpu *vcpu)
+/* No event in any slot (events.c). */
+static void okvm_reset_events(struct okvm_vcpu *vcpu)
+{
+	struct okvm_vcpu_arch *arch = &vcpu->arch;
+
+	memset(&arch->event, 0, sizeof(arch->event));
+	memset(&arch->exception, 0, sizeof(arch->exception));
+	memset(&arch->interrupt, 0, sizeof(arch->interrupt));
+	memset(&arch->irq, 0, sizeof(arch->irq));
+	arch->injecting = 0;
+	arch->nmi_injected = false;
+	arch->nmi_pending = 0;
+	arch->nmi_masked = false;
+	atomic_set(&arch->nmi_queued, 0);
+}
+
+/* What power-on and INIT both set: RIP 0xfff0, CS base 0xffff0000... */
+static void okvm_vcpu_common_reset(struct okvm_vcpu *vcpu, bool init)
 {
 	struct okvm_vcpu_arch *arch = &vcpu->arch;
 
@@ -22,16 +39,35 @@ void okvm_vcpu_reset_state(struct okvm_vcpu *vcpu)
 	arch->regs[OKVM_RDX] = 0x600;	/* family 6 until CPUID is set */
 	arch->rip = 0xfff0;
 	arch->rflags = X86_EFLAGS_FIXED;
+	memset(arch->debug_regs, 0, sizeof(arch->debug_regs));
+	okvm_reset_events(vcpu);
+	arch->completion = OKVM_COMPLETE_NONE;
+	okvm_vendor->vcpu_reset(vcpu, init);
+	okvm_mmu_reset_context(vcpu);
+}
+
+/* Power-on state. */
+void okvm_vcpu_reset_state(struct okvm_vcpu *vcpu)
+{
+	struct okvm_vcpu_arch *arch = &vcpu->arch;
+
 	arch->xcr0 = XFEATURE_MASK_FP;
 	arch->apic_base = OKVM_APIC_BASE_INIT | MSR_IA32_APICBASE_ENABLE;
 	if (vcpu->vcpu_id == 0)
 		arch->apic_base |= MSR_IA32_APICBASE_BSP;
-	memset(arch->debug_regs, 0, sizeof(arch->debug_regs));
-	memset(&arch->event, 0, sizeof(arch->event));
-	arch->completion = OKVM_COMPLETE_NONE;
+	arch->mp_state = KVM_MP_STATE_RUNNABLE;
 	okvm_mce_reset(vcpu);
-	okvm_vendor->vcpu_reset(vcpu, false);
-	okvm_mmu_reset_context(vcpu);
+	okvm_vcpu_common_reset(vcpu, false);
+}
+
+/*
+ * INIT (from the in-kernel LAPIC): registers as at power-on, but MSRs,
+ * XCR0 and the x87/SSE state stay; the LAPIC keeps its base and ID.
+ */
+void okvm_vcpu_init_state(struct okvm_vcpu *vcpu)
+{
+	okvm_vcpu_common_reset(vcpu, true);
+	okvm_lapic_init_reset(vcpu);
 }
 
 long okvm_ioctl_get_regs(struct okvm_vcpu *vcpu, void __user *argp)
@@ -78,8 +114,7 @@ long okvm_ioctl_set_regs(struct okvm_vcpu *vcpu, void __user *argp)
 	a->rip = r.rip;
 	a->rflags = r.rflags | X86_EFLAGS_FIXED;
 	/* A new RIP invalidates an exception raised at the old one. */
-	if (a->event.type == OKVM_EVENT_EXCEPTION)
-		a->event.pending = false;
+	a->exception.pending = false;
 	return 0;
 }
 
@@ -115,7 +150,10 @@ long okvm_ioctl_get_sregs(struct okvm_vcpu *vcpu, void __user *argp)
 	s.cr8 = ops->get_tpr(vcpu);
 	s.efer = ops->get_efer(vcpu);
 	s.apic_base = vcpu->arch.apic_base;
-	if (vcpu->arch.irq.pending)
+	if (vcpu->arch.interrupt.injected)
+		__set_bit(vcpu->arch.interrupt.vector,
+			  (unsigned long *)s.interrupt_bitmap);
+	else if (vcpu->arch.irq.pending)
 		__set_bit(vcpu->arch.irq.vector,
 			  (unsigned long *)s.interrupt_bitmap);
 	return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
@@ -179,8 +217,9 @@ static void okvm_sregs_pending_irq(struct okvm_vcpu *vcpu,
 	unsigned long bit;
 
 	bit = find_first_bit((const unsigned long *)s->interrupt_bitmap, 256);
-	vcpu->arch.irq.pending = bit < 256;
-	vcpu->arch.irq.vector = bit < 256 ? bit : 0;
+	vcpu->arch.irq.pending = false;
+	vcpu->arch.interrupt.injected = bit < 256;
+	vcpu->arch.interrupt.vector = bit < 256 ? bit : 0;
 }
 
 long okvm_ioctl_set_sregs(struct okvm_vcpu *vcpu, void __user *argp)
@@ -204,7 +243,10 @@ long okvm_ioctl_set_sregs(struct okvm_vcpu *vcpu, void __user *argp)
 	ops->set_efer(vcpu, s.efer);
 	okvm_mmu_reset_context(vcpu);
 	ops->set_tpr(vcpu, s.cr8 & 0xf);
-	vcpu->arch.apic_base = s.apic_base;
+	if (vcpu->arch.lapic)
+		okvm_lapic_set_msr(vcpu, MSR_IA32_APICBASE, s.apic_base, true);
+	else
+		vcpu->arch.apic_base = s.apic_base;
 	okvm_sregs_pending_irq(vcpu, &s);
 	return 0;
 }

@@ -76,6 +76,15 @@ struct okvm_x86_ops {
 	void (*set_irq_window)(struct okvm_vcpu *vcpu, bool on);
 	/* NMIs blocked: exit (OKVM_X_IRET) at the guest's next IRET. */
 	void (*set_nmi_mask)(struct okvm_vcpu *vcpu, bool masked);
+	/* The guest would take an external interrupt now: RFLAGS.IF, no
+	 * STI/MOV SS shadow (and GIF on SVM). */
+	bool (*interrupt_allowed)(struct okvm_vcpu *vcpu);
+	/* An NMI could be injected now: no shadow blocking it (and GIF on
+	 * SVM); NMI masking itself is tracked by the caller. */
+	bool (*nmi_allowed)(struct okvm_vcpu *vcpu);
+	/* In-kernel LAPIC: exit when the guest lowers CR8 below @prio (1-15,
+	 * the class of an interrupt only the TPR holds back); 0 cancels. */
+	void (*update_cr8_intercept)(struct okvm_vcpu *vcpu, int prio);
 
 	/* --- Run ------------------------------------------------------ */
 	/* Enter the guest once.  IRQs and preemption off; may not sleep.

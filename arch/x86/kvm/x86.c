@@ -15,6 +15,7 @@
 
 #include "kvm_core.h"
 #include "vendor.h"
+#include "irqchip.h"
 
 /* The kernel's XCR0, the same on every CPU; 0 without XSAVE. */
 static u64 okvm_host_xcr0;
@@ -44,6 +45,7 @@ int okvm_arch_vm_init(struct okvm_vm *vm)
 
 void okvm_arch_vm_destroy(struct okvm_vm *vm)
 {
+	okvm_irqchip_destroy(vm);
 	okvm_vendor->vm_destroy(vm);
 	okvm_mmu_vm_destroy(vm);
 }
@@ -58,7 +60,16 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_USER_NMI:
 	case KVM_CAP_VCPU_EVENTS:
 	case KVM_CAP_DEBUGREGS:
+	case KVM_CAP_ENABLE_CAP:
+	case KVM_CAP_IRQCHIP:
+	case KVM_CAP_HLT:
+	case KVM_CAP_IRQ_INJECT_STATUS:
+	case KVM_CAP_SET_BOOT_CPU_ID:
+	case KVM_CAP_TSC_DEADLINE_TIMER:
 		return 1;
+	case KVM_CAP_X2APIC_API:
+		return KVM_X2APIC_API_USE_32BIT_IDS |
+		       KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK;
 	case KVM_CAP_MCE:
 		return OKVM_MAX_MCE_BANKS;
 	case KVM_CAP_GET_TSC_KHZ:
@@ -127,6 +138,20 @@ long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 		return okvm_vm_get_clock(vm, argp);
 	case KVM_SET_CLOCK:
 		return okvm_vm_set_clock(vm, argp);
+	case KVM_CREATE_IRQCHIP:
+		return okvm_vm_create_irqchip(vm);
+	case KVM_IRQ_LINE:
+		return okvm_vm_irq_line(vm, argp, false);
+	case KVM_IRQ_LINE_STATUS:
+		return okvm_vm_irq_line(vm, argp, true);
+	case KVM_GET_IRQCHIP:
+		return okvm_vm_get_irqchip(vm, argp);
+	case KVM_SET_IRQCHIP:
+		return okvm_vm_set_irqchip(vm, argp);
+	case KVM_SET_BOOT_CPU_ID:
+		return okvm_vm_set_boot_cpu_id(vm, (unsigned long)argp);
+	case KVM_ENABLE_CAP:
+		return okvm_vm_enable_cap(vm, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -146,20 +171,30 @@ int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu)
 		return r;
 	}
 	r = okvm_mmu_vcpu_init(vcpu);
-	if (r) {
-		okvm_vendor->vcpu_free(vcpu);
-		fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
-		return r;
-	}
+	if (r)
+		goto free_vendor;
 	vcpu->arch.tsc_offset = vcpu->vm->arch.tsc_offset;
 	okvm_vcpu_reset_state(vcpu);
+	if (okvm_irqchip_in_kernel(vcpu->vm)) {
+		r = okvm_lapic_create(vcpu);
+		if (r)
+			goto free_mmu;
+	}
 	return 0;
+
+free_mmu:
+	okvm_mmu_vcpu_destroy(vcpu);
+free_vendor:
+	okvm_vendor->vcpu_free(vcpu);
+	fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
+	return r;
 }
 
 void okvm_arch_vcpu_free(struct okvm_vcpu *vcpu)
 {
 	int i;
 
+	okvm_lapic_free(vcpu);
 	okvm_mmu_vcpu_destroy(vcpu);
 	okvm_vendor->vcpu_free(vcpu);
 	fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
@@ -225,26 +260,13 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		return okvm_ioctl_get_xcrs(vcpu, argp);
 	case KVM_SET_XCRS:
 		return okvm_ioctl_set_xcrs(vcpu, argp);
+	case KVM_GET_LAPIC:
+		return okvm_ioctl_get_lapic(vcpu, argp);
+	case KVM_SET_LAPIC:
+		return okvm_ioctl_set_lapic(vcpu, argp);
 	default:
 		return -EINVAL;
 	}
-}
-
-/* --- Events --------------------------------------------------------------- */
-
-void okvm_queue_exception(struct okvm_vcpu *vcpu, u8 vector, bool has_error,
-			  u32 error)
-{
-	struct okvm_event *ev = &vcpu->arch.event;
-
-	/* Real mode pushes no error code. */
-	if (!(okvm_vendor->get_cr(vcpu, 0) & X86_CR0_PE))
-		has_error = false;
-	ev->pending = true;
-	ev->type = OKVM_EVENT_EXCEPTION;
-	ev->vector = vector;
-	ev->has_error = has_error;
-	ev->error = error;
 }
 
 /* --- Exits to userspace ------------------------------------------------ */
@@ -393,13 +415,38 @@ static void okvm_world_switch(struct okvm_vcpu *vcpu, bool flush, bool moved)
 	okvm_guest_timing_exit();
 }
 
+/* Work asked of this vCPU before it enters: 1 go on, 0 exit to user. */
+static int okvm_process_requests(struct okvm_vcpu *vcpu)
+{
+	if (okvm_check_request(vcpu, OKVM_REQ_TRIPLE_FAULT)) {
+		okvm_vcpu_reset_state(vcpu);
+		return okvm_exit_to_user(vcpu, OKVM_USER_SHUTDOWN);
+	}
+	okvm_check_request(vcpu, OKVM_REQ_EVENT);	/* re-chosen below */
+	return 1;
+}
+
+/*
+ * Requests that must be seen before entering: all but the TLB flush, which
+ * the entry itself performs.
+ */
+static bool okvm_entry_blocked(struct okvm_vcpu *vcpu)
+{
+	return need_resched() || signal_pending(current) ||
+	       (READ_ONCE(vcpu->requests) & ~BIT(OKVM_REQ_TLB_FLUSH));
+}
+
 /* 1: go on, 0: exit to userspace, <0: error for KVM_RUN. */
 static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 {
 	bool flush, moved;
-	int cpu;
+	int cpu, r;
 
+	r = okvm_process_requests(vcpu);
+	if (r <= 0)
+		return r;
 	okvm_kvmclock_update(vcpu);
+	okvm_lapic_tpr_to_vendor(vcpu);
 	okvm_inject_events(vcpu);
 	preempt_disable();
 	local_irq_disable();
@@ -409,9 +456,11 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 		okvm_make_request(vcpu, OKVM_REQ_CLOCK_UPDATE);
 	WRITE_ONCE(vcpu->cpu, cpu);
 	smp_wmb();
+	/* Kickers set a request, then read mode: see locking.md. */
 	smp_store_mb(vcpu->mode, OKVM_IN_GUEST);
-	if (need_resched() || signal_pending(current)) {
+	if (okvm_entry_blocked(vcpu)) {
 		WRITE_ONCE(vcpu->mode, OKVM_OUTSIDE_GUEST);
+		okvm_cancel_injection(vcpu);
 		local_irq_enable();
 		preempt_enable();
 		return 1;
@@ -419,12 +468,42 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
 	flush = okvm_check_request(vcpu, OKVM_REQ_TLB_FLUSH);
+	WARN_ON_ONCE(!irqs_disabled());
 	okvm_world_switch(vcpu, flush, moved);
 	local_irq_enable();
 	preempt_enable();
 
 	okvm_vendor->decode_exit(vcpu, &vcpu->arch.exit);
+	okvm_complete_injection(vcpu);
+	okvm_lapic_tpr_from_vendor(vcpu);
 	return okvm_handle_exit(vcpu, &vcpu->arch.exit);
+}
+
+/* What wakes a vCPU that is not runnable (okvm_vcpu_block()). */
+bool okvm_arch_vcpu_should_wake(struct okvm_vcpu *vcpu)
+{
+	if (vcpu->arch.mp_state == KVM_MP_STATE_HALTED)
+		return okvm_vcpu_has_events(vcpu);
+	return okvm_lapic_has_init_sipi(vcpu);
+}
+
+/*
+ * A halted vCPU, or an AP waiting for SIPI, sleeps until an event makes
+ * it runnable.  1: go on, -EINTR: a signal (the vCPU stays halted).
+ */
+static int okvm_vcpu_wait(struct okvm_vcpu *vcpu)
+{
+	okvm_vcpu_block(vcpu);
+	okvm_lapic_accept_events(vcpu);
+	if (vcpu->arch.mp_state == KVM_MP_STATE_HALTED &&
+	    okvm_vcpu_has_events(vcpu))
+		vcpu->arch.mp_state = KVM_MP_STATE_RUNNABLE;
+	if (vcpu->arch.mp_state != KVM_MP_STATE_RUNNABLE &&
+	    signal_pending(current)) {
+		okvm_exit_to_user(vcpu, OKVM_USER_INTR);
+		return -EINTR;
+	}
+	return 1;
 }
 
 static int okvm_run_loop(struct okvm_vcpu *vcpu)
@@ -432,6 +511,13 @@ static int okvm_run_loop(struct okvm_vcpu *vcpu)
 	int r;
 
 	for (;;) {
+		okvm_lapic_accept_events(vcpu);
+		if (vcpu->arch.mp_state != KVM_MP_STATE_RUNNABLE) {
+			r = okvm_vcpu_wait(vcpu);
+			if (r <= 0)
+				return r;
+			continue;
+		}
 		if (signal_pending(current)) {
 			okvm_exit_to_user(vcpu, OKVM_USER_INTR);
 			return -EINTR;
@@ -469,7 +555,26 @@ static void okvm_post_run(struct okvm_vcpu *vcpu)
 	run->if_flag = !!(vcpu->arch.rflags & X86_EFLAGS_IF);
 	run->cr8 = okvm_vendor->get_tpr(vcpu);
 	run->apic_base = vcpu->arch.apic_base;
-	run->ready_for_interrupt_injection = okvm_ready_for_interrupt(vcpu);
+	run->ready_for_interrupt_injection =
+		!okvm_irqchip_in_kernel(vcpu->vm) &&
+		okvm_ready_for_interrupt(vcpu);
+}
+
+/*
+ * KVM_RUN on an AP that never got its SIPI: wait for it, then let
+ * userspace call again (-EAGAIN), as KVM does.
+ */
+static int okvm_run_uninitialized(struct okvm_vcpu *vcpu)
+{
+	if (READ_ONCE(OKVM_RUN_IMMEDIATE_EXIT(vcpu->run)))
+		return -EINTR;
+	okvm_vcpu_block(vcpu);
+	okvm_lapic_accept_events(vcpu);
+	if (signal_pending(current)) {
+		okvm_exit_to_user(vcpu, OKVM_USER_INTR);
+		return -EINTR;
+	}
+	return -EAGAIN;
 }
 
 /* KVM_RUN */
@@ -480,10 +585,19 @@ int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu)
 
 	vcpu->run->flags = 0;
 	vcpu->arch.has_run = true;
-	if (run->cr8 > 15)
-		return -EINVAL;
-	okvm_vendor->set_tpr(vcpu, run->cr8);
 	okvm_sigset_activate(vcpu);
+	if (vcpu->arch.mp_state == KVM_MP_STATE_UNINITIALIZED) {
+		r = okvm_run_uninitialized(vcpu);
+		okvm_sigset_deactivate(vcpu);
+		return r;
+	}
+	if (!vcpu->arch.lapic) {
+		if (run->cr8 > 15) {
+			okvm_sigset_deactivate(vcpu);
+			return -EINVAL;
+		}
+		okvm_vendor->set_tpr(vcpu, run->cr8);
+	}
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE))
 		vcpu->arch.host_pkru = read_pkru();
 	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, true);

@@ -7,6 +7,7 @@
 
 #include <linux/types.h>
 #include <linux/signal.h>
+#include <linux/atomic.h>
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
@@ -15,6 +16,9 @@
 
 struct okvm_vm;
 struct okvm_vcpu;
+struct okvm_lapic;
+struct okvm_irqchip;
+struct okvm_pit;
 
 /* Architectural power-on values. */
 #define OKVM_DR6_INIT		0xffff0ff0ULL
@@ -116,6 +120,15 @@ struct okvm_event {
 	u32 error;
 };
 
+/* An exception raised (pending) or cut off in delivery (injected). */
+struct okvm_exception {
+	bool pending;
+	bool injected;
+	u8 vector;
+	bool has_error;
+	u32 error;
+};
+
 enum okvm_event_type {
 	OKVM_EVENT_EXCEPTION,
 	OKVM_EVENT_INTR,
@@ -174,13 +187,30 @@ struct okvm_vcpu_arch {
 	enum okvm_completion completion;
 	struct okvm_pio pio;
 	struct okvm_mmio mmio;
-	struct okvm_event event;	/* to inject at next entry */
+	/*
+	 * Events (events.c).  The slots below are the truth; at each entry
+	 * okvm_inject_events() copies the one to deliver into @event, which
+	 * the vendor's run() consumes, and after the exit the vendor puts an
+	 * event the exit cut off back into @event, which
+	 * okvm_complete_injection() returns to its slot as injected.
+	 */
+	struct okvm_event event;	/* vendor: the event of this entry */
+	u8 injecting;			/* OKVM_EVENT_* + 1 put in @event */
+	struct okvm_exception exception;
+	struct {
+		bool injected;		/* acknowledged, being delivered */
+		u8 vector;
+	} interrupt;
 	struct {
 		bool pending;
 		u8 vector;
 	} irq;				/* from KVM_INTERRUPT */
-	bool nmi_pending;
+	bool nmi_injected;
+	u8 nmi_pending;			/* at most 2 latched, as a CPU */
+	atomic_t nmi_queued;		/* NMIs sent by other CPUs, not seen */
 	bool nmi_masked;
+	u32 mp_state;			/* KVM_MP_STATE_* */
+	struct okvm_lapic *lapic;	/* in-kernel LAPIC, or NULL */
 	bool sigset_active;
 	sigset_t sigset;
 	struct okvm_exit exit;		/* last exit */
@@ -212,6 +242,12 @@ struct okvm_vm_arch {
 	u64 last_tsc_value, last_tsc_offset, last_tsc_write_ns;
 	u64 tss_addr;
 	u64 identity_map_addr;
+	/* In-kernel interrupt controllers (irqchip.c, pit_host.c). */
+	struct okvm_irqchip *irqchip;	/* set once, before any vCPU */
+	struct okvm_pit *pit;
+	u32 boot_cpu_id;
+	bool x2apic_32bit_ids;		/* KVM_X2APIC_API_USE_32BIT_IDS */
+	bool x2apic_bcast_quirk_off;	/* ..._DISABLE_BROADCAST_QUIRK */
 	void *vendor;
 };
 
@@ -238,14 +274,15 @@ int okvm_internal_error(struct okvm_vcpu *vcpu, u32 suberror, u32 ndata,
 bool okvm_interrupt_allowed(struct okvm_vcpu *vcpu);
 bool okvm_ready_for_interrupt(struct okvm_vcpu *vcpu);
 void okvm_inject_events(struct okvm_vcpu *vcpu);
+void okvm_cancel_injection(struct okvm_vcpu *vcpu);
+void okvm_complete_injection(struct okvm_vcpu *vcpu);
+bool okvm_vcpu_has_events(struct okvm_vcpu *vcpu);
 int okvm_handle_irq_window(struct okvm_vcpu *vcpu);
 int okvm_handle_iret(struct okvm_vcpu *vcpu);
 long okvm_ioctl_interrupt(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_nmi(struct okvm_vcpu *vcpu);
 long okvm_ioctl_get_vcpu_events(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_set_vcpu_events(struct okvm_vcpu *vcpu, void __user *argp);
-long okvm_ioctl_get_mp_state(struct okvm_vcpu *vcpu, void __user *argp);
-long okvm_ioctl_set_mp_state(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_get_debugregs(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_set_debugregs(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_set_signal_mask(struct okvm_vcpu *vcpu, void __user *argp);
@@ -254,6 +291,7 @@ void okvm_sigset_deactivate(struct okvm_vcpu *vcpu);
 
 /* regs.c */
 void okvm_vcpu_reset_state(struct okvm_vcpu *vcpu);
+void okvm_vcpu_init_state(struct okvm_vcpu *vcpu);
 long okvm_ioctl_get_regs(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_set_regs(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_get_sregs(struct okvm_vcpu *vcpu, void __user *argp);
@@ -265,6 +303,7 @@ int okvm_cpu_mode(struct okvm_vcpu *vcpu);
 /* exits.c */
 int okvm_handle_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit);
 int okvm_skip_instruction(struct okvm_vcpu *vcpu, u64 next_rip);
+void okvm_retire_insn(struct okvm_vcpu *vcpu, u64 rip);
 
 /* io.c: port I/O and MMIO emulation */
 int okvm_emulate_pio(struct okvm_vcpu *vcpu, const struct okvm_exit *exit);

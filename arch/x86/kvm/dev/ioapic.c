@@ -56,8 +56,9 @@ static int ioapic_service(struct x86_ioapic *io, int pin)
 
 	if (e & X86_IOAPIC_MASKED)
 		return -1;
+	/* Still in service: as upstream KVM reports it, not "coalesced". */
 	if (level && (e & X86_IOAPIC_REMOTE_IRR))
-		return 0;
+		return -1;
 	x86_ioapic_build_msg(io, pin, &m);
 	if (io->ops && io->ops->deliver)
 		n = io->ops->deliver(io, &m);

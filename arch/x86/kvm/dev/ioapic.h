@@ -83,9 +83,10 @@ void x86_ioapic_reset(struct x86_ioapic *io);
  * Drive pin (0-23) to level (non-zero = asserted).  Edge pin: a rising
  * edge delivers once.  Level pin: while asserted, delivers if remote IRR
  * is clear and sets remote IRR when some LAPIC accepted.  For an
- * assertion returns 1 = delivered and accepted, 0 = coalesced (remote IRR
- * set, no rising edge, or no LAPIC accepted), -1 = masked (a masked edge
- * is lost, a masked level is kept as the line state).  A de-assertion
+ * assertion returns 1 = delivered and accepted, 0 = coalesced (no rising
+ * edge, or no LAPIC accepted), -1 = masked or, for a level pin, remote IRR
+ * still set, as upstream KVM reports it (a masked edge is lost, a masked
+ * level is kept as the line state).  A de-assertion
  * returns 1; a pin out of range returns -1 and changes nothing.
  */
 int x86_ioapic_set_irq(struct x86_ioapic *io, int pin, int level);

@@ -90,6 +90,9 @@ bool svm_get_interrupt_shadow(struct okvm_vcpu *vcpu);
 void svm_set_interrupt_shadow(struct okvm_vcpu *vcpu, bool shadow);
 void svm_set_irq_window(struct okvm_vcpu *vcpu, bool on);
 void svm_set_nmi_mask(struct okvm_vcpu *vcpu, bool masked);
+bool svm_interrupt_allowed(struct okvm_vcpu *vcpu);
+bool svm_nmi_allowed(struct okvm_vcpu *vcpu);
+void svm_update_cr8_intercept(struct okvm_vcpu *vcpu, int prio);
 
 /* run.c */
 void svm_run(struct okvm_vcpu *vcpu, bool flush_tlb, bool moved);

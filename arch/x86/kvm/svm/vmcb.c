@@ -383,3 +383,34 @@ void svm_set_nmi_mask(struct okvm_vcpu *vcpu, bool masked)
 	else
 		svm_clr_intercept(to_vmcb(vcpu), INTERCEPT_IRET);
 }
+
+/* GIF is always set for our guests: okvm runs no nested SVM. */
+bool svm_interrupt_allowed(struct okvm_vcpu *vcpu)
+{
+	return (vcpu->arch.rflags & X86_EFLAGS_IF) &&
+	       !svm_get_interrupt_shadow(vcpu);
+}
+
+bool svm_nmi_allowed(struct okvm_vcpu *vcpu)
+{
+	return !svm_get_interrupt_shadow(vcpu);
+}
+
+/*
+ * Without a TPR threshold, a virtual interrupt of priority @prio (not
+ * ignoring V_TPR) is taken exactly when the guest's CR8 drops below it
+ * and it is interruptible: the VINTR intercept turns that into an exit.
+ * An interrupt window already asked for (V_IGN_TPR) covers it too.
+ */
+void svm_update_cr8_intercept(struct okvm_vcpu *vcpu, int prio)
+{
+	struct vmcb *vmcb = to_vmcb(vcpu);
+	struct vmcb_control_area *c = &vmcb->control;
+
+	if (!prio || (c->int_ctl & V_IRQ_MASK))
+		return;
+	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+	c->int_ctl |= V_IRQ_MASK | ((prio & 0xf) << V_INTR_PRIO_SHIFT);
+	c->int_vector = 0;
+	svm_set_intercept(vmcb, INTERCEPT_VINTR);
+}

@@ -578,3 +578,21 @@ void vmx_set_nmi_mask(struct okvm_vcpu *vcpu, bool masked)
 		vmx->cpu_ctl &= ~CPU_BASED_NMI_WINDOW_EXITING;
 	}
 }
+
+bool vmx_interrupt_allowed(struct okvm_vcpu *vcpu)
+{
+	return (vcpu->arch.rflags & X86_EFLAGS_IF) &&
+	       !vmx_get_interrupt_shadow(vcpu);
+}
+
+/* VM entry refuses an NMI under a MOV SS shadow (and STI on some CPUs). */
+bool vmx_nmi_allowed(struct okvm_vcpu *vcpu)
+{
+	return !vmx_get_interrupt_shadow(vcpu);
+}
+
+/* The TPR-below-threshold exit: VTPR[7:4] dropping under @prio. */
+void vmx_update_cr8_intercept(struct okvm_vcpu *vcpu, int prio)
+{
+	to_vmx(vcpu)->tpr_threshold = prio & 0xf;
+}

@@ -102,6 +102,7 @@ struct vmx_vcpu {
 	u64 star, lstar, cstar, sfmask, kernel_gs_base;
 	u64 pdptr[4];
 	u32 intr_state;			/* GUEST_INTERRUPTIBILITY_INFO */
+	u32 tpr_threshold;		/* TPR_THRESHOLD of the next entry */
 
 	struct vmx_exit_info exit;
 };
@@ -205,6 +206,9 @@ bool vmx_get_interrupt_shadow(struct okvm_vcpu *vcpu);
 void vmx_set_interrupt_shadow(struct okvm_vcpu *vcpu, bool shadow);
 void vmx_set_irq_window(struct okvm_vcpu *vcpu, bool on);
 void vmx_set_nmi_mask(struct okvm_vcpu *vcpu, bool masked);
+bool vmx_interrupt_allowed(struct okvm_vcpu *vcpu);
+bool vmx_nmi_allowed(struct okvm_vcpu *vcpu);
+void vmx_update_cr8_intercept(struct okvm_vcpu *vcpu, int prio);
 bool vmx_pae_paging(struct okvm_vcpu *vcpu);
 void vmx_write_controls(struct okvm_vcpu *vcpu);
 void vmx_write_guest_state(struct okvm_vcpu *vcpu);

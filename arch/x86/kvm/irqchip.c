@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The VM's in-kernel PIC pair and IOAPIC: KVM_CREATE_IRQCHIP, KVM_IRQ_LINE
+ * and KVM_IRQ_LINE_STATUS with the default GSI routing (GSI 0-15 to the PIC
+ * and the IOAPIC pin of that number, 16-23 to the IOAPIC), KVM_GET/
+ * SET_IRQCHIP, their ports and MMIO window on the in-kernel buses,
+ * KVM_SET_BOOT_CPU_ID and the VM's KVM_ENABLE_CAP.  The register logic is
+ * dev/pic.c and dev/ioapic.c.
+ */
+#include <linux/kvm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "irqchip.h"
+
+#define OKVM_IOAPIC_MMIO_LEN	0x100
+#define OKVM_PIC_PINS		16
+
+/* --- Wiring ------------------------------------------------------------ */
+
+/* IOAPIC -> LAPICs; irqchip->lock held. */
+static int okvm_ioapic_deliver(struct x86_ioapic *io,
+			       const struct x86_apic_msg *m)
+{
+	struct okvm_irqchip *chip = container_of(io, struct okvm_irqchip,
+						 ioapic);
+
+	return okvm_apic_deliver(chip->vm, NULL, m);
+}
+
+static const struct x86_ioapic_ops okvm_ioapic_ops = {
+	.deliver = okvm_ioapic_deliver,
+};
+
+/* A LAPIC retired a level-triggered vector (no lapic->lock held). */
+void okvm_ioapic_eoi(struct okvm_vm *vm, u8 vector)
+{
+	struct okvm_irqchip *chip = vm->arch.irqchip;
+	unsigned long flags;
+
+	if (!chip)
+		return;
+	spin_lock_irqsave(&chip->lock, flags);
+	x86_ioapic_eoi(&chip->ioapic, vector);
+	spin_unlock_irqrestore(&chip->lock, flags);
+}
+
+/* KVM_IRQ_LINE_STATUS: -1 if masked everywhere, else the sum. */
+static int okvm_irq_status(int acc, int r)
+{
+	if (r < 0)
+		return acc;
+	return r + (acc < 0 ? 0 : acc);
+}
+
+/*
+ * Set @src's level on @gsi, routed the default way.  Any context.  The
+ * KVM_IRQ_LINE_STATUS value: 1 delivered, 0 coalesced, -1 masked or no
+ * route.
+ */
+int okvm_irqchip_set_line(struct okvm_vm *vm, enum okvm_irq_source src,
+			  u32 gsi, int level)
+{
+	struct okvm_irqchip *chip = vm->arch.irqchip;
+	unsigned long flags;
+	bool out = false;
+	int ret = -1, line;
+
+	if (!chip || gsi >= OKVM_NR_IRQCHIP_PINS)
+		return -1;
+	spin_lock_irqsave(&chip->lock, flags);
+	if (level)
+		chip->levels[gsi] |= BIT(src);
+	else
+		chip->levels[gsi] &= ~BIT(src);
+	line = chip->levels[gsi] != 0;
+	if (gsi < OKVM_PIC_PINS) {
+		ret = okvm_irq_status(ret, x86_pic_set_irq(&chip->pic, gsi,
+							   line));
+		out = x86_pic_output(&chip->pic);
+	}
+	ret = okvm_irq_status(ret, x86_ioapic_set_irq(&chip->ioapic, gsi,
+						      line));
+	spin_unlock_irqrestore(&chip->lock, flags);
+	if (out)
+		okvm_irqchip_kick_extint(vm);
+	return ret;
+}
+
+/* --- Ports and MMIO ------------------------------------------------------ */
+
+static int okvm_pic_read(struct okvm_io_dev *dev, struct okvm_vcpu *vcpu,
+			 u64 addr, u32 len, void *val)
+{
+	struct okvm_irqchip *chip = vcpu->vm->arch.irqchip;
+	unsigned long flags;
+	u8 *b = val;
+	u32 i;
+
+	spin_lock_irqsave(&chip->lock, flags);
+	for (i = 0; i < len; i++)
+		b[i] = x86_pic_read(&chip->pic, addr + i);
+	spin_unlock_irqrestore(&chip->lock, flags);
+	return 0;
+}
+
+static int okvm_pic_write(struct okvm_io_dev *dev, struct okvm_vcpu *vcpu,
+			  u64 addr, u32 len, const void *val)
+{
+	struct okvm_irqchip *chip = vcpu->vm->arch.irqchip;
+	const u8 *b = val;
+	unsigned long flags;
+	bool out;
+	u32 i;
+
+	spin_lock_irqsave(&chip->lock, flags);
+	for (i = 0; i < len; i++)
+		x86_pic_write(&chip->pic, addr + i, b[i]);
+	out = x86_pic_output(&chip->pic);
+	spin_unlock_irqrestore(&chip->lock, flags);
+	if (out)
+		okvm_irqchip_kick_extint(vcpu->vm);
+	return 0;
+}
+
+static const struct okvm_io_dev_ops okvm_pic_dev_ops = {
+	.read = okvm_pic_read,
+	.write = okvm_pic_write,
+};
+
+static int okvm_ioapic_read(struct okvm_io_dev *dev, struct okvm_vcpu *vcpu,
+			    u64 addr, u32 len, void *val)
+{
+	struct okvm_irqchip *chip = vcpu->vm->arch.irqchip;
+	unsigned long flags;
+	u32 v;
+
+	spin_lock_irqsave(&chip->lock, flags);
+	v = x86_ioapic_mmio_read(&chip->ioapic, addr - dev->addr, len);
+	spin_unlock_irqrestore(&chip->lock, flags);
+	memcpy(val, &v, min_t(u32, len, sizeof(v)));
+	if (len > sizeof(v))
+		memset(val + sizeof(v), 0, len - sizeof(v));
+	return 0;
+}
+
+static int okvm_ioapic_write(struct okvm_io_dev *dev, struct okvm_vcpu *vcpu,
+			     u64 addr, u32 len, const void *val)
+{
+	struct okvm_irqchip *chip = vcpu->vm->arch.irqchip;
+	unsigned long flags;
+	u32 v = 0;
+
+	memcpy(&v, val, min_t(u32, len, sizeof(v)));
+	spin_lock_irqsave(&chip->lock, flags);
+	x86_ioapic_mmio_write(&chip->ioapic, addr - dev->addr, v, len);
+	spin_unlock_irqrestore(&chip->lock, flags);
+	return 0;
+}
+
+static const struct okvm_io_dev_ops okvm_ioapic_dev_ops = {
+	.read = okvm_ioapic_read,
+	.write = okvm_ioapic_write,
+};
+
+static int okvm_irqchip_register(struct okvm_vm *vm, struct okvm_irqchip *c)
+{
+	struct { struct okvm_io_dev *dev; enum okvm_bus bus; } devs[] = {
+		{ &c->pic_master, OKVM_PIO_BUS }, { &c->pic_slave, OKVM_PIO_BUS },
+		{ &c->elcr, OKVM_PIO_BUS }, { &c->ioapic_mmio, OKVM_MMIO_BUS },
+	};
+	int i, r = 0;
+
+	c->pic_master = (struct okvm_io_dev){ X86_PIC_MASTER_CMD, 2,
+					      &okvm_pic_dev_ops };
+	c->pic_slave = (struct okvm_io_dev){ X86_PIC_SLAVE_CMD, 2,
+					     &okvm_pic_dev_ops };
+	c->elcr = (struct okvm_io_dev){ X86_PIC_ELCR_MASTER, 2,
+					&okvm_pic_dev_ops };
+	c->ioapic_mmio = (struct okvm_io_dev){ X86_IOAPIC_BASE,
+			OKVM_IOAPIC_MMIO_LEN, &okvm_ioapic_dev_ops };
+	mutex_lock(&vm->slots_lock);
+	for (i = 0; i < ARRAY_SIZE(devs) && !r; i++)
+		r = okvm_io_bus_register(vm, devs[i].bus, devs[i].dev);
+	while (r && --i > 0)
+		okvm_io_bus_unregister(vm, devs[i - 1].bus, devs[i - 1].dev);
+	mutex_unlock(&vm->slots_lock);
+	return r;
+}
+
+/* --- ioctls --------------------------------------------------------------- */
+
+/* KVM_CREATE_IRQCHIP: once, before any vCPU exists. */
+long okvm_vm_create_irqchip(struct okvm_vm *vm)
+{
+	struct okvm_irqchip *chip;
+	long r;
+
+	chip = kzalloc(sizeof(*chip), GFP_KERNEL_ACCOUNT);
+	if (!chip)
+		return -ENOMEM;
+	spin_lock_init(&chip->lock);
+	chip->vm = vm;
+	x86_pic_reset(&chip->pic);
+	chip->ioapic.ops = &okvm_ioapic_ops;
+	x86_ioapic_reset(&chip->ioapic);
+	mutex_lock(&vm->lock);
+	r = -EEXIST;
+	if (vm->arch.irqchip)
+		goto out;
+	r = -EINVAL;
+	if (vm->created_vcpus)
+		goto out;
+	r = okvm_irqchip_register(vm, chip);
+	if (r)
+		goto out;
+	smp_store_release(&vm->arch.irqchip, chip);
+	chip = NULL;
+out:
+	mutex_unlock(&vm->lock);
+	kfree(chip);
+	return r;
+}
+
+void okvm_irqchip_destroy(struct okvm_vm *vm)
+{
+	kfree(vm->arch.irqchip);
+	vm->arch.irqchip = NULL;
+}
+
+/* KVM_IRQ_LINE, KVM_IRQ_LINE_STATUS */
+long okvm_vm_irq_line(struct okvm_vm *vm, void __user *argp, bool status)
+{
+	struct kvm_irq_level ev;
+
+	if (copy_from_user(&ev, argp, sizeof(ev)))
+		return -EFAULT;
+	if (!okvm_irqchip_in_kernel(vm))
+		return -ENXIO;
+	ev.status = okvm_irqchip_set_line(vm, OKVM_IRQ_SRC_USER, ev.irq,
+					  ev.level);
+	if (status && copy_to_user(argp, &ev, sizeof(ev)))
+		return -EFAULT;
+	return 0;
+}
+
+static_assert(sizeof(struct x86_pic_chip) == sizeof(struct kvm_pic_state));
+
+static void okvm_ioapic_save(const struct x86_ioapic *io,
+			     struct kvm_ioapic_state *s)
+{
+	int i;
+
+	s->base_address = io->base_address;
+	s->ioregsel = io->ioregsel;
+	s->id = io->id;
+	s->irr = io->irr;
+	for (i = 0; i < X86_IOAPIC_PINS; i++)
+		s->redirtbl[i].bits = io->redir[i];
+}
+
+static void okvm_ioapic_load(struct x86_ioapic *io,
+			     const struct kvm_ioapic_state *s)
+{
+	int i;
+
+	io->base_address = s->base_address;
+	io->ioregsel = s->ioregsel;
+	io->id = s->id;
+	io->irr = s->irr;
+	for (i = 0; i < X86_IOAPIC_PINS; i++)
+		io->redir[i] = s->redirtbl[i].bits;
+	x86_ioapic_state_loaded(io);
+}
+
+/* KVM_GET_IRQCHIP */
+long okvm_vm_get_irqchip(struct okvm_vm *vm, void __user *argp)
+{
+	struct okvm_irqchip *chip = vm->arch.irqchip;
+	struct kvm_irqchip *s;
+	unsigned long flags;
+	long r = 0;
+
+	if (!okvm_irqchip_in_kernel(vm))
+		return -ENXIO;
+	s = memdup_user(argp, sizeof(*s));
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	spin_lock_irqsave(&chip->lock, flags);
+	switch (s->chip_id) {
+	case KVM_IRQCHIP_PIC_MASTER:
+	case KVM_IRQCHIP_PIC_SLAVE:
+		memcpy(&s->chip.pic, &chip->pic.chip[s->chip_id],
+		       sizeof(s->chip.pic));
+		break;
+	case KVM_IRQCHIP_IOAPIC:
+		okvm_ioapic_save(&chip->ioapic, &s->chip.ioapic);
+		break;
+	default:
+		r = -EINVAL;
+	}
+	spin_unlock_irqrestore(&chip->lock, flags);
+	if (!r && copy_to_user(argp, s, sizeof(*s)))
+		r = -EFAULT;
+	kfree(s);
+	return r;
+}
+
+/* KVM_SET_IRQCHIP */
+long okvm_vm_set_irqchip(struct okvm_vm *vm, void __user *argp)
+{
+	struct okvm_irqchip *chip = vm->arch.irqchip;
+	struct kvm_irqchip *s;
+	unsigned long flags;
+	bool out = false;
+	long r = 0;
+
+	if (!okvm_irqchip_in_kernel(vm))
+		return -ENXIO;
+	s = memdup_user(argp, sizeof(*s));
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	spin_lock_irqsave(&chip->lock, flags);
+	switch (s->chip_id) {
+	case KVM_IRQCHIP_PIC_MASTER:
+	case KVM_IRQCHIP_PIC_SLAVE:
+		memcpy(&chip->pic.chip[s->chip_id], &s->chip.pic,
+		       sizeof(s->chip.pic));
+		x86_pic_state_loaded(&chip->pic);
+		out = x86_pic_output(&chip->pic);
+		break;
+	case KVM_IRQCHIP_IOAPIC:
+		okvm_ioapic_load(&chip->ioapic, &s->chip.ioapic);
+		break;
+	default:
+		r = -EINVAL;
+	}
+	spin_unlock_irqrestore(&chip->lock, flags);
+	if (out)
+		okvm_irqchip_kick_extint(vm);
+	kfree(s);
+	return r;
+}
+
+/* KVM_SET_BOOT_CPU_ID: before any vCPU exists. */
+long okvm_vm_set_boot_cpu_id(struct okvm_vm *vm, unsigned long id)
+{
+	long r = 0;
+
+	if (id >= OKVM_MAX_VCPU_IDS)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	if (vm->created_vcpus)
+		r = -EBUSY;
+	else
+		WRITE_ONCE(vm->arch.boot_cpu_id, id);
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/* KVM_ENABLE_CAP on the VM fd. */
+long okvm_vm_enable_cap(struct okvm_vm *vm, void __user *argp)
+{
+	u64 x2apic_ok = KVM_X2APIC_API_USE_32BIT_IDS |
+			KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK;
+	struct kvm_enable_cap cap;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	if (cap.flags)
+		return -EINVAL;
+	switch (cap.cap) {
+	case KVM_CAP_X2APIC_API:
+		if (cap.args[0] & ~x2apic_ok)
+			return -EINVAL;
+		vm->arch.x2apic_32bit_ids =
+			cap.args[0] & KVM_X2APIC_API_USE_32BIT_IDS;
+		vm->arch.x2apic_bcast_quirk_off =
+			cap.args[0] & KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}

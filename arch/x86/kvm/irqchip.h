@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The in-kernel interrupt controllers as the rest of x86 sees them: the
+ * per-vCPU LAPIC (lapic_host.c), the VM's PIC pair and IOAPIC (irqchip.c)
+ * and the PIT (pit_host.c).  The register logic of each device is the
+ * freestanding model in dev/; these files add the locks, host timers,
+ * ioctls and the wiring between devices.
+ *
+ * Locks (Documentation/locking.md): irqchip->lock (PIC, IOAPIC, line
+ * levels) is taken before any lapic->lock, never after; both are spinlocks
+ * taken with IRQs saved, because host timer callbacks (hard IRQ) take them.
+ * A LAPIC's outgoing IPIs and level EOIs are delivered after its lock is
+ * dropped.
+ */
+#ifndef OKVM_IRQCHIP_H
+#define OKVM_IRQCHIP_H
+
+#include <linux/hrtimer.h>
+#include <linux/spinlock.h>
+
+#include "kvm_core.h"
+#include "dev/apic_msg.h"
+#include "dev/lapic.h"
+#include "dev/pic.h"
+#include "dev/ioapic.h"
+
+struct okvm_lapic {
+	spinlock_t lock;		/* dev and the deferred work below */
+	struct x86_lapic dev;
+	struct okvm_vcpu *vcpu;
+	struct hrtimer timer;
+	bool in_callback;		/* the timer callback runs dev code */
+	bool rearm;			/* ...and the device re-armed it */
+	u64 rearm_ns;
+	/* Recorded by the device under the lock, done after it: */
+	struct x86_apic_msg ipi;
+	bool ipi_queued;
+	int eoi_vector;			/* level EOI for the IOAPIC, or -1 */
+};
+
+/* Interrupt sources whose levels are ORed on each pin. */
+enum okvm_irq_source {
+	OKVM_IRQ_SRC_USER,		/* KVM_IRQ_LINE */
+	OKVM_IRQ_SRC_PIT,
+	OKVM_IRQ_NR_SOURCES,
+};
+
+#define OKVM_NR_IRQCHIP_PINS	X86_IOAPIC_PINS
+
+struct okvm_irqchip {
+	spinlock_t lock;		/* pic, ioapic, levels */
+	struct okvm_vm *vm;
+	struct x86_pic pic;
+	struct x86_ioapic ioapic;
+	u32 levels[OKVM_NR_IRQCHIP_PINS];	/* bit per okvm_irq_source */
+	struct okvm_io_dev pic_master, pic_slave, elcr, ioapic_mmio;
+};
+
+static inline bool okvm_irqchip_in_kernel(struct okvm_vm *vm)
+{
+	return smp_load_acquire(&vm->arch.irqchip) != NULL;
+}
+
+/* lapic_host.c: vcpu->mutex held unless said otherwise. */
+int okvm_lapic_create(struct okvm_vcpu *vcpu);
+void okvm_lapic_free(struct okvm_vcpu *vcpu);
+bool okvm_irqchip_has_interrupt(struct okvm_vcpu *vcpu);
+int okvm_irqchip_ack_interrupt(struct okvm_vcpu *vcpu);
+int okvm_lapic_blocked_priority(struct okvm_vcpu *vcpu);
+bool okvm_lapic_has_init_sipi(struct okvm_vcpu *vcpu);
+u8 okvm_lapic_sipi_vector(struct okvm_vcpu *vcpu);
+void okvm_lapic_set_sipi_vector(struct okvm_vcpu *vcpu, u8 vector);
+void okvm_lapic_accept_events(struct okvm_vcpu *vcpu);
+void okvm_lapic_init_reset(struct okvm_vcpu *vcpu);
+void okvm_lapic_tpr_to_vendor(struct okvm_vcpu *vcpu);
+void okvm_lapic_tpr_from_vendor(struct okvm_vcpu *vcpu);
+bool okvm_lapic_mmio(struct okvm_vcpu *vcpu, u64 gpa, void *buf, u32 len,
+		     bool write);
+int okvm_lapic_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data);
+int okvm_lapic_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data,
+		       bool host);
+/* Any context; irqchip->lock may be held.  LAPICs that took it. */
+int okvm_apic_deliver(struct okvm_vm *vm, struct okvm_lapic *src,
+		      const struct x86_apic_msg *m);
+void okvm_irqchip_kick_extint(struct okvm_vm *vm);
+long okvm_ioctl_get_lapic(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_set_lapic(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_get_mp_state(struct okvm_vcpu *vcpu, void __user *argp);
+long okvm_ioctl_set_mp_state(struct okvm_vcpu *vcpu, void __user *argp);
+bool okvm_vcpu_is_bsp(struct okvm_vcpu *vcpu);
+
+/* irqchip.c */
+void okvm_ioapic_eoi(struct okvm_vm *vm, u8 vector);
+int okvm_irqchip_set_line(struct okvm_vm *vm, enum okvm_irq_source src,
+			  u32 gsi, int level);
+long okvm_vm_create_irqchip(struct okvm_vm *vm);
+long okvm_vm_irq_line(struct okvm_vm *vm, void __user *argp, bool status);
+long okvm_vm_get_irqchip(struct okvm_vm *vm, void __user *argp);
+long okvm_vm_set_irqchip(struct okvm_vm *vm, void __user *argp);
+long okvm_vm_set_boot_cpu_id(struct okvm_vm *vm, unsigned long id);
+long okvm_vm_enable_cap(struct okvm_vm *vm, void __user *argp);
+void okvm_irqchip_destroy(struct okvm_vm *vm);
+
+#endif /* OKVM_IRQCHIP_H */

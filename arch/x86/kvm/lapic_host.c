@@ -1,0 +1,654 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The kernel side of the in-kernel LAPIC: one per vCPU when the VM has an
+ * in-kernel irqchip.  The register logic is dev/lapic.c; here are its lock,
+ * its host timer (an hrtimer in hard-IRQ mode), the xAPIC MMIO page and the
+ * x2APIC MSRs, message delivery between LAPICs, INIT/SIPI and the MP state,
+ * and KVM_GET/SET_LAPIC.
+ */
+#include <linux/kvm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/msr-index.h>
+#include <asm/tsc.h>
+
+#include "irqchip.h"
+#include "vendor.h"
+
+/* Upstream's floor for a periodic LAPIC timer. */
+#define OKVM_LAPIC_MIN_PERIOD_NS	200000ULL
+
+static struct okvm_lapic *to_okvm_lapic(struct x86_lapic *l)
+{
+	return container_of(l, struct okvm_lapic, dev);
+}
+
+/* --- The device's callbacks: record, act later ---------------------- */
+
+static u64 okvm_lapic_now(struct x86_lapic *l)
+{
+	return ktime_get_ns();
+}
+
+static u64 okvm_lapic_guest_tsc(struct x86_lapic *l)
+{
+	return rdtsc() + to_okvm_lapic(l)->vcpu->arch.tsc_offset;
+}
+
+static void okvm_lapic_timer_arm(struct x86_lapic *l, u64 expire_ns)
+{
+	struct okvm_lapic *apic = to_okvm_lapic(l);
+
+	if (apic->in_callback) {
+		apic->rearm = true;
+		apic->rearm_ns = expire_ns;
+		return;
+	}
+	hrtimer_start(&apic->timer, ns_to_ktime(expire_ns),
+		      HRTIMER_MODE_ABS_HARD);
+}
+
+/* Never waits for a running callback: it takes our lock, and checks. */
+static void okvm_lapic_timer_cancel(struct x86_lapic *l)
+{
+	struct okvm_lapic *apic = to_okvm_lapic(l);
+
+	if (apic->in_callback)
+		apic->rearm = false;
+	else
+		hrtimer_try_to_cancel(&apic->timer);
+}
+
+static void okvm_lapic_send_ipi(struct x86_lapic *l,
+				const struct x86_apic_msg *m)
+{
+	struct okvm_lapic *apic = to_okvm_lapic(l);
+
+	apic->ipi = *m;
+	apic->ipi_queued = true;
+}
+
+static void okvm_lapic_eoi_level(struct x86_lapic *l, u8 vector)
+{
+	to_okvm_lapic(l)->eoi_vector = vector;
+}
+
+static const struct x86_lapic_ops okvm_lapic_ops = {
+	.now_ns = okvm_lapic_now,
+	.guest_tsc = okvm_lapic_guest_tsc,
+	.timer_arm = okvm_lapic_timer_arm,
+	.timer_cancel = okvm_lapic_timer_cancel,
+	.send_ipi = okvm_lapic_send_ipi,
+	.eoi_level = okvm_lapic_eoi_level,
+};
+
+static unsigned long okvm_lapic_lock(struct okvm_lapic *apic)
+	__acquires(&apic->lock)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&apic->lock, flags);
+	return flags;
+}
+
+/* Drop the lock, then send what the device recorded under it. */
+static void okvm_lapic_unlock(struct okvm_lapic *apic, unsigned long flags)
+	__releases(&apic->lock)
+{
+	struct x86_apic_msg ipi = apic->ipi;
+	bool send = apic->ipi_queued;
+	int eoi = apic->eoi_vector;
+
+	apic->ipi_queued = false;
+	apic->eoi_vector = -1;
+	spin_unlock_irqrestore(&apic->lock, flags);
+	if (send)
+		okvm_apic_deliver(apic->vcpu->vm, apic, &ipi);
+	if (eoi >= 0)
+		okvm_ioapic_eoi(apic->vcpu->vm, eoi);
+}
+
+/* --- Timer ------------------------------------------------------------ */
+
+static enum hrtimer_restart okvm_lapic_timer_fn(struct hrtimer *t)
+{
+	struct okvm_lapic *apic = container_of(t, struct okvm_lapic, timer);
+	enum hrtimer_restart ret = HRTIMER_NORESTART;
+	unsigned long flags = okvm_lapic_lock(apic);
+
+	apic->in_callback = true;
+	apic->rearm = false;
+	if (apic->dev.timer_armed &&
+	    ktime_get_ns() >= apic->dev.timer_expire_ns)
+		x86_lapic_timer_expired(&apic->dev);
+	apic->in_callback = false;
+	if (apic->rearm) {
+		hrtimer_set_expires(t, ns_to_ktime(apic->rearm_ns));
+		ret = HRTIMER_RESTART;
+	}
+	okvm_lapic_unlock(apic, flags);
+	okvm_make_request(apic->vcpu, OKVM_REQ_EVENT);
+	okvm_kick_vcpu(apic->vcpu);
+	return ret;
+}
+
+/* --- Lifecycle --------------------------------------------------------- */
+
+bool okvm_vcpu_is_bsp(struct okvm_vcpu *vcpu)
+{
+	return vcpu->vcpu_id == READ_ONCE(vcpu->vm->arch.boot_cpu_id);
+}
+
+/* KVM_CREATE_VCPU in a VM with an in-kernel irqchip. */
+int okvm_lapic_create(struct okvm_vcpu *vcpu)
+{
+	struct okvm_lapic *apic;
+
+	apic = kzalloc(sizeof(*apic), GFP_KERNEL_ACCOUNT);
+	if (!apic)
+		return -ENOMEM;
+	spin_lock_init(&apic->lock);
+	apic->vcpu = vcpu;
+	apic->eoi_vector = -1;
+	hrtimer_init(&apic->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
+	apic->timer.function = okvm_lapic_timer_fn;
+	apic->dev.vcpu_id = vcpu->vcpu_id;
+	apic->dev.bsp = okvm_vcpu_is_bsp(vcpu);
+	apic->dev.tsc_khz = tsc_khz;
+	apic->dev.min_period_ns = OKVM_LAPIC_MIN_PERIOD_NS;
+	apic->dev.ops = &okvm_lapic_ops;
+	apic->dev.opaque = apic;
+	x86_lapic_reset(&apic->dev, false);
+	vcpu->arch.apic_base = apic->dev.apic_base;
+	if (!apic->dev.bsp) {
+		apic->dev.wait_sipi = true;
+		vcpu->arch.mp_state = KVM_MP_STATE_UNINITIALIZED;
+	}
+	vcpu->arch.lapic = apic;
+	return 0;
+}
+
+void okvm_lapic_free(struct okvm_vcpu *vcpu)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+
+	if (!apic)
+		return;
+	hrtimer_cancel(&apic->timer);
+	kfree(apic);
+	vcpu->arch.lapic = NULL;
+}
+
+/* --- Delivery ---------------------------------------------------------- */
+
+static int okvm_lapic_take(struct okvm_lapic *apic,
+			   const struct x86_apic_msg *m)
+{
+	struct okvm_vcpu *vcpu = apic->vcpu;
+	int r;
+
+	r = x86_lapic_accept(&apic->dev, m);
+	while (x86_lapic_take_nmi(&apic->dev))
+		atomic_inc(&vcpu->arch.nmi_queued);
+	return r;
+}
+
+static void okvm_lapic_notify(struct okvm_lapic *apic)
+{
+	okvm_make_request(apic->vcpu, OKVM_REQ_EVENT);
+	okvm_kick_vcpu(apic->vcpu);
+}
+
+/* Lowest priority: the matching LAPIC with the lowest PPR takes it. */
+static int okvm_deliver_lowest(struct okvm_vm *vm, struct okvm_lapic *src,
+			       const struct x86_apic_msg *m)
+{
+	struct okvm_lapic *best = NULL, *apic;
+	struct okvm_vcpu *vcpu;
+	unsigned long i, flags;
+	int best_ppr = 256, ppr, r;
+
+	okvm_for_each_vcpu(i, vcpu, vm) {
+		apic = vcpu->arch.lapic;
+		if (!apic)
+			continue;
+		spin_lock_irqsave(&apic->lock, flags);
+		ppr = -1;
+		if (x86_lapic_match_dest(&apic->dev, m, src ? &src->dev : NULL))
+			ppr = x86_lapic_get_ppr(&apic->dev);
+		spin_unlock_irqrestore(&apic->lock, flags);
+		if (ppr >= 0 && ppr < best_ppr) {
+			best = apic;
+			best_ppr = ppr;
+		}
+	}
+	if (!best)
+		return 0;
+	spin_lock_irqsave(&best->lock, flags);
+	r = okvm_lapic_take(best, m);
+	spin_unlock_irqrestore(&best->lock, flags);
+	if (r != X86_LAPIC_DROPPED)
+		okvm_lapic_notify(best);
+	return r != X86_LAPIC_DROPPED;
+}
+
+/*
+ * Send @m to every LAPIC it names; @src is the sender for shorthands (NULL
+ * for the IOAPIC and MSIs).  Any context, no lapic->lock held.
+ */
+int okvm_apic_deliver(struct okvm_vm *vm, struct okvm_lapic *src,
+		      const struct x86_apic_msg *m)
+{
+	struct okvm_lapic *apic;
+	struct okvm_vcpu *vcpu;
+	unsigned long i, flags;
+	int n = 0, r;
+
+	if (m->delivery_mode == X86_DM_LOWEST && m->shorthand == X86_SH_NONE)
+		return okvm_deliver_lowest(vm, src, m);
+	okvm_for_each_vcpu(i, vcpu, vm) {
+		apic = vcpu->arch.lapic;
+		if (!apic)
+			continue;
+		spin_lock_irqsave(&apic->lock, flags);
+		r = X86_LAPIC_DROPPED;
+		if (x86_lapic_match_dest(&apic->dev, m, src ? &src->dev : NULL))
+			r = okvm_lapic_take(apic, m);
+		spin_unlock_irqrestore(&apic->lock, flags);
+		if (r == X86_LAPIC_DROPPED)
+			continue;
+		n++;
+		okvm_lapic_notify(apic);
+	}
+	return n;
+}
+
+/* The PIC's output rose: wake the vCPUs whose LINT0 takes ExtINT. */
+void okvm_irqchip_kick_extint(struct okvm_vm *vm)
+{
+	struct okvm_vcpu *vcpu;
+	unsigned long i;
+
+	okvm_for_each_vcpu(i, vcpu, vm) {
+		if (vcpu->arch.lapic &&
+		    x86_lapic_accepts_extint(&vcpu->arch.lapic->dev)) {
+			okvm_make_request(vcpu, OKVM_REQ_EVENT);
+			okvm_kick_vcpu(vcpu);
+		}
+	}
+}
+
+/* --- Interrupt acceptance on the vCPU thread ----------------------------- */
+
+static bool okvm_pic_pending(struct okvm_vcpu *vcpu, bool ack, int *vector)
+{
+	struct okvm_irqchip *chip = vcpu->vm->arch.irqchip;
+	unsigned long flags;
+	bool out;
+
+	if (!x86_lapic_accepts_extint(&vcpu->arch.lapic->dev))
+		return false;
+	spin_lock_irqsave(&chip->lock, flags);
+	out = x86_pic_output(&chip->pic);
+	if (out && ack)
+		*vector = x86_pic_intack(&chip->pic);
+	spin_unlock_irqrestore(&chip->lock, flags);
+	return out;
+}
+
+bool okvm_irqchip_has_interrupt(struct okvm_vcpu *vcpu)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	unsigned long flags;
+	int v;
+
+	if (!apic)
+		return false;
+	flags = okvm_lapic_lock(apic);
+	v = x86_lapic_pending_vector(&apic->dev);
+	okvm_lapic_unlock(apic, flags);
+	return v >= 0 || okvm_pic_pending(vcpu, false, NULL);
+}
+
+/* The vector the guest takes now (IRR -> ISR, or a PIC INTA), or -1. */
+int okvm_irqchip_ack_interrupt(struct okvm_vcpu *vcpu)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	unsigned long flags;
+	int v;
+
+	flags = okvm_lapic_lock(apic);
+	v = x86_lapic_pending_vector(&apic->dev);
+	if (v >= 0)
+		x86_lapic_ack(&apic->dev, v);
+	okvm_lapic_unlock(apic, flags);
+	if (v < 0 && !okvm_pic_pending(vcpu, true, &v))
+		v = -1;
+	return v;
+}
+
+/* The highest vector requested in IRR, or -1. */
+static int okvm_lapic_highest_irr(const struct x86_lapic *l)
+{
+	int i;
+	u32 irr;
+
+	for (i = 7; i >= 0; i--) {
+		memcpy(&irr, &l->regs[LAPIC_IRR + 16 * i], sizeof(irr));
+		if (irr)
+			return 32 * i + fls(irr) - 1;
+	}
+	return -1;
+}
+
+/*
+ * The priority class (1-15) of the best IRR vector that only the TPR holds
+ * back, or 0: the guest lowering CR8 below it must cause an exit.  (One
+ * held back by an interrupt in service waits for the EOI, which exits.)
+ */
+int okvm_lapic_blocked_priority(struct okvm_vcpu *vcpu)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	unsigned long flags;
+	int prio = 0, irr;
+
+	if (!apic)
+		return 0;
+	flags = okvm_lapic_lock(apic);
+	if (x86_lapic_sw_enabled(&apic->dev) &&
+	    x86_lapic_pending_vector(&apic->dev) < 0) {
+		irr = okvm_lapic_highest_irr(&apic->dev);
+		if (irr >= 16 &&
+		    (irr >> 4) <= (x86_lapic_get_tpr(&apic->dev) >> 4))
+			prio = irr >> 4;
+	}
+	okvm_lapic_unlock(apic, flags);
+	return prio;
+}
+
+/* CR8 and the LAPIC's TPR are one register: the vendor keeps a copy. */
+void okvm_lapic_tpr_to_vendor(struct okvm_vcpu *vcpu)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+
+	if (apic)
+		okvm_vendor->set_tpr(vcpu, x86_lapic_get_tpr(&apic->dev) >> 4);
+}
+
+void okvm_lapic_tpr_from_vendor(struct okvm_vcpu *vcpu)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	unsigned long flags;
+	u8 cr8;
+
+	if (!apic)
+		return;
+	cr8 = okvm_vendor->get_tpr(vcpu);
+	if (cr8 == x86_lapic_get_tpr(&apic->dev) >> 4)
+		return;
+	flags = okvm_lapic_lock(apic);
+	x86_lapic_set_tpr(&apic->dev, cr8 << 4);
+	okvm_lapic_unlock(apic, flags);
+}
+
+/* --- INIT and SIPI ---------------------------------------------------- */
+
+bool okvm_lapic_has_init_sipi(struct okvm_vcpu *vcpu)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+
+	return apic && (READ_ONCE(apic->dev.init_pending) ||
+			READ_ONCE(apic->dev.sipi_pending));
+}
+
+u8 okvm_lapic_sipi_vector(struct okvm_vcpu *vcpu)
+{
+	return vcpu->arch.lapic ? vcpu->arch.lapic->dev.sipi_vector : 0;
+}
+
+void okvm_lapic_set_sipi_vector(struct okvm_vcpu *vcpu, u8 vector)
+{
+	if (vcpu->arch.lapic)
+		vcpu->arch.lapic->dev.sipi_vector = vector;
+}
+
+/* Start at vector:0000 in real mode, as a SIPI does. */
+static void okvm_vcpu_sipi(struct okvm_vcpu *vcpu, u8 vector)
+{
+	struct kvm_segment cs;
+
+	okvm_vendor->get_segment(vcpu, &cs, OKVM_SEG_CS);
+	cs.selector = vector << 8;
+	cs.base = (u64)vector << 12;
+	okvm_vendor->set_segment(vcpu, &cs, OKVM_SEG_CS);
+	vcpu->arch.rip = 0;
+	vcpu->arch.mp_state = KVM_MP_STATE_RUNNABLE;
+}
+
+/* INIT and SIPI the LAPIC accepted take effect on the vCPU's thread. */
+void okvm_lapic_accept_events(struct okvm_vcpu *vcpu)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	unsigned long flags;
+	bool init;
+	int sipi;
+
+	if (!apic)
+		return;
+	flags = okvm_lapic_lock(apic);
+	init = x86_lapic_take_init(&apic->dev);
+	sipi = init ? -1 : x86_lapic_take_sipi(&apic->dev);
+	okvm_lapic_unlock(apic, flags);
+	if (init) {
+		okvm_vcpu_init_state(vcpu);
+		if (okvm_vcpu_is_bsp(vcpu)) {
+			vcpu->arch.mp_state = KVM_MP_STATE_RUNNABLE;
+			apic->dev.wait_sipi = false;
+		} else {
+			vcpu->arch.mp_state = KVM_MP_STATE_INIT_RECEIVED;
+		}
+	} else if (sipi >= 0 &&
+		   vcpu->arch.mp_state == KVM_MP_STATE_INIT_RECEIVED) {
+		okvm_vcpu_sipi(vcpu, sipi);
+	} else if (sipi >= 0 &&
+		   vcpu->arch.mp_state == KVM_MP_STATE_UNINITIALIZED) {
+		okvm_vcpu_sipi(vcpu, sipi);
+	}
+}
+
+/* INIT resets the LAPIC too, keeping its base and ID. */
+void okvm_lapic_init_reset(struct okvm_vcpu *vcpu)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	unsigned long flags;
+
+	if (!apic)
+		return;
+	flags = okvm_lapic_lock(apic);
+	x86_lapic_reset(&apic->dev, true);
+	okvm_lapic_unlock(apic, flags);
+}
+
+/* --- The xAPIC page and the x2APIC MSRs ---------------------------------- */
+
+/* A guest MMIO access: true when it hit this vCPU's xAPIC page. */
+bool okvm_lapic_mmio(struct okvm_vcpu *vcpu, u64 gpa, void *buf, u32 len,
+		     bool write)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	unsigned long flags;
+	u64 base;
+
+	if (!apic || !x86_lapic_hw_enabled(&apic->dev) ||
+	    x86_lapic_x2apic_mode(&apic->dev))
+		return false;
+	base = apic->dev.apic_base & PAGE_MASK & ((1ULL << 52) - 1);
+	if (gpa < base || gpa + len > base + PAGE_SIZE)
+		return false;
+	flags = okvm_lapic_lock(apic);
+	if (write)
+		x86_lapic_mmio_write(&apic->dev, gpa - base, buf, len);
+	else
+		x86_lapic_mmio_read(&apic->dev, gpa - base, buf, len);
+	okvm_lapic_unlock(apic, flags);
+	return true;
+}
+
+/* x2APIC MSRs, IA32_TSC_DEADLINE: 0, 1 for #GP, -1 not the LAPIC's. */
+int okvm_lapic_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	unsigned long flags;
+	int r = 0;
+
+	if (!apic)
+		return -1;
+	if (index != MSR_IA32_TSC_DEADLINE &&
+	    (index < X2APIC_MSR_BASE || index > X2APIC_MSR_LAST))
+		return -1;
+	flags = okvm_lapic_lock(apic);
+	if (index == MSR_IA32_TSC_DEADLINE)
+		*data = x86_lapic_get_tsc_deadline(&apic->dev);
+	else
+		r = x86_lapic_msr_read(&apic->dev, index, data);
+	okvm_lapic_unlock(apic, flags);
+	return r;
+}
+
+int okvm_lapic_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data,
+		       bool host)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	unsigned long flags;
+	int r = 0;
+
+	if (!apic)
+		return -1;
+	if (index != MSR_IA32_TSC_DEADLINE && index != MSR_IA32_APICBASE &&
+	    (index < X2APIC_MSR_BASE || index > X2APIC_MSR_LAST))
+		return -1;
+	flags = okvm_lapic_lock(apic);
+	if (index == MSR_IA32_TSC_DEADLINE) {
+		x86_lapic_set_tsc_deadline(&apic->dev, data);
+	} else if (index == MSR_IA32_APICBASE) {
+		r = x86_lapic_set_base(&apic->dev, data, host);
+		vcpu->arch.apic_base = apic->dev.apic_base;
+	} else {
+		r = x86_lapic_msr_write(&apic->dev, index, data);
+	}
+	okvm_lapic_unlock(apic, flags);
+	return r;
+}
+
+/* --- KVM_GET/SET_LAPIC ---------------------------------------------------- */
+
+#define OKVM_APIC_ID(regs)	(*(u32 *)&(regs)[LAPIC_ID])
+
+/*
+ * In x2APIC mode the ID register holds the 32-bit x2APIC ID; userspace
+ * sees it in the xAPIC place (bits 31:24) unless it enabled
+ * KVM_X2APIC_API_USE_32BIT_IDS.
+ */
+static int okvm_lapic_id_fixup(struct okvm_vcpu *vcpu,
+			       struct kvm_lapic_state *s, bool set)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	u32 *id = (u32 *)&s->regs[LAPIC_ID];
+
+	if (!x86_lapic_x2apic_mode(&apic->dev))
+		return 0;
+	if (vcpu->vm->arch.x2apic_32bit_ids)
+		return set && *id != vcpu->vcpu_id ? -EINVAL : 0;
+	if (set)
+		*id >>= 24;
+	else
+		*id <<= 24;
+	return 0;
+}
+
+long okvm_ioctl_get_lapic(struct okvm_vcpu *vcpu, void __user *argp)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	struct kvm_lapic_state *s;
+	unsigned long flags;
+	long r;
+
+	if (!apic)
+		return -EINVAL;
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	flags = okvm_lapic_lock(apic);
+	x86_lapic_state_save(&apic->dev);
+	memcpy(s->regs, apic->dev.regs, sizeof(s->regs));
+	okvm_lapic_unlock(apic, flags);
+	okvm_lapic_id_fixup(vcpu, s, false);
+	r = copy_to_user(argp, s, sizeof(*s)) ? -EFAULT : 0;
+	kfree(s);
+	return r;
+}
+
+long okvm_ioctl_set_lapic(struct okvm_vcpu *vcpu, void __user *argp)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	struct kvm_lapic_state *s;
+	unsigned long flags;
+	long r;
+
+	if (!apic)
+		return -EINVAL;
+	s = memdup_user(argp, sizeof(*s));
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	r = okvm_lapic_id_fixup(vcpu, s, true);
+	if (!r) {
+		flags = okvm_lapic_lock(apic);
+		memcpy(apic->dev.regs, s->regs, sizeof(s->regs));
+		x86_lapic_state_loaded(&apic->dev);
+		okvm_lapic_unlock(apic, flags);
+		okvm_make_request(vcpu, OKVM_REQ_EVENT);
+	}
+	kfree(s);
+	return r;
+}
+
+/* --- KVM_GET/SET_MP_STATE ------------------------------------------------- */
+
+long okvm_ioctl_get_mp_state(struct okvm_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_mp_state mp;
+
+	okvm_lapic_accept_events(vcpu);
+	mp.mp_state = vcpu->arch.mp_state;
+	return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
+}
+
+/*
+ * Without an in-kernel LAPIC only RUNNABLE exists.  SIPI_RECEIVED is kept
+ * as INIT_RECEIVED with the SIPI pending (its vector from
+ * KVM_SET_VCPU_EVENTS), as KVM does.
+ */
+long okvm_ioctl_set_mp_state(struct okvm_vcpu *vcpu, void __user *argp)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	struct kvm_mp_state mp;
+	unsigned long flags;
+
+	if (copy_from_user(&mp, argp, sizeof(mp)))
+		return -EFAULT;
+	if (!apic)
+		return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+	if (mp.mp_state > KVM_MP_STATE_SIPI_RECEIVED)
+		return -EINVAL;
+	flags = okvm_lapic_lock(apic);
+	apic->dev.wait_sipi = mp.mp_state == KVM_MP_STATE_UNINITIALIZED ||
+			      mp.mp_state == KVM_MP_STATE_INIT_RECEIVED ||
+			      mp.mp_state == KVM_MP_STATE_SIPI_RECEIVED;
+	apic->dev.sipi_pending = mp.mp_state == KVM_MP_STATE_SIPI_RECEIVED;
+	okvm_lapic_unlock(apic, flags);
+	if (mp.mp_state == KVM_MP_STATE_SIPI_RECEIVED)
+		mp.mp_state = KVM_MP_STATE_INIT_RECEIVED;
+	vcpu->arch.mp_state = mp.mp_state;
+	okvm_make_request(vcpu, OKVM_REQ_EVENT);
+	return 0;
+}
