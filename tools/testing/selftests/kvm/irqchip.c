@@ -1,0 +1,521 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * irqchip: the in-kernel interrupt controllers (KVM_CREATE_IRQCHIP).
+ *
+ *   create        capabilities; ENXIO without an irqchip; EEXIST twice;
+ *                 EINVAL once a vCPU exists; KVM_INTERRUPT is ENXIO
+ *   chip_state    KVM_GET/SET_IRQCHIP round trips for both PICs and the
+ *                 IOAPIC; a bad chip id is EINVAL
+ *   lapic_state   KVM_GET/SET_LAPIC: reset values, a round trip
+ *   mp_state      BSP runnable, APs uninitialized; bad states EINVAL
+ *   timer_oneshot the guest arms a one-shot LAPIC timer and halts in the
+ *                 kernel; its vector arrives no earlier than programmed
+ *   timer_periodic a periodic timer ticks 10 times, EOI each time
+ *   tsc_deadline  a TSC-deadline timer fires
+ *   ioapic_edge   KVM_IRQ_LINE_STATUS through an IOAPIC pin the guest
+ *                 programmed: delivered (1), masked (-1)
+ *   ioapic_level  a level pin: remote IRR refuses (-1) until the
+ *                 guest's EOI, which redelivers while the line is high
+ *   pic           the guest programs the PIC and LINT0 as ExtINT;
+ *                 KVM_IRQ_LINE reaches it with the PIC's vector
+ *   ipi           a fixed IPI from vCPU 0 wakes vCPU 1 halted in the kernel
+ *   init_sipi     vCPU 0 sends INIT and SIPI to an uninitialized vCPU 1,
+ *                 which starts in real mode at the SIPI vector
+ */
+#include <pthread.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "x86.h"
+
+#define APIC_GPA	0xfee00000
+#define IOAPIC_GPA	0xfec00000
+#define MSR_TSC_DEADLINE 0x6e0
+
+static struct kvm_vm *irq_vm(void)
+{
+	struct kvm_vm *vm = vm_create();
+
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0));
+	vm_setup_idt(vm);
+	return vm;
+}
+
+static struct kvm_vcpu *long_vcpu(struct kvm_vm *vm, uint32_t id,
+				  uint64_t entry)
+{
+	struct kvm_vcpu *vcpu = vcpu_add(vm, id);
+	struct kvm_mp_state mp = { KVM_MP_STATE_RUNNABLE };
+
+	vcpu_set_supported_cpuid(vcpu);
+	vcpu_setup_long(vcpu, entry);
+	vcpu_use_idt(vcpu);
+	TEST_ASSERT_OK(ioctl(vcpu->fd, KVM_SET_MP_STATE, &mp));
+	return vcpu;
+}
+
+static void test_create(void)
+{
+	struct kvm_vm *vm = vm_create();
+	struct kvm_irq_level line = { .irq = 4, .level = 1 };
+	struct kvm_irqchip chip = { .chip_id = KVM_IRQCHIP_IOAPIC };
+	struct kvm_interrupt irq = { .irq = 0x30 };
+	struct kvm_vcpu *vcpu;
+
+	TEST_ASSERT_EQ(kvm_check_cap(vm->kvm_fd, KVM_CAP_IRQCHIP), 1);
+	TEST_ASSERT_EQ(kvm_check_cap(vm->kvm_fd, KVM_CAP_HLT), 1);
+	TEST_ASSERT_EQ(kvm_check_cap(vm->kvm_fd, KVM_CAP_IRQ_INJECT_STATUS), 1);
+	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_IRQ_LINE, &line), ENXIO);
+	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_GET_IRQCHIP, &chip), ENXIO);
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0));
+	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0), EEXIST);
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_IRQ_LINE, &line));
+	vcpu = vcpu_add(vm, 0);
+	TEST_ASSERT_ERRNO(ioctl(vcpu->fd, KVM_INTERRUPT, &irq), ENXIO);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+
+	vm = vm_create();
+	vcpu = vcpu_add(vm, 0);
+	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0), EINVAL);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+}
+
+static void test_chip_state(void)
+{
+	struct kvm_vm *vm = irq_vm();
+	struct kvm_irqchip in, out;
+	int id, i;
+
+	for (id = KVM_IRQCHIP_PIC_MASTER; id <= KVM_IRQCHIP_PIC_SLAVE; id++) {
+		memset(&in, 0, sizeof(in));
+		in.chip_id = id;
+		in.chip.pic.imr = 0x5a;
+		in.chip.pic.irq_base = 0x28 + 8 * id;
+		in.chip.pic.elcr = 0x08 << id;
+		in.chip.pic.elcr_mask = id ? 0xde : 0xf8;
+		in.chip.pic.priority_add = 3;
+		in.chip.pic.auto_eoi = 1;
+		TEST_ASSERT_OK(ioctl(vm->fd, KVM_SET_IRQCHIP, &in));
+		memset(&out, 0xcc, sizeof(out));
+		out.chip_id = id;
+		TEST_ASSERT_OK(ioctl(vm->fd, KVM_GET_IRQCHIP, &out));
+		TEST_ASSERT(!memcmp(&in.chip.pic, &out.chip.pic,
+				    sizeof(in.chip.pic)), "PIC %d state", id);
+	}
+	memset(&in, 0, sizeof(in));
+	in.chip_id = KVM_IRQCHIP_IOAPIC;
+	in.chip.ioapic.base_address = IOAPIC_GPA;
+	in.chip.ioapic.id = 3;
+	for (i = 0; i < KVM_IOAPIC_NUM_PINS; i++)
+		in.chip.ioapic.redirtbl[i].bits = 0x10000 | (0x40 + i) |
+						  ((uint64_t)i << 56);
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_SET_IRQCHIP, &in));
+	memset(&out, 0, sizeof(out));
+	out.chip_id = KVM_IRQCHIP_IOAPIC;
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_GET_IRQCHIP, &out));
+	TEST_ASSERT_EQ(out.chip.ioapic.id, 3);
+	TEST_ASSERT_EQ(out.chip.ioapic.base_address, IOAPIC_GPA);
+	for (i = 0; i < KVM_IOAPIC_NUM_PINS; i++)
+		TEST_ASSERT_EQ(out.chip.ioapic.redirtbl[i].bits,
+			       in.chip.ioapic.redirtbl[i].bits);
+	out.chip_id = 3;
+	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_GET_IRQCHIP, &out), EINVAL);
+	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_SET_IRQCHIP, &out), EINVAL);
+	vm_destroy(vm);
+}
+
+static uint32_t apic_reg(struct kvm_lapic_state *s, int off)
+{
+	uint32_t v;
+
+	memcpy(&v, &s->regs[off], 4);
+	return v;
+}
+
+static void test_lapic_state(void)
+{
+	struct kvm_vm *vm = irq_vm();
+	struct kvm_vcpu *vcpu = vcpu_add(vm, 5);
+	struct kvm_lapic_state s, t;
+	uint32_t tpr = 0x70;
+
+	TEST_ASSERT_OK(ioctl(vcpu->fd, KVM_GET_LAPIC, &s));
+	TEST_ASSERT_EQ(apic_reg(&s, 0x20), 5u << 24);		/* ID */
+	TEST_ASSERT_EQ(apic_reg(&s, 0x30) & 0xff, 0x14);	/* version */
+	TEST_ASSERT_EQ(apic_reg(&s, 0xf0), 0xff);		/* SVR */
+	TEST_ASSERT_EQ(apic_reg(&s, 0x320) & 0x10000, 0x10000);	/* masked */
+	memcpy(&s.regs[0x80], &tpr, 4);
+	TEST_ASSERT_OK(ioctl(vcpu->fd, KVM_SET_LAPIC, &s));
+	TEST_ASSERT_OK(ioctl(vcpu->fd, KVM_GET_LAPIC, &t));
+	TEST_ASSERT_EQ(apic_reg(&t, 0x80), 0x70);
+	TEST_ASSERT_EQ(apic_reg(&t, 0xa0), 0x70);		/* PPR */
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+
+	vm = vm_create();
+	vcpu = vcpu_add(vm, 0);
+	TEST_ASSERT_ERRNO(ioctl(vcpu->fd, KVM_GET_LAPIC, &s), EINVAL);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+}
+
+static void test_mp_state(void)
+{
+	struct kvm_vm *vm = irq_vm();
+	struct kvm_vcpu *bsp = vcpu_add(vm, 0), *ap = vcpu_add(vm, 1);
+	struct kvm_mp_state mp;
+
+	TEST_ASSERT_OK(ioctl(bsp->fd, KVM_GET_MP_STATE, &mp));
+	TEST_ASSERT_EQ(mp.mp_state, KVM_MP_STATE_RUNNABLE);
+	TEST_ASSERT_OK(ioctl(ap->fd, KVM_GET_MP_STATE, &mp));
+	TEST_ASSERT_EQ(mp.mp_state, KVM_MP_STATE_UNINITIALIZED);
+	mp.mp_state = KVM_MP_STATE_HALTED;
+	TEST_ASSERT_OK(ioctl(ap->fd, KVM_SET_MP_STATE, &mp));
+	TEST_ASSERT_OK(ioctl(ap->fd, KVM_GET_MP_STATE, &mp));
+	TEST_ASSERT_EQ(mp.mp_state, KVM_MP_STATE_HALTED);
+	mp.mp_state = KVM_MP_STATE_SIPI_RECEIVED;
+	TEST_ASSERT_OK(ioctl(ap->fd, KVM_SET_MP_STATE, &mp));
+	mp.mp_state = 1000;
+	TEST_ASSERT_ERRNO(ioctl(ap->fd, KVM_SET_MP_STATE, &mp), EINVAL);
+	vcpu_free(bsp);
+	vcpu_free(ap);
+	vm_destroy(vm);
+}
+
+/* %rdi = the xAPIC page; software-enable the APIC, TPR 0. */
+#define G_APIC_ON							\
+	"\tmov $" STR(APIC_GPA) ", %edi\n"				\
+	"\tmovl $0x1ff, 0xf0(%rdi)\n"					\
+	"\tmovl $0, 0x80(%rdi)\n"
+
+GUEST_CODE(guest_oneshot, 64,
+	G_APIC_ON
+	"\tmovl $0xb, 0x3e0(%rdi)\n"		/* divide by 1 */
+	"\tmovl $0x50, 0x320(%rdi)\n"		/* one-shot, vector 0x50 */
+	"\tmovl $20000000, 0x380(%rdi)\n"	/* 20 ms */
+	"\tmov 0x390(%rdi), %ebx\n"		/* TMCCT: counting down */
+	G_SYNC(1)
+	"\tsti\n"
+	"1:\thlt\n\tjmp 1b\n");
+
+static void test_timer_oneshot(void)
+{
+	struct kvm_vm *vm = irq_vm();
+	struct kvm_vcpu *vcpu = long_vcpu(vm, 0, LOAD_GUEST(vm, guest_oneshot));
+	struct ucall uc;
+	double t0;
+
+	vcpu_ucall(vcpu, &uc);
+	TEST_ASSERT_EQ(uc.cmd, UCALL_SYNC);
+	TEST_ASSERT(uc.arg0 > 0 && uc.arg0 <= 20000000, "TMCCT %llu",
+		    (unsigned long long)uc.arg0);
+	t0 = test_now();
+	vcpu_expect_vector(vcpu, 0x50, &uc);
+	/* Armed before t0: allow for the time the ucall took. */
+	TEST_ASSERT(test_now() - t0 > 0.010, "fired after %.4f s",
+		    test_now() - t0);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+}
+
+/* The tick handler: count in DATA_GPA, EOI, return. */
+GUEST_CODE(guest_tick, 64,
+	"\tincq " STR(DATA_GPA) "\n"
+	"\tmovl $0, 0xb0(%rdi)\n"
+	"\tiretq\n");
+
+GUEST_CODE(guest_periodic, 64,
+	G_APIC_ON
+	"\tmovq $0, " STR(DATA_GPA) "\n"
+	"\tmovl $0xb, 0x3e0(%rdi)\n"
+	"\tmovl $0x20051, 0x320(%rdi)\n"	/* periodic, vector 0x51 */
+	"\tmovl $2000000, 0x380(%rdi)\n"	/* 2 ms */
+	"\tsti\n"
+	"1:\thlt\n"
+	"\tcmpq $10, " STR(DATA_GPA) "\n"
+	"\tjb 1b\n"
+	"\tcli\n"
+	"\tmovl $0x10000, 0x320(%rdi)\n"	/* mask it again */
+	G_DONE);
+
+static void test_timer_periodic(void)
+{
+	struct kvm_vm *vm = irq_vm();
+	struct kvm_vcpu *vcpu = long_vcpu(vm, 0,
+					  LOAD_GUEST(vm, guest_periodic));
+	double t0 = test_now();
+
+	vm_set_idt_gate(vm, 0x51, LOAD_GUEST(vm, guest_tick));
+	vcpu_expect_done(vcpu);
+	TEST_ASSERT(test_now() - t0 > 0.015, "10 ticks in %.4f s",
+		    test_now() - t0);
+	TEST_ASSERT(*(uint64_t *)gpa2hva(vm, DATA_GPA) >= 10, "ticks");
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+}
+
+GUEST_CODE(guest_deadline, 64,
+	G_APIC_ON
+	"\tmovl $0x40052, 0x320(%rdi)\n"	/* TSC deadline, vector 0x52 */
+	"\trdtsc\n"
+	"\tshl $32, %rdx\n"
+	"\tor %rdx, %rax\n"
+	"\tadd $10000000, %rax\n"
+	"\tmov %rax, %rdx\n"
+	"\tshr $32, %rdx\n"
+	"\tmov $" STR(MSR_TSC_DEADLINE) ", %ecx\n"
+	"\twrmsr\n"
+	"\tsti\n"
+	"1:\thlt\n\tjmp 1b\n");
+
+static void test_tsc_deadline(void)
+{
+	struct kvm_vm *vm = irq_vm();
+	struct kvm_vcpu *vcpu = long_vcpu(vm, 0,
+					  LOAD_GUEST(vm, guest_deadline));
+	struct kvm_cpuid2 *c = kvm_get_supported_cpuid(vm->kvm_fd);
+	struct ucall uc;
+
+	/* As a VMM does: the CPUID bit comes from the capability. */
+	TEST_ASSERT_EQ(kvm_check_cap(vm->kvm_fd, KVM_CAP_TSC_DEADLINE_TIMER),
+		       1);
+	cpuid_find(c, 1, 0)->ecx |= 1u << 24;
+	vcpu_set_cpuid(vcpu, c);
+	free(c);
+
+	vcpu_expect_vector(vcpu, 0x52, &uc);
+	TEST_ASSERT_EQ(vcpu_get_msr(vcpu, MSR_TSC_DEADLINE), 0);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+}
+
+/*
+ * IOAPIC pins 17 (edge), 18 (level) and 19 (masked), physical destination
+ * 0: GSIs above 15 reach the IOAPIC only, not the PIC.
+ */
+GUEST_CODE(guest_ioapic, 64,
+	G_APIC_ON
+	"\tmov $" STR(IOAPIC_GPA) ", %esi\n"
+	"\tmovl $0x32, (%rsi)\n\tmovl $0x70, 0x10(%rsi)\n"	/* pin 17 */
+	"\tmovl $0x33, (%rsi)\n\tmovl $0, 0x10(%rsi)\n"
+	"\tmovl $0x34, (%rsi)\n\tmovl $0x8071, 0x10(%rsi)\n"	/* pin 18 */
+	"\tmovl $0x35, (%rsi)\n\tmovl $0, 0x10(%rsi)\n"
+	"\tmovl $0x36, (%rsi)\n\tmovl $0x10072, 0x10(%rsi)\n"	/* pin 19 */
+	"\tmovq $0, " STR(DATA_GPA) "\n"
+	G_SYNC(1)
+	"\tsti\n"
+	"1:\thlt\n"
+	"\tcmpq $2, " STR(DATA_GPA) "\n"
+	"\tjb 1b\n"
+	"\tcli\n"
+	G_SYNC(2)
+	"\tsti\n"
+	"2:\thlt\n\tjmp 2b\n");
+
+static int irq_line_status(struct kvm_vm *vm, uint32_t irq, uint32_t level)
+{
+	struct kvm_irq_level l = { .irq = irq, .level = level };
+
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_IRQ_LINE_STATUS, &l));
+	return l.status;
+}
+
+static void test_ioapic_edge(void)
+{
+	struct kvm_vm *vm = irq_vm();
+	struct kvm_vcpu *vcpu = long_vcpu(vm, 0, LOAD_GUEST(vm, guest_ioapic));
+	struct ucall uc;
+
+	vcpu_expect_sync(vcpu, 1);
+	TEST_ASSERT_EQ(irq_line_status(vm, 19, 1), -1);	/* masked */
+	TEST_ASSERT_EQ(irq_line_status(vm, 19, 0), 1);	/* lowering: 1 */
+	TEST_ASSERT_EQ(irq_line_status(vm, 17, 1), 1);
+	TEST_ASSERT_EQ(irq_line_status(vm, 17, 0), 1);
+	vcpu_expect_vector(vcpu, 0x70, &uc);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+}
+
+/*
+ * Level handler: count; EOI only the first time, so that the line, still
+ * high, delivers exactly once more and then stays in service (an EOI each
+ * time would be an interrupt storm that starves the guest's main loop).
+ */
+GUEST_CODE(guest_level_handler, 64,
+	"\tincq " STR(DATA_GPA) "\n"
+	"\tcmpq $2, " STR(DATA_GPA) "\n"
+	"\tjae 1f\n"
+	"\tmovl $0, 0xb0(%rdi)\n"
+	"1:\tiretq\n");
+
+static void test_ioapic_level(void)
+{
+	struct kvm_vm *vm = irq_vm();
+	struct kvm_vcpu *vcpu = long_vcpu(vm, 0, LOAD_GUEST(vm, guest_ioapic));
+	uint64_t *count = gpa2hva(vm, DATA_GPA);
+
+	vm_set_idt_gate(vm, 0x71, LOAD_GUEST(vm, guest_level_handler));
+	vcpu_expect_sync(vcpu, 1);
+	TEST_ASSERT_EQ(irq_line_status(vm, 18, 1), 1);
+	/* Remote IRR is set until the guest's EOI: -1, as with KVM. */
+	TEST_ASSERT_EQ(irq_line_status(vm, 18, 1), -1);
+	/* The EOI with the line still high delivers it again. */
+	vcpu_expect_sync(vcpu, 2);
+	TEST_ASSERT_EQ(*count, 2);
+	irq_line_status(vm, 18, 0);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+}
+
+/* Master PIC at vector 0x30, only IRQ 3 unmasked; LINT0 = ExtINT. */
+GUEST_CODE(guest_pic, 64,
+	G_APIC_ON
+	"\tmovl $0x700, 0x350(%rdi)\n"
+	"\tmov $0x11, %al\n\tout %al, $0x20\n"
+	"\tmov $0x30, %al\n\tout %al, $0x21\n"
+	"\tmov $0x04, %al\n\tout %al, $0x21\n"
+	"\tmov $0x01, %al\n\tout %al, $0x21\n"
+	"\tmov $0xf7, %al\n\tout %al, $0x21\n"
+	"\tin $0x21, %al\n"
+	"\tmovzbl %al, %ebx\n"
+	G_UCALL(UCALL_SYNC)
+	"\tsti\n"
+	"1:\thlt\n\tjmp 1b\n");
+
+static void test_pic(void)
+{
+	struct kvm_vm *vm = irq_vm();
+	struct kvm_vcpu *vcpu = long_vcpu(vm, 0, LOAD_GUEST(vm, guest_pic));
+	struct ucall uc;
+
+	vcpu_ucall(vcpu, &uc);
+	TEST_ASSERT_EQ(uc.cmd, UCALL_SYNC);
+	TEST_ASSERT_EQ(uc.arg0, 0xf7);		/* IMR read back */
+	TEST_ASSERT_EQ(irq_line_status(vm, 4, 1), -1);
+	TEST_ASSERT_EQ(irq_line_status(vm, 3, 1), 1);
+	irq_line_status(vm, 3, 0);
+	vcpu_expect_vector(vcpu, 0x33, &uc);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+}
+
+struct runner {
+	struct kvm_vcpu *vcpu;
+	struct ucall uc;
+	int eagain;
+};
+
+/* Run an AP until its first ucall, retrying KVM_RUN's EAGAIN. */
+static void *run_ap(void *arg)
+{
+	struct runner *r = arg;
+	int ret;
+
+	for (;;) {
+		ret = ioctl(r->vcpu->fd, KVM_RUN, 0);
+		if (ret < 0 && errno == EAGAIN) {
+			r->eagain++;
+			continue;
+		}
+		TEST_ASSERT_OK(ret);
+		if (vcpu_get_ucall(r->vcpu, &r->uc))
+			return NULL;
+		vcpu_complete_exit(r->vcpu);
+	}
+}
+
+GUEST_CODE(guest_ipi_target, 64,
+	G_APIC_ON
+	G_SYNC(1)
+	"\tsti\n"
+	"1:\thlt\n\tjmp 1b\n");
+
+GUEST_CODE(guest_ipi_sender, 64,
+	G_APIC_ON
+	"\tmovl $0x01000000, 0x310(%rdi)\n"	/* to APIC ID 1 */
+	"\tmovl $0x4061, 0x300(%rdi)\n"		/* fixed, vector 0x61 */
+	G_DONE);
+
+static void test_ipi(void)
+{
+	struct kvm_vm *vm = irq_vm();
+	struct kvm_vcpu *bsp = long_vcpu(vm, 0,
+					 LOAD_GUEST(vm, guest_ipi_sender));
+	struct runner ap = { .vcpu = long_vcpu(vm, 1,
+					LOAD_GUEST(vm, guest_ipi_target)) };
+	pthread_t t;
+
+	vcpu_expect_sync(ap.vcpu, 1);
+	TEST_ASSERT(!pthread_create(&t, NULL, run_ap, &ap), "thread");
+	usleep(20000);		/* let the AP halt in the kernel */
+	vcpu_expect_done(bsp);
+	pthread_join(t, NULL);
+	TEST_ASSERT_EQ(ap.uc.cmd, UCALL_VECTOR);
+	TEST_ASSERT_EQ(ap.uc.arg0, 0x61);
+	vcpu_free(bsp);
+	vcpu_free(ap.vcpu);
+	vm_destroy(vm);
+}
+
+/* The AP's real-mode start: CS = SIPI vector << 8, IP = 0. */
+GUEST_CODE(guest_sipi_start, 16,
+	"\tmov %cs, %bx\n"
+	G_UCALL(UCALL_SYNC)
+	"1:\thlt\n\tjmp 1b\n");
+
+GUEST_CODE(guest_init_sipi, 64,
+	G_APIC_ON
+	"\tmovl $0x01000000, 0x310(%rdi)\n"
+	"\tmovl $0x4500, 0x300(%rdi)\n"		/* INIT, level assert */
+	"\tmovl $0x01000000, 0x310(%rdi)\n"
+	"\tmovl $0x4600 + 0x40, 0x300(%rdi)\n"	/* SIPI, vector 0x40 */
+	G_DONE);
+
+static void test_init_sipi(void)
+{
+	struct kvm_vm *vm = irq_vm();
+	struct kvm_vcpu *bsp = long_vcpu(vm, 0,
+					 LOAD_GUEST(vm, guest_init_sipi));
+	struct runner ap = { .vcpu = vcpu_add(vm, 1) };
+	struct kvm_mp_state mp;
+	pthread_t t;
+
+	memcpy(gpa2hva(vm, 0x40000), guest_sipi_start_start,
+	       guest_sipi_start_end - guest_sipi_start_start);
+	TEST_ASSERT_OK(ioctl(ap.vcpu->fd, KVM_GET_MP_STATE, &mp));
+	TEST_ASSERT_EQ(mp.mp_state, KVM_MP_STATE_UNINITIALIZED);
+	TEST_ASSERT(!pthread_create(&t, NULL, run_ap, &ap), "thread");
+	usleep(20000);
+	vcpu_expect_done(bsp);
+	pthread_join(t, NULL);
+	TEST_ASSERT_EQ(ap.uc.cmd, UCALL_SYNC);
+	TEST_ASSERT_EQ(ap.uc.arg0, 0x4000);	/* CS */
+	TEST_ASSERT_EQ(ap.uc.regs.rip & 0xffff, ap.uc.regs.rip);
+	TEST_ASSERT(ap.eagain >= 1, "KVM_RUN returned EAGAIN %d times",
+		    ap.eagain);
+	TEST_ASSERT_OK(ioctl(ap.vcpu->fd, KVM_GET_MP_STATE, &mp));
+	TEST_ASSERT_EQ(mp.mp_state, KVM_MP_STATE_RUNNABLE);
+	vcpu_free(bsp);
+	vcpu_free(ap.vcpu);
+	vm_destroy(vm);
+}
+
+int main(void)
+{
+	test_init("irqchip");
+	RUN_SUBTEST("create", test_create());
+	RUN_SUBTEST("chip_state", test_chip_state());
+	RUN_SUBTEST("lapic_state", test_lapic_state());
+	RUN_SUBTEST("mp_state", test_mp_state());
+	RUN_SUBTEST("timer_oneshot", test_timer_oneshot());
+	RUN_SUBTEST("timer_periodic", test_timer_periodic());
+	RUN_SUBTEST("tsc_deadline", test_tsc_deadline());
+	RUN_SUBTEST("ioapic_edge", test_ioapic_edge());
+	RUN_SUBTEST("ioapic_level", test_ioapic_level());
+	RUN_SUBTEST("pic", test_pic());
+	RUN_SUBTEST("ipi", test_ipi());
+	RUN_SUBTEST("init_sipi", test_init_sipi());
+	test_done();
+}
