@@ -81,4 +81,18 @@
 #define rdmsrl_safe(msr, p)		rdmsrq_safe(msr, p)
 #endif
 
+/* smp_send_reschedule() traces the IPI (6.6 on): declare the tracepoint. */
+#ifdef OKVM_HAVE_TRACE_IPI_SEND
+#include <trace/events/ipi.h>
+#endif
+
+/* hrtimer_init() became hrtimer_setup(), which also sets the function. */
+#ifndef OKVM_HAVE_HRTIMER_SETUP
+#define hrtimer_setup(timer, fn, clock, mode)				\
+	do {								\
+		hrtimer_init(timer, clock, mode);			\
+		(timer)->function = (fn);				\
+	} while (0)
+#endif
+
 #endif /* OKVM_COMPAT_H */

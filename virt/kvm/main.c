@@ -8,6 +8,7 @@
  * vendor cannot be unloaded while any VM (or /dev/kvm fd) is alive.
  */
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/miscdevice.h>
 #include <linux/fs.h>
 #include <linux/cpuhotplug.h>
@@ -220,8 +221,10 @@ static int __init okvm_init(void)
 	return 0;
 }
 
+/* Old GSI routing tables may still wait for an RCU grace period. */
 static void __exit okvm_exit(void)
 {
+	rcu_barrier();
 }
 
 module_init(okvm_init);

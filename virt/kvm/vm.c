@@ -31,22 +31,6 @@ static long okvm_vm_ioctl_get_dirty_log(struct okvm_vm *vm, void __user *argp)
 	return okvm_get_dirty_log(vm, &log);
 }
 
-/*
- * KVM_SET_GSI_ROUTING.  GSI routes only exist with an in-kernel irqchip,
- * which okvm does not have yet: like KVM without one, a well-formed table
- * is refused with EINVAL.
- */
-static long okvm_vm_ioctl_set_gsi_routing(struct okvm_vm *vm, void __user *argp)
-{
-	struct kvm_irq_routing hdr;
-
-	if (copy_from_user(&hdr, argp, sizeof(hdr)))
-		return -EFAULT;
-	if (hdr.nr > OKVM_MAX_IRQ_ROUTES || hdr.flags)
-		return -EINVAL;
-	return -EINVAL;
-}
-
 static long okvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 			  unsigned long arg)
 {
@@ -65,8 +49,6 @@ static long okvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return okvm_check_extension(vm, arg);
 	case KVM_GET_DIRTY_LOG:
 		return okvm_vm_ioctl_get_dirty_log(vm, argp);
-	case KVM_SET_GSI_ROUTING:
-		return okvm_vm_ioctl_set_gsi_routing(vm, argp);
 	case KVM_REGISTER_COALESCED_MMIO:
 		return okvm_vm_ioctl_register_coalesced(vm, argp);
 	case KVM_UNREGISTER_COALESCED_MMIO:

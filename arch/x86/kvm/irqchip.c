@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The VM's in-kernel PIC pair and IOAPIC: KVM_CREATE_IRQCHIP, KVM_IRQ_LINE
- * and KVM_IRQ_LINE_STATUS with the default GSI routing (GSI 0-15 to the PIC
- * and the IOAPIC pin of that number, 16-23 to the IOAPIC), KVM_GET/
+ * and KVM_IRQ_LINE_STATUS (through the GSI routes of irq_routing.c), KVM_GET/
  * SET_IRQCHIP, their ports and MMIO window on the in-kernel buses,
  * KVM_SET_BOOT_CPU_ID and the VM's KVM_ENABLE_CAP.  The register logic is
  * dev/pic.c and dev/ioapic.c.
@@ -14,7 +13,6 @@
 #include "irqchip.h"
 
 #define OKVM_IOAPIC_MMIO_LEN	0x100
-#define OKVM_PIC_PINS		16
 
 /* --- Wiring ------------------------------------------------------------ */
 
@@ -45,45 +43,41 @@ void okvm_ioapic_eoi(struct okvm_vm *vm, u8 vector)
 	spin_unlock_irqrestore(&chip->lock, flags);
 }
 
-/* KVM_IRQ_LINE_STATUS: -1 if masked everywhere, else the sum. */
-static int okvm_irq_status(int acc, int r)
+/* The bit of @pin in a level array, per source. */
+static bool okvm_pin_level(u32 *levels, enum okvm_irq_source src, int level)
 {
-	if (r < 0)
-		return acc;
-	return r + (acc < 0 ? 0 : acc);
+	if (level)
+		*levels |= BIT(src);
+	else
+		*levels &= ~BIT(src);
+	return *levels != 0;
 }
 
 /*
- * Set @src's level on @gsi, routed the default way.  Any context.  The
- * KVM_IRQ_LINE_STATUS value: 1 delivered, 0 coalesced, -1 masked or no
- * route.
+ * Set @src's level on one irqchip pin (the sources' levels are ORed).
+ * Any context, no irqchip or LAPIC lock held.  The KVM_IRQ_LINE_STATUS
+ * value: 1 delivered, 0 coalesced, -1 masked.
  */
-int okvm_irqchip_set_line(struct okvm_vm *vm, enum okvm_irq_source src,
-			  u32 gsi, int level)
+int okvm_irqchip_set_pin(struct okvm_irqchip *chip, u32 irqchip, u32 pin,
+			 enum okvm_irq_source src, int level)
 {
-	struct okvm_irqchip *chip = vm->arch.irqchip;
 	unsigned long flags;
 	bool out = false;
-	int ret = -1, line;
+	int ret, line;
 
-	if (!chip || gsi >= OKVM_NR_IRQCHIP_PINS)
-		return -1;
 	spin_lock_irqsave(&chip->lock, flags);
-	if (level)
-		chip->levels[gsi] |= BIT(src);
-	else
-		chip->levels[gsi] &= ~BIT(src);
-	line = chip->levels[gsi] != 0;
-	if (gsi < OKVM_PIC_PINS) {
-		ret = okvm_irq_status(ret, x86_pic_set_irq(&chip->pic, gsi,
-							   line));
+	if (irqchip == KVM_IRQCHIP_IOAPIC) {
+		line = okvm_pin_level(&chip->ioapic_levels[pin], src, level);
+		ret = x86_ioapic_set_irq(&chip->ioapic, pin, line);
+	} else {
+		pin += irqchip == KVM_IRQCHIP_PIC_SLAVE ? 8 : 0;
+		line = okvm_pin_level(&chip->pic_levels[pin], src, level);
+		ret = x86_pic_set_irq(&chip->pic, pin, line);
 		out = x86_pic_output(&chip->pic);
 	}
-	ret = okvm_irq_status(ret, x86_ioapic_set_irq(&chip->ioapic, gsi,
-						      line));
 	spin_unlock_irqrestore(&chip->lock, flags);
 	if (out)
-		okvm_irqchip_kick_extint(vm);
+		okvm_irqchip_kick_extint(chip->vm);
 	return ret;
 }
 
@@ -204,6 +198,10 @@ long okvm_vm_create_irqchip(struct okvm_vm *vm)
 	x86_pic_reset(&chip->pic);
 	chip->ioapic.ops = &okvm_ioapic_ops;
 	x86_ioapic_reset(&chip->ioapic);
+	if (okvm_irq_routes_default(chip)) {
+		kfree(chip);
+		return -ENOMEM;
+	}
 	mutex_lock(&vm->lock);
 	r = -EEXIST;
 	if (vm->arch.irqchip)
@@ -218,12 +216,17 @@ long okvm_vm_create_irqchip(struct okvm_vm *vm)
 	chip = NULL;
 out:
 	mutex_unlock(&vm->lock);
+	if (chip)
+		okvm_irq_routes_free(chip);
 	kfree(chip);
 	return r;
 }
 
 void okvm_irqchip_destroy(struct okvm_vm *vm)
 {
+	if (!vm->arch.irqchip)
+		return;
+	okvm_irq_routes_free(vm->arch.irqchip);
 	kfree(vm->arch.irqchip);
 	vm->arch.irqchip = NULL;
 }

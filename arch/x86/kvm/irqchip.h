@@ -45,14 +45,31 @@ enum okvm_irq_source {
 	OKVM_IRQ_NR_SOURCES,
 };
 
-#define OKVM_NR_IRQCHIP_PINS	X86_IOAPIC_PINS
+/* One GSI route (irq_routing.c): an irqchip pin or an MSI. */
+struct okvm_irq_route {
+	u32 gsi;
+	u32 type;			/* KVM_IRQ_ROUTING_* */
+	union {
+		struct {
+			u32 irqchip;	/* KVM_IRQCHIP_* */
+			u32 pin;
+		} chip;
+		struct {
+			u32 lo, hi, data;
+		} msi;
+	};
+};
+
+struct okvm_irq_routes;
 
 struct okvm_irqchip {
-	spinlock_t lock;		/* pic, ioapic, levels */
+	spinlock_t lock;		/* pic, ioapic, the levels */
 	struct okvm_vm *vm;
 	struct x86_pic pic;
 	struct x86_ioapic ioapic;
-	u32 levels[OKVM_NR_IRQCHIP_PINS];	/* bit per okvm_irq_source */
+	u32 pic_levels[16];		/* bit per okvm_irq_source */
+	u32 ioapic_levels[X86_IOAPIC_PINS];
+	struct okvm_irq_routes __rcu *routes;	/* vm->lock, RCU readers */
 	struct okvm_io_dev pic_master, pic_slave, elcr, ioapic_mmio;
 };
 
@@ -91,8 +108,16 @@ bool okvm_vcpu_is_bsp(struct okvm_vcpu *vcpu);
 
 /* irqchip.c */
 void okvm_ioapic_eoi(struct okvm_vm *vm, u8 vector);
+int okvm_irqchip_set_pin(struct okvm_irqchip *chip, u32 irqchip, u32 pin,
+			 enum okvm_irq_source src, int level);
+
+/* irq_routing.c */
 int okvm_irqchip_set_line(struct okvm_vm *vm, enum okvm_irq_source src,
 			  u32 gsi, int level);
+int okvm_irq_routes_default(struct okvm_irqchip *chip);
+void okvm_irq_routes_free(struct okvm_irqchip *chip);
+long okvm_vm_set_gsi_routing(struct okvm_vm *vm, void __user *argp);
+long okvm_vm_signal_msi(struct okvm_vm *vm, void __user *argp);
 long okvm_vm_create_irqchip(struct okvm_vm *vm);
 long okvm_vm_irq_line(struct okvm_vm *vm, void __user *argp, bool status);
 long okvm_vm_get_irqchip(struct okvm_vm *vm, void __user *argp);

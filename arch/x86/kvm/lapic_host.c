@@ -150,8 +150,8 @@ int okvm_lapic_create(struct okvm_vcpu *vcpu)
 	spin_lock_init(&apic->lock);
 	apic->vcpu = vcpu;
 	apic->eoi_vector = -1;
-	hrtimer_init(&apic->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
-	apic->timer.function = okvm_lapic_timer_fn;
+	hrtimer_setup(&apic->timer, okvm_lapic_timer_fn, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_ABS_HARD);
 	apic->dev.vcpu_id = vcpu->vcpu_id;
 	apic->dev.bsp = okvm_vcpu_is_bsp(vcpu);
 	apic->dev.tsc_khz = tsc_khz;

@@ -66,6 +66,7 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_IRQ_INJECT_STATUS:
 	case KVM_CAP_SET_BOOT_CPU_ID:
 	case KVM_CAP_TSC_DEADLINE_TIMER:
+	case KVM_CAP_SIGNAL_MSI:
 		return 1;
 	case KVM_CAP_X2APIC_API:
 		return KVM_X2APIC_API_USE_32BIT_IDS |
@@ -152,6 +153,10 @@ long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 		return okvm_vm_set_boot_cpu_id(vm, (unsigned long)argp);
 	case KVM_ENABLE_CAP:
 		return okvm_vm_enable_cap(vm, argp);
+	case KVM_SET_GSI_ROUTING:
+		return okvm_vm_set_gsi_routing(vm, argp);
+	case KVM_SIGNAL_MSI:
+		return okvm_vm_signal_msi(vm, argp);
 	default:
 		return -ENOTTY;
 	}

@@ -18,6 +18,11 @@
  *                 guest's EOI, which redelivers while the line is high
  *   pic           the guest programs the PIC and LINT0 as ExtINT;
  *                 KVM_IRQ_LINE reaches it with the PIC's vector
+ *   gsi_routing   KVM_SET_GSI_ROUTING: bad pins, types, flags and a
+ *                 duplicate (GSI, chip) are EINVAL; a table replaces the
+ *                 default routes; an irqchip route and an MSI route deliver
+ *   signal_msi    KVM_SIGNAL_MSI reaches the LAPIC it names; unknown flags
+ *                 or no irqchip: EINVAL
  *   ipi           a fixed IPI from vCPU 0 wakes vCPU 1 halted in the kernel
  *   init_sipi     vCPU 0 sends INIT and SIPI to an uninitialized vCPU 1,
  *                 which starts in real mode at the SIPI vector
@@ -401,6 +406,101 @@ static void test_pic(void)
 	vm_destroy(vm);
 }
 
+GUEST_CODE(guest_wait_irq, 64,
+	G_APIC_ON
+	"\tmov $" STR(IOAPIC_GPA) ", %esi\n"
+	"\tmovl $0x32, (%rsi)\n\tmovl $0x73, 0x10(%rsi)\n"	/* pin 17 */
+	"\tmovl $0x33, (%rsi)\n\tmovl $0, 0x10(%rsi)\n"
+	G_SYNC(1)
+	"\tsti\n"
+	"1:\thlt\n\tjmp 1b\n");
+
+static int set_routes(struct kvm_vm *vm, struct kvm_irq_routing_entry *e,
+		      uint32_t nr)
+{
+	struct kvm_irq_routing *r = calloc(1, sizeof(*r) + nr * sizeof(*e));
+	int ret;
+
+	TEST_ASSERT(r, "calloc");
+	r->nr = nr;
+	memcpy(r->entries, e, nr * sizeof(*e));
+	ret = ioctl(vm->fd, KVM_SET_GSI_ROUTING, r);
+	free(r);
+	return ret;
+}
+
+static void test_gsi_routing(void)
+{
+	struct kvm_vm *vm = irq_vm();
+	struct kvm_vcpu *vcpu = long_vcpu(vm, 0,
+					  LOAD_GUEST(vm, guest_wait_irq));
+	struct kvm_irq_routing_entry e[2] = {
+		{ .gsi = 30, .type = KVM_IRQ_ROUTING_IRQCHIP,
+		  .u.irqchip = { KVM_IRQCHIP_IOAPIC, 17 } },
+		{ .gsi = 40, .type = KVM_IRQ_ROUTING_MSI,
+		  .u.msi = { .address_lo = 0xfee00000, .data = 0x84 } },
+	};
+	struct kvm_irq_routing_entry bad = e[0];
+	struct kvm_regs regs;
+	struct ucall uc;
+
+	bad.u.irqchip.pin = 24;
+	TEST_ASSERT_ERRNO(set_routes(vm, &bad, 1), EINVAL);
+	bad = e[0];
+	bad.u.irqchip = (typeof(bad.u.irqchip)){ KVM_IRQCHIP_PIC_MASTER, 8 };
+	TEST_ASSERT_ERRNO(set_routes(vm, &bad, 1), EINVAL);
+	bad = e[0];
+	bad.type = 99;
+	TEST_ASSERT_ERRNO(set_routes(vm, &bad, 1), EINVAL);
+	bad = e[0];
+	bad.flags = 1;
+	TEST_ASSERT_ERRNO(set_routes(vm, &bad, 1), EINVAL);
+	TEST_ASSERT_ERRNO(set_routes(vm, (struct kvm_irq_routing_entry[])
+				     { e[0], e[0] }, 2), EINVAL);
+	TEST_ASSERT_OK(set_routes(vm, e, 2));
+	vcpu_expect_sync(vcpu, 1);
+	/* The default routes are gone: GSI 17 has none now. */
+	TEST_ASSERT_EQ(irq_line_status(vm, 17, 1), -1);
+	irq_line_status(vm, 17, 0);
+	TEST_ASSERT_EQ(irq_line_status(vm, 30, 1), 1);
+	irq_line_status(vm, 30, 0);
+	vcpu_expect_vector(vcpu, 0x73, &uc);
+	/* Back to the hlt loop with IF = 1; 0x73 stays in service, so the
+	 * MSI uses a higher priority class. */
+	vcpu_get_regs(vcpu, &regs);
+	regs.rip = uc.line;
+	regs.rflags |= 0x200;
+	vcpu_set_regs(vcpu, &regs);
+	TEST_ASSERT_EQ(irq_line_status(vm, 40, 1), 1);
+	irq_line_status(vm, 40, 0);
+	vcpu_expect_vector(vcpu, 0x84, &uc);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+}
+
+static void test_signal_msi(void)
+{
+	struct kvm_vm *vm = irq_vm();
+	struct kvm_vcpu *vcpu = long_vcpu(vm, 0,
+					  LOAD_GUEST(vm, guest_wait_irq));
+	struct kvm_msi msi = { .address_lo = 0xfee00000, .data = 0x75 };
+	struct ucall uc;
+
+	TEST_ASSERT_EQ(kvm_check_cap(vm->kvm_fd, KVM_CAP_SIGNAL_MSI), 1);
+	vcpu_expect_sync(vcpu, 1);
+	msi.flags = 2;
+	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_SIGNAL_MSI, &msi), EINVAL);
+	msi.flags = 0;
+	TEST_ASSERT_EQ(ioctl(vm->fd, KVM_SIGNAL_MSI, &msi), 1);
+	vcpu_expect_vector(vcpu, 0x75, &uc);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+
+	vm = vm_create();
+	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_SIGNAL_MSI, &msi), EINVAL);
+	vm_destroy(vm);
+}
+
 struct runner {
 	struct kvm_vcpu *vcpu;
 	struct ucall uc;
@@ -515,6 +615,8 @@ int main(void)
 	RUN_SUBTEST("ioapic_edge", test_ioapic_edge());
 	RUN_SUBTEST("ioapic_level", test_ioapic_level());
 	RUN_SUBTEST("pic", test_pic());
+	RUN_SUBTEST("gsi_routing", test_gsi_routing());
+	RUN_SUBTEST("signal_msi", test_signal_msi());
 	RUN_SUBTEST("ipi", test_ipi());
 	RUN_SUBTEST("init_sipi", test_init_sipi());
 	test_done();

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * GSI routing for the in-kernel irqchip: KVM_SET_GSI_ROUTING, the default
+ * table KVM_CREATE_IRQCHIP installs (GSI 0-15 to the PIC pin and the IOAPIC
+ * pin of that number, 16-23 to the IOAPIC), and what a GSI's level does:
+ * drive irqchip pins, or send an MSI.  KVM_SIGNAL_MSI sends one directly.
+ *
+ * The table is immutable once published: readers (any context, the PIT's
+ * timer included) use RCU; writers replace it under vm->lock.
+ */
+#include <linux/kvm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "irqchip.h"
+
+struct okvm_irq_routes {
+	struct rcu_head rcu;
+	u32 nr;
+	struct okvm_irq_route e[];
+};
+
+#define OKVM_PIC_PINS		16
+#define OKVM_DEFAULT_GSIS	24
+
+/* --- MSIs ------------------------------------------------------------ */
+
+/*
+ * The message an MSI write (address 0xfeeXXXXX, data) puts on the APIC
+ * bus.  With KVM_X2APIC_API_USE_32BIT_IDS, address_hi bits 31:8 carry the
+ * upper bits of a 32-bit destination.
+ */
+static void okvm_msi_to_msg(struct okvm_vm *vm, u32 lo, u32 hi, u32 data,
+			    struct x86_apic_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->dest = (lo >> 12) & 0xff;
+	if (vm->arch.x2apic_32bit_ids)
+		m->dest |= hi & 0xffffff00;
+	m->x2apic_format = m->dest > 0xff;
+	m->dest_logical = lo & BIT(2);
+	m->vector = data & 0xff;
+	m->delivery_mode = (data >> 8) & 7;
+	m->level_trig = data & BIT(15);
+	m->assert = true;
+	m->shorthand = X86_SH_NONE;
+}
+
+static int okvm_send_msi(struct okvm_vm *vm, u32 lo, u32 hi, u32 data)
+{
+	struct x86_apic_msg m;
+
+	okvm_msi_to_msg(vm, lo, hi, data, &m);
+	return okvm_apic_deliver(vm, NULL, &m);
+}
+
+/* KVM_SIGNAL_MSI: how many LAPICs took it. */
+long okvm_vm_signal_msi(struct okvm_vm *vm, void __user *argp)
+{
+	struct kvm_msi msi;
+
+	if (copy_from_user(&msi, argp, sizeof(msi)))
+		return -EFAULT;
+	/* A device ID is allowed, and means nothing on x86. */
+	if (!okvm_irqchip_in_kernel(vm) || (msi.flags & ~KVM_MSI_VALID_DEVID))
+		return -EINVAL;
+	return okvm_send_msi(vm, msi.address_lo, msi.address_hi, msi.data);
+}
+
+/* --- Setting a GSI ----------------------------------------------------- */
+
+/* KVM_IRQ_LINE_STATUS: -1 if nothing took it, else the sum. */
+static int okvm_irq_status(int acc, int r)
+{
+	if (r < 0)
+		return acc;
+	return r + (acc < 0 ? 0 : acc);
+}
+
+/*
+ * Set @src's level on @gsi along every route of the current table.  Any
+ * context; no irqchip or LAPIC lock held.  1 delivered, 0 coalesced, -1
+ * masked or no route.
+ */
+int okvm_irqchip_set_line(struct okvm_vm *vm, enum okvm_irq_source src,
+			  u32 gsi, int level)
+{
+	struct okvm_irqchip *chip = vm->arch.irqchip;
+	struct okvm_irq_routes *t;
+	struct okvm_irq_route *e;
+	int ret = -1, i;
+
+	if (!chip)
+		return -1;
+	rcu_read_lock();
+	t = rcu_dereference(chip->routes);
+	for (i = 0; t && i < t->nr; i++) {
+		e = &t->e[i];
+		if (e->gsi != gsi)
+			continue;
+		if (e->type == KVM_IRQ_ROUTING_MSI)
+			ret = okvm_irq_status(ret, level ?
+				okvm_send_msi(vm, e->msi.lo, e->msi.hi,
+					      e->msi.data) : -1);
+		else
+			ret = okvm_irq_status(ret, okvm_irqchip_set_pin(chip,
+					e->chip.irqchip, e->chip.pin, src, level));
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/* --- The table ---------------------------------------------------------- */
+
+static int okvm_route_from_user(struct okvm_irq_route *e,
+				const struct kvm_irq_routing_entry *u)
+{
+	if (u->gsi >= OKVM_MAX_IRQ_ROUTES || u->flags)
+		return -EINVAL;
+	e->gsi = u->gsi;
+	e->type = u->type;
+	switch (u->type) {
+	case KVM_IRQ_ROUTING_IRQCHIP:
+		e->chip.irqchip = u->u.irqchip.irqchip;
+		e->chip.pin = u->u.irqchip.pin;
+		if (e->chip.irqchip == KVM_IRQCHIP_IOAPIC)
+			return e->chip.pin < X86_IOAPIC_PINS ? 0 : -EINVAL;
+		if (e->chip.irqchip > KVM_IRQCHIP_PIC_SLAVE ||
+		    e->chip.pin >= OKVM_PIC_PINS / 2)
+			return -EINVAL;
+		return 0;
+	case KVM_IRQ_ROUTING_MSI:
+		e->msi.lo = u->u.msi.address_lo;
+		e->msi.hi = u->u.msi.address_hi;
+		e->msi.data = u->u.msi.data;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* One route per (GSI, irqchip), as KVM requires. */
+static bool okvm_route_dup(const struct okvm_irq_routes *t, u32 n)
+{
+	const struct okvm_irq_route *e = &t->e[n];
+	u32 i;
+
+	if (e->type != KVM_IRQ_ROUTING_IRQCHIP)
+		return false;
+	for (i = 0; i < n; i++)
+		if (t->e[i].gsi == e->gsi &&
+		    t->e[i].type == KVM_IRQ_ROUTING_IRQCHIP &&
+		    t->e[i].chip.irqchip == e->chip.irqchip)
+			return true;
+	return false;
+}
+
+static void okvm_routes_free(struct rcu_head *rcu)
+{
+	kvfree(container_of(rcu, struct okvm_irq_routes, rcu));
+}
+
+/* Publish @t (vm->lock held) and free the old table after readers. */
+static void okvm_routes_publish(struct okvm_irqchip *chip,
+				struct okvm_irq_routes *t)
+{
+	struct okvm_irq_routes *old;
+
+	old = rcu_replace_pointer(chip->routes, t, true);
+	if (old)
+		call_rcu(&old->rcu, okvm_routes_free);
+}
+
+static struct okvm_irq_routes *okvm_routes_alloc(u32 nr)
+{
+	struct okvm_irq_routes *t;
+
+	t = kvzalloc(struct_size(t, e, nr), GFP_KERNEL_ACCOUNT);
+	if (t)
+		t->nr = nr;
+	return t;
+}
+
+/* KVM_CREATE_IRQCHIP: GSI 0-15 to PIC and IOAPIC, 16-23 to the IOAPIC. */
+int okvm_irq_routes_default(struct okvm_irqchip *chip)
+{
+	struct okvm_irq_routes *t;
+	u32 gsi, n = 0;
+
+	t = okvm_routes_alloc(OKVM_PIC_PINS + OKVM_DEFAULT_GSIS);
+	if (!t)
+		return -ENOMEM;
+	for (gsi = 0; gsi < OKVM_DEFAULT_GSIS; gsi++) {
+		if (gsi < OKVM_PIC_PINS)
+			t->e[n++] = (struct okvm_irq_route){ .gsi = gsi,
+				.type = KVM_IRQ_ROUTING_IRQCHIP,
+				.chip = { gsi < 8 ? KVM_IRQCHIP_PIC_MASTER :
+					  KVM_IRQCHIP_PIC_SLAVE, gsi & 7 } };
+		t->e[n++] = (struct okvm_irq_route){ .gsi = gsi,
+			.type = KVM_IRQ_ROUTING_IRQCHIP,
+			.chip = { KVM_IRQCHIP_IOAPIC, gsi } };
+	}
+	rcu_assign_pointer(chip->routes, t);
+	return 0;
+}
+
+/* VM teardown: no reader is left. */
+void okvm_irq_routes_free(struct okvm_irqchip *chip)
+{
+	kvfree(rcu_dereference_protected(chip->routes, 1));
+}
+
+static struct okvm_irq_routes *okvm_routes_copy_in(void __user *argp,
+						   u32 nr)
+{
+	struct kvm_irq_routing __user *ur = argp;
+	struct kvm_irq_routing_entry *ue;
+	struct okvm_irq_routes *t;
+	int r = 0;
+	u32 i;
+
+	ue = vmemdup_user(ur->entries, array_size(nr, sizeof(*ue)));
+	if (IS_ERR(ue))
+		return ERR_CAST(ue);
+	t = okvm_routes_alloc(nr);
+	if (!t)
+		r = -ENOMEM;
+	for (i = 0; t && i < nr && !r; i++) {
+		r = okvm_route_from_user(&t->e[i], &ue[i]);
+		if (!r && okvm_route_dup(t, i))
+			r = -EINVAL;
+	}
+	kvfree(ue);
+	if (r) {
+		kvfree(t);
+		return ERR_PTR(r);
+	}
+	return t;
+}
+
+/* KVM_SET_GSI_ROUTING */
+long okvm_vm_set_gsi_routing(struct okvm_vm *vm, void __user *argp)
+{
+	struct okvm_irqchip *chip;
+	struct okvm_irq_routes *t;
+	struct kvm_irq_routing hdr;
+
+	if (copy_from_user(&hdr, argp, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nr > OKVM_MAX_IRQ_ROUTES || hdr.flags)
+		return -EINVAL;
+	if (!okvm_irqchip_in_kernel(vm))
+		return -EINVAL;
+	t = okvm_routes_copy_in(argp, hdr.nr);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	chip = vm->arch.irqchip;
+	mutex_lock(&vm->lock);
+	okvm_routes_publish(chip, t);
+	mutex_unlock(&vm->lock);
+	return 0;
+}
