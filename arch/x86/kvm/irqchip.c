@@ -54,6 +54,32 @@ static int okvm_irq_status(int acc, int r)
 }
 
 /*
+ * Set @src's level on @gsi, routed the default way; irqchip->lock held.
+ * Returns the KVM_IRQ_LINE_STATUS value (1 delivered, 0 coalesced, -1
+ * masked or no route); *pic gets the PIC's own status (-1 if not a PIC pin).
+ */
+static int okvm_irqchip_level_locked(struct okvm_irqchip *chip,
+				     enum okvm_irq_source src, u32 gsi,
+				     int level, int *pic)
+{
+	int ret = -1, line;
+
+	lockdep_assert_held(&chip->lock);
+	*pic = -1;
+	if (level)
+		chip->levels[gsi] |= BIT(src);
+	else
+		chip->levels[gsi] &= ~BIT(src);
+	line = chip->levels[gsi] != 0;
+	if (gsi < OKVM_PIC_PINS) {
+		*pic = x86_pic_set_irq(&chip->pic, gsi, line);
+		ret = okvm_irq_status(ret, *pic);
+	}
+	return okvm_irq_status(ret, x86_ioapic_set_irq(&chip->ioapic, gsi,
+						       line));
+}
+
+/*
  * Set @src's level on @gsi, routed the default way.  Any context.  The
  * KVM_IRQ_LINE_STATUS value: 1 delivered, 0 coalesced, -1 masked or no
  * route.
@@ -63,29 +89,89 @@ int okvm_irqchip_set_line(struct okvm_vm *vm, enum okvm_irq_source src,
 {
 	struct okvm_irqchip *chip = vm->arch.irqchip;
 	unsigned long flags;
-	bool out = false;
-	int ret = -1, line;
+	bool out;
+	int ret, pic;
 
 	if (!chip || gsi >= OKVM_NR_IRQCHIP_PINS)
 		return -1;
 	spin_lock_irqsave(&chip->lock, flags);
-	if (level)
-		chip->levels[gsi] |= BIT(src);
-	else
-		chip->levels[gsi] &= ~BIT(src);
-	line = chip->levels[gsi] != 0;
-	if (gsi < OKVM_PIC_PINS) {
-		ret = okvm_irq_status(ret, x86_pic_set_irq(&chip->pic, gsi,
-							   line));
-		out = x86_pic_output(&chip->pic);
-	}
-	ret = okvm_irq_status(ret, x86_ioapic_set_irq(&chip->ioapic, gsi,
-						      line));
+	ret = okvm_irqchip_level_locked(chip, src, gsi, level, &pic);
+	out = x86_pic_output(&chip->pic);
 	spin_unlock_irqrestore(&chip->lock, flags);
 	if (out)
 		okvm_irqchip_kick_extint(vm);
 	return ret;
 }
+
+/* Whether some vCPU takes the PIC's output (LINT0 ExtINT, or no APIC). */
+static bool okvm_irqchip_extint_wired(struct okvm_vm *vm)
+{
+	struct okvm_vcpu *vcpu;
+	unsigned long i;
+
+	okvm_for_each_vcpu(i, vcpu, vm) {
+		if (vcpu->arch.lapic &&
+		    x86_lapic_accepts_extint(&vcpu->arch.lapic->dev))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * An edge from @src on @gsi (< 16): raise, then lower.  irqchip->lock
+ * held; wakes a vCPU for the PIC's output itself (that takes no lock).
+ * Returns what the PIC will do with it: 1 requested, 0 coalesced (IRR
+ * already set), -1 never serviced (masked in the IMR, or no vCPU takes
+ * ExtINT), so that no PIC acknowledgement is to be expected.
+ */
+int okvm_irqchip_pulse_locked(struct okvm_irqchip *chip,
+			      enum okvm_irq_source src, u32 gsi)
+{
+	int pic, unused;
+
+	okvm_irqchip_level_locked(chip, src, gsi, 1, &pic);
+	okvm_irqchip_level_locked(chip, src, gsi, 0, &unused);
+	if (x86_pic_output(&chip->pic))
+		okvm_irqchip_kick_extint(chip->vm);
+	if (pic >= 0 && !okvm_irqchip_extint_wired(chip->vm))
+		pic = -1;
+	return pic;
+}
+
+/* okvm_irqchip_pulse_locked() taking irqchip->lock; -1 without a chip. */
+int okvm_irqchip_pulse(struct okvm_vm *vm, enum okvm_irq_source src, u32 gsi)
+{
+	struct okvm_irqchip *chip = vm->arch.irqchip;
+	unsigned long flags;
+	int r;
+
+	if (!chip || gsi >= OKVM_PIC_PINS)
+		return -1;
+	spin_lock_irqsave(&chip->lock, flags);
+	r = okvm_irqchip_pulse_locked(chip, src, gsi);
+	spin_unlock_irqrestore(&chip->lock, flags);
+	return r;
+}
+
+/*
+ * The PIC ended the service of @irq (EOI, AEOI or ICW1); irqchip->lock
+ * held.  IRQ0 is the PIT's acknowledgement for tick reinjection.
+ */
+static void okvm_pic_irq_acked(struct x86_pic *p, int irq)
+{
+	struct okvm_irqchip *chip = container_of(p, struct okvm_irqchip, pic);
+	struct okvm_pit *pit;
+
+	if (irq != 0)
+		return;
+	pit = smp_load_acquire(&chip->vm->arch.pit);
+	if (pit)
+		okvm_pit_irq_acked(pit, chip);
+}
+
+static const struct x86_pic_ops okvm_pic_ops = {
+	.irq_acked = okvm_pic_irq_acked,
+};
 
 /* --- Ports and MMIO ------------------------------------------------------ */
 
@@ -201,6 +287,7 @@ long okvm_vm_create_irqchip(struct okvm_vm *vm)
 		return -ENOMEM;
 	spin_lock_init(&chip->lock);
 	chip->vm = vm;
+	chip->pic.ops = &okvm_pic_ops;
 	x86_pic_reset(&chip->pic);
 	chip->ioapic.ops = &okvm_ioapic_ops;
 	x86_ioapic_reset(&chip->ioapic);
