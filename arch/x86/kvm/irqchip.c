@@ -141,7 +141,8 @@ int okvm_irqchip_pulse_locked(struct okvm_irqchip *chip,
 /* okvm_irqchip_pulse_locked() taking irqchip->lock; -1 without a chip. */
 int okvm_irqchip_pulse(struct okvm_vm *vm, enum okvm_irq_source src, u32 gsi)
 {
-	struct okvm_irqchip *chip = vm->arch.irqchip;
+	/* The PIT may exist before KVM_CREATE_IRQCHIP publishes the chip. */
+	struct okvm_irqchip *chip = smp_load_acquire(&vm->arch.irqchip);
 	unsigned long flags;
 	int r;
 

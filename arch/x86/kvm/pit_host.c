@@ -254,8 +254,10 @@ static struct okvm_pit *okvm_pit_alloc(struct okvm_vm *vm, u32 flags)
 
 /*
  * KVM_CREATE_PIT2 (v2) and the legacy KVM_CREATE_PIT, which upstream
- * treats as PIT2 with KVM_PIT_SPEAKER_DUMMY.  EEXIST if there is one,
- * ENOENT without the in-kernel irqchip (checked in that order upstream).
+ * treats as PIT2 with KVM_PIT_SPEAKER_DUMMY.  EEXIST if there is one.  As
+ * upstream 6.1 (tested): flags other than KVM_PIT_SPEAKER_DUMMY and the pad
+ * are ignored, and no irqchip is needed, neither before nor after; until
+ * there is one, IRQ0 goes nowhere.
  */
 long okvm_vm_create_pit(struct okvm_vm *vm, void __user *argp, bool v2)
 {
@@ -268,9 +270,6 @@ long okvm_vm_create_pit(struct okvm_vm *vm, void __user *argp, bool v2)
 	mutex_lock(&vm->lock);
 	r = -EEXIST;
 	if (vm->arch.pit)
-		goto out;
-	r = -ENOENT;
-	if (!okvm_irqchip_in_kernel(vm))
 		goto out;
 	r = -ENOMEM;
 	pit = okvm_pit_alloc(vm, cfg.flags);

@@ -3,22 +3,27 @@
  * pit: the in-kernel 8254 (KVM_CREATE_PIT2) on top of the in-kernel irqchip.
  *
  *   caps          KVM_CAP_PIT, PIT2, PIT_STATE2, REINJECT_CONTROL
- *   create        ENOENT without an irqchip, EEXIST twice (PIT2 and the
- *                 legacy KVM_CREATE_PIT), flags beyond SPEAKER_DUMMY;
- *                 ENXIO for the state ioctls without a PIT
+ *   create        ENXIO for the state ioctls without a PIT; EEXIST twice
+ *                 (PIT2 and the legacy KVM_CREATE_PIT); as upstream 6.1,
+ *                 no irqchip needed and unknown flags ignored; reset gates
  *   state         KVM_SET/GET_PIT2 and KVM_SET/GET_PIT round trips with
  *                 the flags; garbage state is accepted and harmless
  *   fast          channel 0 programmed to the fastest period (count 1),
- *                 then the VM is closed with the timer running
+ *                 then the VM is closed with the timer running; also
+ *                 with no irqchip at all
  *   pic_ticks     the guest programs the PIC (vector 0x30, IRQ0 only),
  *                 LINT0 ExtINT and channel 0 at ~10 ms, counts 10 ticks
  *                 with an EOI to the PIC each; no faster than real time
  *   ioapic_ticks  the same through IOAPIC pin 0 (default routing of GSI
  *                 0), PIC masked, EOI to the LAPIC
  *   no_reinject   pic_ticks with KVM_REINJECT_CONTROL off
+ *   catchup       ticks missed while IF=0 come one per EOI, faster than
+ *                 the period (a channel-2 stopwatch tells); catchup_off:
+ *                 without reinjection they are lost (IRQ0 edges coalesce)
  *   speaker       KVM_PIT_SPEAKER_DUMMY: port 0x61 in the kernel; channel
  *                 2 one-shot gated by bit 0, polled until bit 5 (OUT2)
- *                 rises; without the flag port 0x61 exits to userspace
+ *                 rises; KVM_CREATE_PIT implies the flag; without it
+ *                 port 0x61 exits to userspace
  *   reinject      KVM_REINJECT_CONTROL: 0 with a PIT, ENXIO without
  */
 #include <sys/ioctl.h>
@@ -29,6 +34,7 @@
 #define APIC_GPA	0xfee00000
 #define IOAPIC_GPA	0xfec00000
 #define PIT_10MS	11932		/* 1193182 Hz / 100 */
+#define PIT_30MS	35795
 
 static struct kvm_vm *pit_vm(uint32_t flags)
 {
@@ -64,34 +70,44 @@ static void test_caps(void)
 
 static void test_create(void)
 {
-	struct kvm_vm *vm = vm_create();
+	struct kvm_reinject_control rc = { .pit_reinject = 1 };
 	struct kvm_pit_config cfg = { .flags = 0 };
+	struct kvm_vm *vm = vm_create();
 	struct kvm_pit_state2 s2;
 	struct kvm_pit_state s;
 
-	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_CREATE_PIT2, &cfg), ENOENT);
-	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_CREATE_PIT, 0), ENOENT);
-	TEST_ASSERT_OK(ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0));
 	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_GET_PIT2, &s2), ENXIO);
 	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_SET_PIT2, &s2), ENXIO);
 	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_GET_PIT, &s), ENXIO);
 	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_SET_PIT, &s), ENXIO);
+	/* Upstream 6.1 needs no irqchip, before or after. */
 	TEST_ASSERT_OK(ioctl(vm->fd, KVM_CREATE_PIT2, &cfg));
 	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_CREATE_PIT2, &cfg), EEXIST);
 	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_CREATE_PIT, 0), EEXIST);
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_GET_PIT2, &s2));
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_REINJECT_CONTROL, &rc));
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0));
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_GET_PIT2, &s2));
 	vm_destroy(vm);
 
-	/* The legacy ioctl, and unknown flags: taken as upstream does. */
+	/* The legacy ioctl. */
 	vm = vm_create();
 	TEST_ASSERT_OK(ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0));
 	TEST_ASSERT_OK(ioctl(vm->fd, KVM_CREATE_PIT, 0));
+	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_CREATE_PIT2, &cfg), EEXIST);
 	vm_destroy(vm);
+
+	/* Unknown flags and the pad are ignored, as upstream. */
 	vm = vm_create();
 	TEST_ASSERT_OK(ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0));
 	cfg.flags = 0xfffffffe;
-	errno = 0;
-	test_note("PIT2 flags 0xfffffffe: %d errno %d",
-		  ioctl(vm->fd, KVM_CREATE_PIT2, &cfg), errno);
+	memset(cfg.pad, 0xff, sizeof(cfg.pad));
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_CREATE_PIT2, &cfg));
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_GET_PIT2, &s2));
+	TEST_ASSERT_EQ(s2.channels[0].gate, 1);
+	TEST_ASSERT_EQ(s2.channels[1].gate, 1);
+	TEST_ASSERT_EQ(s2.channels[2].gate, 0);
+	TEST_ASSERT_EQ(s2.flags, 0);
 	vm_destroy(vm);
 }
 
@@ -126,11 +142,6 @@ static void test_state(void)
 	struct kvm_vm *vm = pit_vm(0);
 	struct kvm_pit_state2 in, out;
 	struct kvm_pit_state s;
-
-	TEST_ASSERT_OK(ioctl(vm->fd, KVM_GET_PIT2, &out));
-	TEST_ASSERT_EQ(out.channels[0].gate, 1);
-	TEST_ASSERT_EQ(out.channels[2].gate, 0);
-	TEST_ASSERT_EQ(out.flags, 0);
 
 	memset(&in, 0, sizeof(in));
 	set_channel(&in.channels[0], 0x8000, 2, 1);
@@ -168,6 +179,7 @@ static void test_state(void)
 /* Periodic channel 0 at the fastest rate; close the VM while it runs. */
 static void test_fast(void)
 {
+	struct kvm_pit_config cfg = { .flags = 0 };
 	struct kvm_vm *vm = pit_vm(0);
 	struct kvm_pit_state2 in;
 	int i;
@@ -180,6 +192,13 @@ static void test_fast(void)
 	set_channel(&in.channels[0], 2, 3, 1);
 	TEST_ASSERT_OK(ioctl(vm->fd, KVM_SET_PIT2, &in));
 	usleep(50000);
+	vm_destroy(vm);
+
+	/* No irqchip: the ticks go nowhere. */
+	vm = vm_create();
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_CREATE_PIT2, &cfg));
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_SET_PIT2, &in));
+	usleep(20000);
 	vm_destroy(vm);
 }
 
@@ -246,6 +265,65 @@ static void pic_ticks(bool reinject)
 	TEST_ASSERT_OK(ioctl(vm->fd, KVM_REINJECT_CONTROL, &rc));
 	vm_set_idt_gate(vm, 0x30, LOAD_GUEST(vm, guest_pic_tick));
 	run_ticks(vm, vcpu);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+}
+
+/*
+ * Missed ticks: IRQ0 blocked (IF=0) while the host sleeps ~8 periods,
+ * then a 30 ms channel-2 stopwatch (mode 0, gate on) and sti; report
+ * port 0x61 once 6 ticks were handled: OUT2 (bit 5) still low means they
+ * came faster than the 10 ms period, i.e. reinjected.
+ */
+GUEST_CODE(guest_catchup, 64,
+	"\tcli\n"
+	G_APIC_ON
+	"\tmovl $0x700, 0x350(%rdi)\n"
+	"\tmov $0x11, %al\n\tout %al, $0x20\n"
+	"\tmov $0x30, %al\n\tout %al, $0x21\n"
+	"\tmov $0x04, %al\n\tout %al, $0x21\n"
+	"\tmov $0x01, %al\n\tout %al, $0x21\n"
+	"\tmov $0xfe, %al\n\tout %al, $0x21\n"
+	"\tmovq $0, " STR(DATA_GPA) "\n"
+	G_PIT_CH0_10MS
+	G_SYNC(1)
+	"\tin $0x61, %al\n"
+	"\tand $0xfc, %al\n\tout %al, $0x61\n"
+	"\tmov $0xb0, %al\n\tout %al, $0x43\n"
+	"\tmov $" STR(PIT_30MS) ", %eax\n"
+	"\tout %al, $0x42\n"
+	"\tmov %ah, %al\n\tout %al, $0x42\n"
+	"\tin $0x61, %al\n\tor $0x01, %al\n\tout %al, $0x61\n"
+	"\tsti\n"
+	"1:\thlt\n"
+	"\tcmpq $6, " STR(DATA_GPA) "\n"
+	"\tjb 1b\n"
+	"\tcli\n"
+	"\tin $0x61, %al\n"
+	"\tmovzbl %al, %ebx\n"
+	G_UCALL(UCALL_SYNC)
+	G_DONE);
+
+static void catchup(bool reinject)
+{
+	struct kvm_vm *vm = pit_vm(KVM_PIT_SPEAKER_DUMMY);
+	struct kvm_vcpu *vcpu = long_vcpu(vm, LOAD_GUEST(vm, guest_catchup));
+	struct kvm_reinject_control rc = { .pit_reinject = reinject };
+	struct ucall uc;
+
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_REINJECT_CONTROL, &rc));
+	vm_set_idt_gate(vm, 0x30, LOAD_GUEST(vm, guest_pic_tick));
+	vcpu_expect_sync(vcpu, 1);
+	usleep(80000);
+	vcpu_ucall(vcpu, &uc);
+	TEST_ASSERT_EQ(uc.cmd, UCALL_SYNC);
+	test_note("reinject %d: OUT2 after 6 ticks: %d", reinject,
+		  !!(uc.arg0 & 0x20));
+	if (reinject)
+		TEST_ASSERT_EQ(uc.arg0 & 0x20, 0);
+	else
+		TEST_ASSERT_EQ(uc.arg0 & 0x20, 0x20);
+	vcpu_expect_done(vcpu);
 	vcpu_free(vcpu);
 	vm_destroy(vm);
 }
@@ -319,6 +397,18 @@ static void test_speaker(void)
 	vcpu_free(vcpu);
 	vm_destroy(vm);
 
+	/* The legacy KVM_CREATE_PIT implies KVM_PIT_SPEAKER_DUMMY. */
+	vm = vm_create();
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0));
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_CREATE_PIT, 0));
+	vm_setup_idt(vm);
+	vcpu = long_vcpu(vm, LOAD_GUEST(vm, guest_speaker));
+	vcpu_ucall(vcpu, &uc);
+	TEST_ASSERT_EQ(uc.cmd, UCALL_SYNC);
+	TEST_ASSERT_EQ(uc.arg0 & 0x21, 0x01);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+
 	/* Without KVM_PIT_SPEAKER_DUMMY, port 0x61 is the VMM's. */
 	vm = pit_vm(0);
 	vcpu = long_vcpu(vm, LOAD_GUEST(vm, guest_speaker));
@@ -359,6 +449,8 @@ int main(void)
 	RUN_SUBTEST("pic_ticks", pic_ticks(true));
 	RUN_SUBTEST("ioapic_ticks", test_ioapic_ticks());
 	RUN_SUBTEST("no_reinject", pic_ticks(false));
+	RUN_SUBTEST("catchup", catchup(true));
+	RUN_SUBTEST("catchup_off", catchup(false));
 	RUN_SUBTEST("speaker", test_speaker());
 	RUN_SUBTEST("reinject", test_reinject());
 	test_done();
