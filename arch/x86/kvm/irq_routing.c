@@ -79,35 +79,59 @@ static int okvm_irq_status(int acc, int r)
 }
 
 /*
- * Set @src's level on @gsi along every route of the current table.  Any
- * context; no irqchip or LAPIC lock held.  1 delivered, 0 coalesced, -1
- * masked or no route.
+ * Set @src's level on @gsi along every route of the current table;
+ * irqchip->lock held (an MSI then takes LAPIC locks, which nest inside).
+ * The KVM_IRQ_LINE_STATUS value: 1 delivered, 0 coalesced, -1 masked or
+ * no route; *pic gets the PIC's own status (-1 without a PIC route).
  */
-int okvm_irqchip_set_line(struct okvm_vm *vm, enum okvm_irq_source src,
-			  u32 gsi, int level)
+int okvm_irqchip_route_locked(struct okvm_irqchip *chip,
+			      enum okvm_irq_source src, u32 gsi, int level,
+			      int *pic)
 {
-	struct okvm_irqchip *chip = vm->arch.irqchip;
 	struct okvm_irq_routes *t;
 	struct okvm_irq_route *e;
-	int ret = -1, i;
+	int ret = -1, r, i;
 
-	if (!chip)
-		return -1;
+	*pic = -1;
 	rcu_read_lock();
 	t = rcu_dereference(chip->routes);
 	for (i = 0; t && i < t->nr; i++) {
 		e = &t->e[i];
 		if (e->gsi != gsi)
 			continue;
-		if (e->type == KVM_IRQ_ROUTING_MSI)
-			ret = okvm_irq_status(ret, level ?
-				okvm_send_msi(vm, e->msi.lo, e->msi.hi,
-					      e->msi.data) : -1);
-		else
-			ret = okvm_irq_status(ret, okvm_irqchip_set_pin(chip,
-					e->chip.irqchip, e->chip.pin, src, level));
+		if (e->type == KVM_IRQ_ROUTING_MSI) {
+			r = level ? okvm_send_msi(chip->vm, e->msi.lo,
+						  e->msi.hi, e->msi.data) : -1;
+		} else {
+			r = okvm_irqchip_set_pin_locked(chip, e->chip.irqchip,
+							e->chip.pin, src,
+							level);
+			if (e->chip.irqchip != KVM_IRQCHIP_IOAPIC)
+				*pic = r;
+		}
+		ret = okvm_irq_status(ret, r);
 	}
 	rcu_read_unlock();
+	return ret;
+}
+
+/* okvm_irqchip_route_locked() from any context, no irqchip lock held. */
+int okvm_irqchip_set_line(struct okvm_vm *vm, enum okvm_irq_source src,
+			  u32 gsi, int level)
+{
+	struct okvm_irqchip *chip = smp_load_acquire(&vm->arch.irqchip);
+	unsigned long flags;
+	int ret, pic;
+	bool out;
+
+	if (!chip)
+		return -1;
+	spin_lock_irqsave(&chip->lock, flags);
+	ret = okvm_irqchip_route_locked(chip, src, gsi, level, &pic);
+	out = x86_pic_output(&chip->pic);
+	spin_unlock_irqrestore(&chip->lock, flags);
+	if (out)
+		okvm_irqchip_kick_extint(vm);
 	return ret;
 }
 

@@ -54,32 +54,96 @@ static bool okvm_pin_level(u32 *levels, enum okvm_irq_source src, int level)
 }
 
 /*
- * Set @src's level on one irqchip pin (the sources' levels are ORed).
- * Any context, no irqchip or LAPIC lock held.  The KVM_IRQ_LINE_STATUS
- * value: 1 delivered, 0 coalesced, -1 masked.
+ * Set @src's level on one irqchip pin (the sources' levels are ORed);
+ * irqchip->lock held.  The KVM_IRQ_LINE_STATUS value: 1 delivered, 0
+ * coalesced, -1 masked.
  */
-int okvm_irqchip_set_pin(struct okvm_irqchip *chip, u32 irqchip, u32 pin,
-			 enum okvm_irq_source src, int level)
+int okvm_irqchip_set_pin_locked(struct okvm_irqchip *chip, u32 irqchip,
+				u32 pin, enum okvm_irq_source src, int level)
 {
-	unsigned long flags;
-	bool out = false;
-	int ret, line;
+	int line;
 
-	spin_lock_irqsave(&chip->lock, flags);
+	lockdep_assert_held(&chip->lock);
 	if (irqchip == KVM_IRQCHIP_IOAPIC) {
 		line = okvm_pin_level(&chip->ioapic_levels[pin], src, level);
-		ret = x86_ioapic_set_irq(&chip->ioapic, pin, line);
-	} else {
-		pin += irqchip == KVM_IRQCHIP_PIC_SLAVE ? 8 : 0;
-		line = okvm_pin_level(&chip->pic_levels[pin], src, level);
-		ret = x86_pic_set_irq(&chip->pic, pin, line);
-		out = x86_pic_output(&chip->pic);
+		return x86_ioapic_set_irq(&chip->ioapic, pin, line);
 	}
-	spin_unlock_irqrestore(&chip->lock, flags);
-	if (out)
-		okvm_irqchip_kick_extint(chip->vm);
-	return ret;
+	pin += irqchip == KVM_IRQCHIP_PIC_SLAVE ? 8 : 0;
+	line = okvm_pin_level(&chip->pic_levels[pin], src, level);
+	return x86_pic_set_irq(&chip->pic, pin, line);
 }
+
+/* Whether some vCPU takes the PIC's output (LINT0 ExtINT, or no APIC). */
+static bool okvm_irqchip_extint_wired(struct okvm_vm *vm)
+{
+	struct okvm_vcpu *vcpu;
+	unsigned long i;
+
+	okvm_for_each_vcpu(i, vcpu, vm) {
+		if (vcpu->arch.lapic &&
+		    x86_lapic_accepts_extint(&vcpu->arch.lapic->dev))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * An edge from @src on @gsi: raise, then lower, along its routes.
+ * irqchip->lock held; wakes a vCPU for the PIC's output itself (that takes
+ * no lock).  Returns what the PIC will do with it: 1 requested, 0
+ * coalesced (IRR already set), -1 never serviced (no PIC route, masked in
+ * the IMR, or no vCPU takes ExtINT), so that no PIC acknowledgement is to
+ * be expected.
+ */
+int okvm_irqchip_pulse_locked(struct okvm_irqchip *chip,
+			      enum okvm_irq_source src, u32 gsi)
+{
+	int pic, unused;
+
+	okvm_irqchip_route_locked(chip, src, gsi, 1, &pic);
+	okvm_irqchip_route_locked(chip, src, gsi, 0, &unused);
+	if (x86_pic_output(&chip->pic))
+		okvm_irqchip_kick_extint(chip->vm);
+	if (pic >= 0 && !okvm_irqchip_extint_wired(chip->vm))
+		pic = -1;
+	return pic;
+}
+
+/* okvm_irqchip_pulse_locked() taking irqchip->lock; -1 without a chip. */
+int okvm_irqchip_pulse(struct okvm_vm *vm, enum okvm_irq_source src, u32 gsi)
+{
+	/* The PIT may exist before KVM_CREATE_IRQCHIP publishes the chip. */
+	struct okvm_irqchip *chip = smp_load_acquire(&vm->arch.irqchip);
+	unsigned long flags;
+	int r;
+
+	if (!chip)
+		return -1;
+	spin_lock_irqsave(&chip->lock, flags);
+	r = okvm_irqchip_pulse_locked(chip, src, gsi);
+	spin_unlock_irqrestore(&chip->lock, flags);
+	return r;
+}
+
+/*
+ * The PIC ended the service of @irq (EOI, AEOI or ICW1); irqchip->lock
+ * held.  IRQ0 is the PIT's acknowledgement for tick reinjection.
+ */
+static void okvm_pic_irq_acked(struct x86_pic *p, int irq)
+{
+	struct okvm_irqchip *chip = container_of(p, struct okvm_irqchip, pic);
+	struct okvm_pit *pit;
+
+	if (irq != 0)
+		return;
+	pit = smp_load_acquire(&chip->vm->arch.pit);
+	if (pit)
+		okvm_pit_irq_acked(pit, chip);
+}
+
+static const struct x86_pic_ops okvm_pic_ops = {
+	.irq_acked = okvm_pic_irq_acked,
+};
 
 /* --- Ports and MMIO ------------------------------------------------------ */
 
@@ -195,6 +259,7 @@ long okvm_vm_create_irqchip(struct okvm_vm *vm)
 		return -ENOMEM;
 	spin_lock_init(&chip->lock);
 	chip->vm = vm;
+	chip->pic.ops = &okvm_pic_ops;
 	x86_pic_reset(&chip->pic);
 	chip->ioapic.ops = &okvm_ioapic_ops;
 	x86_ioapic_reset(&chip->ioapic);

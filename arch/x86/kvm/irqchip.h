@@ -10,7 +10,9 @@
  * levels) is taken before any lapic->lock, never after; both are spinlocks
  * taken with IRQs saved, because host timer callbacks (hard IRQ) take them.
  * A LAPIC's outgoing IPIs and level EOIs are delivered after its lock is
- * dropped.
+ * dropped.  pit->lock is a leaf as well: the PIT raises IRQ0 after dropping
+ * it, and the PIC's acknowledgement of IRQ0 (under irqchip->lock) touches
+ * only the PIT's atomics.
  */
 #ifndef OKVM_IRQCHIP_H
 #define OKVM_IRQCHIP_H
@@ -23,6 +25,7 @@
 #include "dev/lapic.h"
 #include "dev/pic.h"
 #include "dev/ioapic.h"
+#include "dev/pit.h"
 
 struct okvm_lapic {
 	spinlock_t lock;		/* dev and the deferred work below */
@@ -73,6 +76,26 @@ struct okvm_irqchip {
 	struct okvm_io_dev pic_master, pic_slave, elcr, ioapic_mmio;
 };
 
+/*
+ * The in-kernel 8254 (pit_host.c).  lock protects dev and the host timer's
+ * schedule (armed, next_ns, period_ns); the reinjection counters are
+ * atomics because the PIC's IRQ0 acknowledgement runs under irqchip->lock.
+ */
+struct okvm_pit {
+	spinlock_t lock;
+	struct x86_pit dev;
+	struct okvm_vm *vm;
+	struct hrtimer timer;		/* channel 0, CLOCK_MONOTONIC, hard */
+	bool armed;			/* the model wants IRQ0 at next_ns */
+	u64 next_ns;
+	u64 period_ns;			/* 0: one-shot; else >= the floor */
+	atomic_t reinject;		/* KVM_REINJECT_CONTROL, default 1 */
+	atomic_t pending;		/* ticks not yet acknowledged */
+	atomic_t irq_ack;		/* 1: no tick in flight */
+	u32 config_flags;		/* kvm_pit_config.flags */
+	struct okvm_io_dev ports, speaker;
+};
+
 static inline bool okvm_irqchip_in_kernel(struct okvm_vm *vm)
 {
 	return smp_load_acquire(&vm->arch.irqchip) != NULL;
@@ -108,12 +131,18 @@ bool okvm_vcpu_is_bsp(struct okvm_vcpu *vcpu);
 
 /* irqchip.c */
 void okvm_ioapic_eoi(struct okvm_vm *vm, u8 vector);
-int okvm_irqchip_set_pin(struct okvm_irqchip *chip, u32 irqchip, u32 pin,
-			 enum okvm_irq_source src, int level);
+int okvm_irqchip_set_pin_locked(struct okvm_irqchip *chip, u32 irqchip,
+				u32 pin, enum okvm_irq_source src, int level);
+int okvm_irqchip_pulse_locked(struct okvm_irqchip *chip,
+			      enum okvm_irq_source src, u32 gsi);
+int okvm_irqchip_pulse(struct okvm_vm *vm, enum okvm_irq_source src, u32 gsi);
 
 /* irq_routing.c */
 int okvm_irqchip_set_line(struct okvm_vm *vm, enum okvm_irq_source src,
 			  u32 gsi, int level);
+int okvm_irqchip_route_locked(struct okvm_irqchip *chip,
+			      enum okvm_irq_source src, u32 gsi, int level,
+			      int *pic);
 int okvm_irq_routes_default(struct okvm_irqchip *chip);
 void okvm_irq_routes_free(struct okvm_irqchip *chip);
 long okvm_vm_set_gsi_routing(struct okvm_vm *vm, void __user *argp);
@@ -125,5 +154,14 @@ long okvm_vm_set_irqchip(struct okvm_vm *vm, void __user *argp);
 long okvm_vm_set_boot_cpu_id(struct okvm_vm *vm, unsigned long id);
 long okvm_vm_enable_cap(struct okvm_vm *vm, void __user *argp);
 void okvm_irqchip_destroy(struct okvm_vm *vm);
+
+/* pit_host.c */
+long okvm_vm_create_pit(struct okvm_vm *vm, void __user *argp, bool v2);
+long okvm_vm_get_pit(struct okvm_vm *vm, void __user *argp, bool v2);
+long okvm_vm_set_pit(struct okvm_vm *vm, void __user *argp, bool v2);
+long okvm_vm_reinject_control(struct okvm_vm *vm, void __user *argp);
+/* irqchip->lock held: the PIC ended the service of IRQ0. */
+void okvm_pit_irq_acked(struct okvm_pit *pit, struct okvm_irqchip *chip);
+void okvm_pit_destroy(struct okvm_vm *vm);
 
 #endif /* OKVM_IRQCHIP_H */

@@ -110,10 +110,15 @@ static void okvm_lapic_unlock(struct okvm_lapic *apic, unsigned long flags)
 
 /* --- Timer ------------------------------------------------------------ */
 
+/*
+ * The host timer fired.  The vCPU may have re-armed it meanwhile (then
+ * the device's expiry is in the future and nothing happens here); a
+ * re-arm by the device itself (periodic mode) restarts it with
+ * hrtimer_start(), which is safe whether or not it is queued again.
+ */
 static enum hrtimer_restart okvm_lapic_timer_fn(struct hrtimer *t)
 {
 	struct okvm_lapic *apic = container_of(t, struct okvm_lapic, timer);
-	enum hrtimer_restart ret = HRTIMER_NORESTART;
 	unsigned long flags = okvm_lapic_lock(apic);
 
 	apic->in_callback = true;
@@ -122,14 +127,13 @@ static enum hrtimer_restart okvm_lapic_timer_fn(struct hrtimer *t)
 	    ktime_get_ns() >= apic->dev.timer_expire_ns)
 		x86_lapic_timer_expired(&apic->dev);
 	apic->in_callback = false;
-	if (apic->rearm) {
-		hrtimer_set_expires(t, ns_to_ktime(apic->rearm_ns));
-		ret = HRTIMER_RESTART;
-	}
+	if (apic->rearm)
+		hrtimer_start(t, ns_to_ktime(apic->rearm_ns),
+			      HRTIMER_MODE_ABS_HARD);
 	okvm_lapic_unlock(apic, flags);
 	okvm_make_request(apic->vcpu, OKVM_REQ_EVENT);
 	okvm_kick_vcpu(apic->vcpu);
-	return ret;
+	return HRTIMER_NORESTART;
 }
 
 /* --- Lifecycle --------------------------------------------------------- */

@@ -45,6 +45,7 @@ int okvm_arch_vm_init(struct okvm_vm *vm)
 
 void okvm_arch_vm_destroy(struct okvm_vm *vm)
 {
+	okvm_pit_destroy(vm);
 	okvm_irqchip_destroy(vm);
 	okvm_vendor->vm_destroy(vm);
 	okvm_mmu_vm_destroy(vm);
@@ -67,6 +68,10 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_SET_BOOT_CPU_ID:
 	case KVM_CAP_TSC_DEADLINE_TIMER:
 	case KVM_CAP_SIGNAL_MSI:
+	case KVM_CAP_PIT:
+	case KVM_CAP_PIT2:
+	case KVM_CAP_PIT_STATE2:
+	case KVM_CAP_REINJECT_CONTROL:
 		return 1;
 	case KVM_CAP_X2APIC_API:
 		return KVM_X2APIC_API_USE_32BIT_IDS |
@@ -157,6 +162,20 @@ long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 		return okvm_vm_set_gsi_routing(vm, argp);
 	case KVM_SIGNAL_MSI:
 		return okvm_vm_signal_msi(vm, argp);
+	case KVM_CREATE_PIT:
+		return okvm_vm_create_pit(vm, argp, false);
+	case KVM_CREATE_PIT2:
+		return okvm_vm_create_pit(vm, argp, true);
+	case KVM_GET_PIT:
+		return okvm_vm_get_pit(vm, argp, false);
+	case KVM_SET_PIT:
+		return okvm_vm_set_pit(vm, argp, false);
+	case KVM_GET_PIT2:
+		return okvm_vm_get_pit(vm, argp, true);
+	case KVM_SET_PIT2:
+		return okvm_vm_set_pit(vm, argp, true);
+	case KVM_REINJECT_CONTROL:
+		return okvm_vm_reinject_control(vm, argp);
 	default:
 		return -ENOTTY;
 	}
