@@ -39,6 +39,7 @@ struct okvm_lapic {
 	struct x86_apic_msg ipi;
 	bool ipi_queued;
 	int eoi_vector;			/* level EOI for the IOAPIC, or -1 */
+	u64 vapic_addr;			/* KVM_SET_VAPIC_ADDR, 0: none */
 };
 
 /* Interrupt sources whose levels are ORed on each pin. */
@@ -128,6 +129,9 @@ long okvm_ioctl_set_lapic(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_get_mp_state(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_set_mp_state(struct okvm_vcpu *vcpu, void __user *argp);
 bool okvm_vcpu_is_bsp(struct okvm_vcpu *vcpu);
+long okvm_ioctl_set_vapic_addr(struct okvm_vcpu *vcpu, void __user *argp);
+void okvm_lapic_sync_to_vapic(struct okvm_vcpu *vcpu);
+void okvm_lapic_sync_from_vapic(struct okvm_vcpu *vcpu);
 
 /* irqchip.c */
 void okvm_ioapic_eoi(struct okvm_vm *vm, u8 vector);

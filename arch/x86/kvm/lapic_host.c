@@ -656,3 +656,69 @@ long okvm_ioctl_set_mp_state(struct okvm_vcpu *vcpu, void __user *argp)
 	okvm_make_request(vcpu, OKVM_REQ_EVENT);
 	return 0;
 }
+
+/* --- KVM_SET_VAPIC_ADDR ----------------------------------------------------- */
+
+/*
+ * The VMM's TPR-patching helper (QEMU's kvmvapic) reads the guest's TPR,
+ * the highest in-service and the highest requested vector from a u32 in
+ * guest memory, and writes the TPR there: kept up to date around each
+ * entry while an address is set.
+ */
+long okvm_ioctl_set_vapic_addr(struct okvm_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_vapic_addr va;
+
+	if (copy_from_user(&va, argp, sizeof(va)))
+		return -EFAULT;
+	if (!vcpu->arch.lapic)
+		return -EINVAL;
+	vcpu->arch.lapic->vapic_addr = va.vapic_addr;
+	return 0;
+}
+
+/* The highest vector set in a 256-bit register of the page, or 0. */
+static u32 okvm_lapic_highest(const struct x86_lapic *l, u32 reg)
+{
+	u32 v;
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		memcpy(&v, &l->regs[reg + 16 * i], sizeof(v));
+		if (v)
+			return 32 * i + fls(v) - 1;
+	}
+	return 0;
+}
+
+/* Before an entry; may sleep (guest memory). */
+void okvm_lapic_sync_to_vapic(struct okvm_vcpu *vcpu)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	unsigned long flags;
+	u32 data;
+
+	if (!apic || !apic->vapic_addr)
+		return;
+	flags = okvm_lapic_lock(apic);
+	data = x86_lapic_get_tpr(&apic->dev) |
+	       (okvm_lapic_highest(&apic->dev, LAPIC_ISR) & 0xf0) << 8 |
+	       okvm_lapic_highest(&apic->dev, LAPIC_IRR) << 24;
+	okvm_lapic_unlock(apic, flags);
+	okvm_write_guest(vcpu->vm, apic->vapic_addr, &data, sizeof(data));
+}
+
+/* After an exit: the TPR the guest may have written there. */
+void okvm_lapic_sync_from_vapic(struct okvm_vcpu *vcpu)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	unsigned long flags;
+	u32 data;
+
+	if (!apic || !apic->vapic_addr ||
+	    okvm_read_guest(vcpu->vm, apic->vapic_addr, &data, sizeof(data)))
+		return;
+	flags = okvm_lapic_lock(apic);
+	x86_lapic_set_tpr(&apic->dev, data & 0xff);
+	okvm_lapic_unlock(apic, flags);
+}

@@ -288,6 +288,8 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		return okvm_ioctl_get_lapic(vcpu, argp);
 	case KVM_SET_LAPIC:
 		return okvm_ioctl_set_lapic(vcpu, argp);
+	case KVM_SET_VAPIC_ADDR:
+		return okvm_ioctl_set_vapic_addr(vcpu, argp);
 	default:
 		return -EINVAL;
 	}
@@ -470,6 +472,7 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 	if (r <= 0)
 		return r;
 	okvm_kvmclock_update(vcpu);
+	okvm_lapic_sync_to_vapic(vcpu);
 	okvm_lapic_tpr_to_vendor(vcpu);
 	okvm_inject_events(vcpu);
 	preempt_disable();
@@ -500,6 +503,7 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 	okvm_vendor->decode_exit(vcpu, &vcpu->arch.exit);
 	okvm_complete_injection(vcpu);
 	okvm_lapic_tpr_from_vendor(vcpu);
+	okvm_lapic_sync_from_vapic(vcpu);
 	return okvm_handle_exit(vcpu, &vcpu->arch.exit);
 }
 

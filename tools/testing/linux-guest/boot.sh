@@ -1,6 +1,8 @@
 #!/bin/bash
-# Boot Debian's kernel as a guest of QEMU (accel=kvm, userspace irqchip) on
-# whatever /dev/kvm is: run inside the nested test machine.
+# Boot Debian's kernel as a guest of QEMU (accel=kvm) on whatever /dev/kvm
+# is: run inside the nested test machine.  The machine is OKVM_GUEST_MACHINE
+# (default pc,kernel-irqchip=off: the userspace irqchip); q35 or pc alone
+# use QEMU's default, the in-kernel irqchip.
 #   boot.sh [SMP]      -> prints the guest's OKVM-GUEST-UP line and timing
 # Exit 0 only if the guest reached its marker with kvm-clock and all CPUs
 # and powered off.
@@ -33,7 +35,7 @@ t0=$(date +%s.%N)
 # shellcheck disable=SC2086 # OKVM_GUEST_QEMU_ARGS is a word list
 # -k: a QEMU stuck with its global mutex held never handles SIGTERM.
 timeout -k 10 "${OKVM_GUEST_TIMEOUT:-600}" qemu-system-x86_64 -accel kvm \
-	-machine pc,kernel-irqchip=off -cpu "${OKVM_GUEST_CPU:-EPYC}" -smp "$smp" -m 512M \
+	-machine "${OKVM_GUEST_MACHINE:-pc,kernel-irqchip=off}" -cpu "${OKVM_GUEST_CPU:-EPYC}" -smp "$smp" -m 512M \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 loglevel=4" \
 	-nographic -no-reboot -monitor none ${OKVM_GUEST_QEMU_ARGS:-} </dev/null >"$console" 2>&1
