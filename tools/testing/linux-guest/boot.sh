@@ -30,7 +30,22 @@ build_initrd() {
 	rm -rf "$d"
 }
 
+# The host's time when each sleep marker shows up on the guest's console.
+# A blocking read wakes as soon as QEMU writes the line: no polling delay.
+watch_sleep() {
+	local line
+	tail -n +1 -F "$console" 2>/dev/null | while IFS= read -r line; do
+		case $line in
+		*OKVM-SLEEP-START*) date +%s.%N > "$console.sleep" ;;
+		*OKVM-SLEEP-END*) date +%s.%N >> "$console.sleep"; break ;;
+		esac
+	done
+}
+
 build_initrd
+rm -f "$console" "$console.sleep"
+watch_sleep &
+watcher=$!
 t0=$(date +%s.%N)
 # shellcheck disable=SC2086 # OKVM_GUEST_QEMU_ARGS is a word list
 # -k: a QEMU stuck with its global mutex held never handles SIGTERM.
@@ -45,7 +60,17 @@ t1=$(date +%s.%N)
 marker=$(grep -a OKVM-GUEST-UP <<<"$out")
 printf '%s\n' "$out" | grep -a -E "OKVM-GUEST-UP|guest dmesg|qemu|error|Kernel panic|BUG|WARNING" | head -40
 printf 'qemu exit %d, %.1f s\n' "$rc" "$(echo "$t1 - $t0" | bc)"
+pkill -P "$watcher" 2>/dev/null; kill "$watcher" 2>/dev/null
 [ -n "$marker" ] || { printf '%s\n' "$out" | tail -40; exit 1; }
+# "sleep 5" in the guest must take 5 s of the host's time (+- 10 %).
+if [ "$(wc -l < "$console.sleep" 2>/dev/null)" = 2 ]; then
+	slept=$(paste -sd- "$console.sleep" | sed 's/^\(.*\)-\(.*\)$/\2 - \1/' | bc)
+	printf 'guest sleep 5: %.2f s of host time\n' "$slept"
+	[ "$(echo "$slept > 4.5 && $slept < 5.5" | bc)" = 1 ] ||
+		{ echo "guest time runs wrong"; exit 1; }
+else
+	echo "no sleep markers"; exit 1
+fi
 [ "$rc" = 0 ] || { echo "the guest did not power off (qemu exit $rc)"; exit 1; }
 grep -q "clocksource=kvm-clock" <<<"$marker" || { echo "not kvm-clock"; exit 1; }
 grep -q "cpus=$smp " <<<"$marker" || { echo "wrong CPU count"; exit 1; }
