@@ -52,7 +52,7 @@ t0=$(date +%s.%N)
 timeout -k 10 "${OKVM_GUEST_TIMEOUT:-600}" qemu-system-x86_64 -accel kvm \
 	-machine "${OKVM_GUEST_MACHINE:-pc,kernel-irqchip=off}" -cpu "${OKVM_GUEST_CPU:-EPYC}" -smp "$smp" -m 512M \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 loglevel=4" \
+	-append "console=ttyS0 panic=-1 loglevel=4 ${OKVM_GUEST_APPEND:-}" \
 	-nographic -no-reboot -monitor none ${OKVM_GUEST_QEMU_ARGS:-} </dev/null >"$console" 2>&1
 rc=$?
 out=$(cat "$console")

@@ -4,6 +4,8 @@
 # nested machine, and print the boot times side by side.
 #   compare.sh [SMP...]        (default: 1 4)
 # OKVM_MODULES=DIR takes our modules from DIR (default: the repo root).
+# OKVM_COMPARE_MACHINES lists QEMU machines (default "pc,kernel-irqchip=off",
+# the userspace irqchip; e.g. "q35 pc" for the in-kernel one).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.." || exit 2
 VM=tools/testing/vm/run
@@ -11,10 +13,11 @@ smps=("${@:-1}")
 [ $# -gt 0 ] || smps=(1 4)
 rows=() booted=0 hung=0 fails=0
 
-# boot KIND NPT SMP -> "seconds", "HANG" (QEMU killed by the guest
+# boot KIND NPT SMP MACHINE -> "seconds", "HANG" (QEMU killed by the guest
 # timeout, $OKVM_GUEST_TIMEOUT, default 600 s) or "FAIL"
 boot() {
 	local kind=$1 npt=$2 smp=$3 out t opt=()
+	export OKVM_GUEST_MACHINE=$4
 	opt=(--modules "${OKVM_MODULES:-.}")
 	[ "$kind" = upstream ] && opt=(--upstream)
 	if ! out=$($VM "${opt[@]}" --param kvm_amd.npt="$npt" --timeout 1800 \
@@ -39,21 +42,25 @@ ratio() {
 	esac
 }
 
+read -ra machines <<<"${OKVM_COMPARE_MACHINES:-pc,kernel-irqchip=off}"
+for machine in "${machines[@]}"; do
 for npt in 1 0; do
 	for smp in "${smps[@]}"; do
-		up=$(boot upstream "$npt" "$smp")
-		ours=$(boot okvm "$npt" "$smp")
+		up=$(boot upstream "$npt" "$smp" "$machine")
+		ours=$(boot okvm "$npt" "$smp" "$machine")
 		case $ours in
 		FAIL) fails=$((fails + 1)) ;;
 		HANG) hung=$((hung + 1)) ;;
 		*) booted=$((booted + 1)) ;;
 		esac
-		rows+=("$(printf '%-8s %4s %12s %12s %7s' "npt=$npt" "$smp" "$up" \
-			"$ours" "$(ratio "$ours" "$up")")")
+		rows+=("$(printf '%-22s %-8s %4s %12s %12s %7s' "$machine" \
+			"npt=$npt" "$smp" "$up" "$ours" "$(ratio "$ours" "$up")")")
 		echo "progress: ${rows[-1]}" >&2
 	done
 done
-printf '%-8s %4s %12s %12s %7s\n' mmu vcpus "upstream(s)" "okvm(s)" ratio
+done
+printf '%-22s %-8s %4s %12s %12s %7s\n' machine mmu vcpus "upstream(s)" \
+	"okvm(s)" ratio
 printf '%s\n' "${rows[@]}"
 echo "okvm: $booted booted, $hung hung, $fails failed"
 [ "$fails" = 0 ] && [ "$hung" = 0 ]
