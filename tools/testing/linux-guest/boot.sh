@@ -35,12 +35,13 @@ build_initrd() {
 # the environment: this runs in its own bash, at real-time priority so
 # that a loaded nested machine does not delay the stamps.)
 watch_sleep() {
-	local c
+	local c n=0
 	tail -c +1 -F "$dbg" 2>/dev/null | while IFS= read -r -n 1 c; do
 		case $c in
-		S) date +%s.%N > "$dbg.sleep" ;;
-		E) date +%s.%N >> "$dbg.sleep"; break ;;
+		S) printf '%s ' "$(date +%s.%N)" >> "$dbg.sleep" ;;
+		E) date +%s.%N >> "$dbg.sleep"; n=$((n + 1)) ;;
 		esac
+		[ "$n" = 2 ] && break
 	done
 }
 
@@ -67,14 +68,21 @@ printf '%s\n' "$out" | grep -a -E "OKVM-GUEST-UP|guest dmesg|qemu|error|Kernel p
 printf 'qemu exit %d, %.1f s\n' "$rc" "$(echo "$t1 - $t0" | bc)"
 pkill -P "$watcher" 2>/dev/null; kill "$watcher" 2>/dev/null
 [ -n "$marker" ] || { printf '%s\n' "$out" | tail -40; exit 1; }
-# "sleep 5" in the guest must take 5 s of the host's time (+- 10 %).
-if [ "$(wc -l < "$dbg.sleep" 2>/dev/null)" = 2 ]; then
-	slept=$(paste -sd- "$dbg.sleep" | sed 's/^\(.*\)-\(.*\)$/\2 - \1/' | bc)
+# "sleep 5" in the guest must take 5 s of the host's time (+- 10 %).  The
+# guest sleeps twice: one interval within bounds passes, as the stamps of a
+# loaded nested machine can be late (a wrong guest clock misses both).
+# OKVM_GUEST_SLEEP_CHECK=0 only reports.
+ok=0 n=0
+while read -r s e; do
+	[ -n "$e" ] || continue
+	n=$((n + 1))
+	slept=$(echo "$e - $s" | bc)
 	printf 'guest sleep 5: %.2f s of host time\n' "$slept"
-	[ "$(echo "$slept > 4.5 && $slept < 5.5" | bc)" = 1 ] ||
-		{ echo "guest time runs wrong"; exit 1; }
-else
-	echo "no sleep markers"; exit 1
+	[ "$(echo "$slept > 4.5 && $slept < 5.5" | bc)" = 1 ] && ok=1
+done < "$dbg.sleep"
+if [ "${OKVM_GUEST_SLEEP_CHECK:-1}" = 1 ]; then
+	[ "$n" -gt 0 ] || { echo "no sleep markers"; exit 1; }
+	[ "$ok" = 1 ] || { echo "guest time runs wrong"; exit 1; }
 fi
 [ "$rc" = 0 ] || { echo "the guest did not power off (qemu exit $rc)"; exit 1; }
 grep -q "clocksource=kvm-clock" <<<"$marker" || { echo "not kvm-clock"; exit 1; }
