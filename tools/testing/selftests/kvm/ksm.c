@@ -349,7 +349,7 @@ static void test_ksm_guest_cow(void)
 	long best;
 	int i;
 
-	for (i = 1; i <= 3; i++) {
+	for (i = 1; i <= 2; i++) {
 		best = rounds_until_shared(NPAGES / 2, 60, "re-merging");
 		test_note("cycle %d: pages_sharing %ld before the guest writes",
 			  i, best);
@@ -364,7 +364,7 @@ static void test_ksm_host_cow(void)
 	long best;
 	int i;
 
-	for (i = 1; i <= 3; i++) {
+	for (i = 1; i <= 2; i++) {
 		best = rounds_until_shared(NPAGES / 2, 60, "re-merging");
 		test_note("cycle %d: pages_sharing %ld before the host writes",
 			  i, best);
@@ -377,7 +377,7 @@ static void test_ksm_host_cow(void)
 
 static void test_ksm_race(void)
 {
-	double end = test_now() + 30, next_write = 0;
+	double end = test_now() + 12, next_write = 0;
 	unsigned long writes = 0, start = rounds;
 	long best = 0, sharing;
 	uint64_t w = 0x3000;
