@@ -99,16 +99,27 @@ static int okvm_publish_slot(struct okvm_vm *vm, struct okvm_memslot *slot)
 	return r;
 }
 
-/* Take a slot out of service: no reader sees it and no mapping remains. */
+/*
+ * Take a slot out of service: no reader sees it and no mapping remains.
+ * The MMU notifier finds mappings only through published slots, so the
+ * slot's mappings go first, while it is still published, and none may be
+ * made again until it is unpublished and its readers are gone: the retire
+ * counts as an invalidation in progress (faults retry) and ends like one.
+ */
 static void okvm_retire_slot(struct okvm_vm *vm, struct okvm_memslot *slot)
 {
 	lockdep_assert_held(&vm->slots_lock);
 	WRITE_ONCE(vm->slots_updating, 1);
+	spin_lock(&vm->mmu_lock);
+	vm->mmu_invalidating++;
+	okvm_mmu_zap_gfn_range(vm, slot->base_gfn, okvm_slot_end_gfn(slot));
+	spin_unlock(&vm->mmu_lock);
 	xa_erase(&vm->slots_by_end, okvm_slot_end_gfn(slot) - 1);
 	xa_erase(&vm->slots_by_id, slot->id);
 	synchronize_srcu(&vm->srcu);
 	spin_lock(&vm->mmu_lock);
-	okvm_mmu_zap_gfn_range(vm, slot->base_gfn, okvm_slot_end_gfn(slot));
+	vm->mmu_seq++;
+	vm->mmu_invalidating--;
 	spin_unlock(&vm->mmu_lock);
 }
 

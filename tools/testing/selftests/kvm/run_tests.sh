@@ -14,7 +14,7 @@
 DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 BIN=$DIR/bin
 ORDER=(api vcpu memslots exits memory migrate hotplug unload
-       cpuid msrs fpu events clock mce paging coalesced irqchip pit)
+       cpuid msrs fpu events clock mce paging coalesced irqchip pit ksm)
 timeout_s=${KVM_TEST_TIMEOUT:-120}
 verbose=0
 
