@@ -228,6 +228,20 @@ void okvm_arch_vcpu_free(struct okvm_vcpu *vcpu)
 	kfree(vcpu->arch.cpuid);
 }
 
+/*
+ * KVM_ENABLE_CAP on a vCPU fd: x86 KVM has only Hyper-V capabilities
+ * there, which okvm does not offer.
+ */
+static long okvm_ioctl_vcpu_enable_cap(struct okvm_vcpu *vcpu,
+				       void __user *argp)
+{
+	struct kvm_enable_cap cap;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	return -EINVAL;
+}
+
 long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 			  void __user *argp)
 {
@@ -290,6 +304,8 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		return okvm_ioctl_set_lapic(vcpu, argp);
 	case KVM_SET_VAPIC_ADDR:
 		return okvm_ioctl_set_vapic_addr(vcpu, argp);
+	case KVM_ENABLE_CAP:
+		return okvm_ioctl_vcpu_enable_cap(vcpu, argp);
 	default:
 		return -EINVAL;
 	}

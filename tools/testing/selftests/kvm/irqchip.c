@@ -26,6 +26,10 @@
  *   ipi           a fixed IPI from vCPU 0 wakes vCPU 1 halted in the kernel
  *   init_sipi     vCPU 0 sends INIT and SIPI to an uninitialized vCPU 1,
  *                 which starts in real mode at the SIPI vector
+ *   hostile       a guest writes garbage to every LAPIC register and the
+ *                 IOAPIC 4000 times and leaves a periodic timer at count
+ *                 1 armed; the VMM loads a garbage LAPIC page; the VM is
+ *                 destroyed with the timer armed (the bench checks dmesg)
  */
 #include <pthread.h>
 #include <sys/ioctl.h>
@@ -501,6 +505,52 @@ static void test_signal_msi(void)
 	vm_destroy(vm);
 }
 
+/*
+ * Garbage in every LAPIC register and through the IOAPIC window, IF = 0
+ * all along; ICR writes are forced to fixed delivery (an INIT or NMI to
+ * itself would end the loop).  It ends with a periodic timer at the
+ * smallest count, still armed when the VM is destroyed.
+ */
+GUEST_CODE(guest_hostile, 64,
+	"\tcli\n"
+	G_APIC_ON
+	"\tmov $" STR(IOAPIC_GPA) ", %esi\n"
+	"\tmov $0x2545f491, %eax\n"
+	"\tmov $4000, %r8d\n"
+	"1:\tmov %eax, %edx\n\tshl $13, %edx\n\txor %edx, %eax\n"
+	"\tmov %eax, %edx\n\tshr $17, %edx\n\txor %edx, %eax\n"
+	"\tmov %eax, %edx\n\tshl $5, %edx\n\txor %edx, %eax\n"
+	"\tmov %eax, %ecx\n\tand $0x3f0, %ecx\n"
+	"\tmov %eax, %edx\n"
+	"\tcmp $0x300, %ecx\n\tjne 2f\n"
+	"\tand $0xfffff8ff, %edx\n"
+	"2:\tmov %edx, (%rdi,%rcx)\n"
+	"\tmov %eax, %ecx\n\tand $0x10, %ecx\n"
+	"\tmov %eax, (%rsi,%rcx)\n"
+	"\tdec %r8d\n\tjnz 1b\n"
+	G_APIC_ON
+	"\tmovl $0xb, 0x3e0(%rdi)\n"
+	"\tmovl $0x20055, 0x320(%rdi)\n"
+	"\tmovl $1, 0x380(%rdi)\n"
+	G_DONE);
+
+static void test_hostile(void)
+{
+	struct kvm_vm *vm = irq_vm();
+	struct kvm_vcpu *vcpu = long_vcpu(vm, 0, LOAD_GUEST(vm, guest_hostile));
+	struct kvm_lapic_state s;
+	int i;
+
+	vcpu_expect_done(vcpu);
+	/* Garbage from the VMM too: the state ioctls take anything. */
+	for (i = 0; i < (int)sizeof(s.regs); i++)
+		s.regs[i] = (char)(i * 37 + 11);
+	TEST_ASSERT_OK(ioctl(vcpu->fd, KVM_SET_LAPIC, &s));
+	TEST_ASSERT_OK(ioctl(vcpu->fd, KVM_GET_LAPIC, &s));
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+}
+
 struct runner {
 	struct kvm_vcpu *vcpu;
 	struct ucall uc;
@@ -619,5 +669,6 @@ int main(void)
 	RUN_SUBTEST("signal_msi", test_signal_msi());
 	RUN_SUBTEST("ipi", test_ipi());
 	RUN_SUBTEST("init_sipi", test_init_sipi());
+	RUN_SUBTEST("hostile", test_hostile());
 	test_done();
 }
