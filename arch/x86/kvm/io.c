@@ -222,24 +222,27 @@ static int okvm_complete_string_pio(struct okvm_vcpu *vcpu)
 {
 	struct okvm_pio *pio = &vcpu->arch.pio;
 	struct okvm_vcpu_arch *a = &vcpu->arch;
-	s64 step = (s64)pio->count * pio->size;
 	int idx = pio->in ? OKVM_RDI : OKVM_RSI;
+	u64 left = 0;
+	s64 step;
 	int r;
 
-	if (pio->in) {
+	/* Userspace may have lowered RCX meanwhile: only that many. */
+	if (pio->rep) {
+		left = a->regs[OKVM_RCX] & okvm_addr_mask(pio->addr_size);
+		pio->count = min_t(u64, pio->count, left);
+	}
+	if (pio->in && pio->count) {
 		r = okvm_pio_string_copy(vcpu, true);
 		if (r != 2)
 			return r;
 	}
+	step = (s64)pio->count * pio->size;
 	if (a->rflags & X86_EFLAGS_DF)
 		step = -step;
 	okvm_write_sized(&a->regs[idx], a->regs[idx] + step, pio->addr_size);
 	if (pio->rep) {
-		u64 left = a->regs[OKVM_RCX] & okvm_addr_mask(pio->addr_size);
-
-		/* Userspace may have lowered RCX meanwhile: never wrap. */
-		okvm_write_sized(&a->regs[OKVM_RCX],
-				 left > pio->count ? left - pio->count : 0,
+		okvm_write_sized(&a->regs[OKVM_RCX], left - pio->count,
 				 pio->addr_size);
 		if (a->regs[OKVM_RCX] & okvm_addr_mask(pio->addr_size))
 			return 1;	/* the instruction runs again */
