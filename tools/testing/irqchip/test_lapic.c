@@ -347,7 +347,12 @@ static void test_msr(void)
 	CHECK_EQ(x86_lapic_msr_write(&l, 0x7ff, 0), 1, "below range");
 	CHECK_EQ(x86_lapic_msr_write(&l, 0x900, 0), 1, "above range");
 	CHECK_EQ(x86_lapic_msr_read(&l, 0x8ff, &v), 1, "0x8ff #GP");
-	CHECK_EQ(x86_lapic_msr_write(&l, 0x830, 0x1000), 1, "ICR bit 12");
+	CHECK_EQ(x86_lapic_msr_write(&l, 0x830, 0x2000), 1, "ICR bit 13");
+	CHECK_EQ(x86_lapic_msr_write(&l, 0x830, 0x100000), 1, "ICR bit 20");
+	/* The busy bit is taken (as upstream KVM) and reads back clear. */
+	CHECK_EQ(x86_lapic_msr_write(&l, 0x830, 0x10ff), 0, "ICR bit 12");
+	CHECK_EQ(x86_lapic_msr_read(&l, 0x830, &v), 0, "ICR read busy");
+	CHECK_EQ(v, 0xff, "ICR busy clear");
 	CHECK_EQ(x86_lapic_msr_write(&l, 0x830, 0x0000000500004031ull), 0,
 		 "ICR write");
 	CHECK_EQ(x86_lapic_msr_read(&l, 0x830, &v), 0, "ICR read");

@@ -12,7 +12,9 @@
 #include "lapic.h"
 
 #define VEC_REGS_STRIDE	0x10
-#define ICR_LO_MASK	0x000ccfffu	/* vector..dest mode, level, trig, sh */
+#define ICR_BUSY	0x00001000u	/* delivery status: always idle here */
+/* ICR bits an x2APIC write must leave clear (the others are kept). */
+#define ICR_X2APIC_RSVD	0xfff32000u
 #define ICR_XAPIC_DEST	0xff000000u
 #define DFR_RO_ONES	0x0fffffffu
 #define SVR_MASK	0x000003ffu	/* vector, enable, focus check */
@@ -671,7 +673,9 @@ static void write_reg(struct x86_lapic *l, u32 off, u32 val)
 		l->esr_pending = 0;
 		break;
 	case LAPIC_ICR_LO:
-		reg_set(l, off, val & ICR_LO_MASK);
+		/* The register keeps what was written, but for the busy bit
+		 * (as upstream KVM does); the IPI uses the defined fields. */
+		reg_set(l, off, val & ~ICR_BUSY);
 		send_icr(l, val, reg_get(l, LAPIC_ICR_HI) >> 24, false);
 		break;
 	case LAPIC_LVT_TIMER:
@@ -738,8 +742,6 @@ static u32 read_reg(struct x86_lapic *l, u32 off)
 		return compute_ppr(l);
 	case LAPIC_TMCCT:
 		return x86_lapic_get_tmcct(l);
-	case LAPIC_ICR_LO:
-		return reg_get(l, off) & ICR_LO_MASK;
 	default:
 		return reg_get(l, off);
 	}
@@ -843,9 +845,9 @@ int x86_lapic_msr_write(struct x86_lapic *l, u32 msr, u64 val)
 		return 1;
 	off = (msr - X2APIC_MSR_BASE) << 4;
 	if (off == LAPIC_ICR_LO) {
-		if (lo & ~ICR_LO_MASK)
+		if (lo & ICR_X2APIC_RSVD)
 			return 1;
-		reg_set(l, LAPIC_ICR_LO, lo);
+		reg_set(l, LAPIC_ICR_LO, lo & ~ICR_BUSY);
 		reg_set(l, LAPIC_ICR_HI, (u32)(val >> 32));
 		send_icr(l, lo, (u32)(val >> 32), true);
 		return 0;
