@@ -331,16 +331,16 @@ int okvm_irqchip_ack_interrupt(struct okvm_vcpu *vcpu)
 	return v;
 }
 
-/* The highest vector requested in IRR, or -1. */
-static int okvm_lapic_highest_irr(const struct x86_lapic *l)
+/* The highest vector set in a 256-bit register (IRR, ISR), or -1. */
+static int okvm_lapic_highest(const struct x86_lapic *l, u32 reg)
 {
 	int i;
-	u32 irr;
+	u32 v;
 
 	for (i = 7; i >= 0; i--) {
-		memcpy(&irr, &l->regs[LAPIC_IRR + 16 * i], sizeof(irr));
-		if (irr)
-			return 32 * i + fls(irr) - 1;
+		memcpy(&v, &l->regs[reg + 16 * i], sizeof(v));
+		if (v)
+			return 32 * i + fls(v) - 1;
 	}
 	return -1;
 }
@@ -361,7 +361,7 @@ int okvm_lapic_blocked_priority(struct okvm_vcpu *vcpu)
 	flags = okvm_lapic_lock(apic);
 	if (x86_lapic_sw_enabled(&apic->dev) &&
 	    x86_lapic_pending_vector(&apic->dev) < 0) {
-		irr = okvm_lapic_highest_irr(&apic->dev);
+		irr = okvm_lapic_highest(&apic->dev, LAPIC_IRR);
 		if (irr >= 16 &&
 		    (irr >> 4) <= (x86_lapic_get_tpr(&apic->dev) >> 4))
 			prio = irr >> 4;
@@ -657,7 +657,7 @@ long okvm_ioctl_set_mp_state(struct okvm_vcpu *vcpu, void __user *argp)
 	return 0;
 }
 
-/* --- KVM_SET_VAPIC_ADDR ----------------------------------------------------- */
+/* --- KVM_SET_VAPIC_ADDR ------------------------------------------------ */
 
 /*
  * The VMM's TPR-patching helper (QEMU's kvmvapic) reads the guest's TPR,
@@ -677,20 +677,6 @@ long okvm_ioctl_set_vapic_addr(struct okvm_vcpu *vcpu, void __user *argp)
 	return 0;
 }
 
-/* The highest vector set in a 256-bit register of the page, or 0. */
-static u32 okvm_lapic_highest(const struct x86_lapic *l, u32 reg)
-{
-	u32 v;
-	int i;
-
-	for (i = 7; i >= 0; i--) {
-		memcpy(&v, &l->regs[reg + 16 * i], sizeof(v));
-		if (v)
-			return 32 * i + fls(v) - 1;
-	}
-	return 0;
-}
-
 /* Before an entry; may sleep (guest memory). */
 void okvm_lapic_sync_to_vapic(struct okvm_vcpu *vcpu)
 {
@@ -702,8 +688,8 @@ void okvm_lapic_sync_to_vapic(struct okvm_vcpu *vcpu)
 		return;
 	flags = okvm_lapic_lock(apic);
 	data = x86_lapic_get_tpr(&apic->dev) |
-	       (okvm_lapic_highest(&apic->dev, LAPIC_ISR) & 0xf0) << 8 |
-	       okvm_lapic_highest(&apic->dev, LAPIC_IRR) << 24;
+	       (max(okvm_lapic_highest(&apic->dev, LAPIC_ISR), 0) & 0xf0) << 8 |
+	       max(okvm_lapic_highest(&apic->dev, LAPIC_IRR), 0) << 24;
 	okvm_lapic_unlock(apic, flags);
 	okvm_write_guest(vcpu->vm, apic->vapic_addr, &data, sizeof(data));
 }
