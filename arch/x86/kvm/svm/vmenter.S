@@ -12,7 +12,10 @@
  * STI before VMRUN makes the saved host RFLAGS.IF set, so that physical
  * interrupts arriving while the guest runs cause a #VMEXIT (with
  * V_INTR_MASKING); GIF=0 keeps them pending on the host side until
- * svm_run() executes STGI with IRQs disabled again.
+ * svm_run() executes STGI with IRQs disabled again.  The STI comes a few
+ * instructions before VMRUN, never right before it: VMRUN in an STI
+ * shadow can carry the shadow into the guest's interrupt state when an
+ * event delivered at entry exits at once (AMD CPUs and QEMU's TCG both).
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
@@ -57,6 +60,7 @@ SYM_FUNC_START(__svm_vcpu_run)
 	vmsave	%rax
 	mov	%rdi, %rax
 	vmload	%rax
+	sti
 
 	/* Guest GPRs; RSI last since it points at them. */
 	mov	R_RCX(%rsi), %rcx
@@ -75,7 +79,6 @@ SYM_FUNC_START(__svm_vcpu_run)
 	mov	R_RSI(%rsi), %rsi
 
 	mov	(%rsp), %rax
-	sti
 	vmrun	%rax
 	cli
 

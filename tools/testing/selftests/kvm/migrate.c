@@ -137,10 +137,13 @@ static void *bouncer_thread(void *arg)
 
 static void test_bounce(void)
 {
-	struct kvm_vm *vm = vm_create();
 	struct worker w = { .pin_cpu = -1, .secs = BOUNCE_SECS };
 	pthread_t bouncer;
+	struct kvm_vm *vm;
 
+	if (!test_wanted("bounce_between_cpus"))
+		return;
+	vm = vm_create();
 	test_begin("bounce_between_cpus");
 	if (nr_cpus < 2) {
 		test_note("SKIP: needs at least 2 usable CPUs, have %d",
@@ -168,10 +171,14 @@ static void test_bounce(void)
 
 static void test_preempt(void)
 {
-	struct kvm_vm *vm1 = vm_create(), *vm2 = vm_create();
+	struct kvm_vm *vm1, *vm2;
 	struct worker w[3];
 	int i;
 
+	if (!test_wanted("preempt_on_one_cpu"))
+		return;
+	vm1 = vm_create();
+	vm2 = vm_create();
 	test_begin("preempt_on_one_cpu");
 	memset(w, 0, sizeof(w));
 	w[0].vcpu = vcpu_add(vm1, 0);
