@@ -141,16 +141,12 @@ static void test_bounce(void)
 	pthread_t bouncer;
 	struct kvm_vm *vm;
 
-	if (!test_wanted("bounce_between_cpus"))
-		return;
-	vm = vm_create();
-	test_begin("bounce_between_cpus");
 	if (nr_cpus < 2) {
 		test_note("SKIP: needs at least 2 usable CPUs, have %d",
 			  nr_cpus);
-		test_end();
 		return;
 	}
+	vm = vm_create();
 	w.vcpu = vcpu_add(vm, 0);
 	setup_vcpu(w.vcpu, LOAD_GUEST(vm, g_loop), 2000);
 	TEST_ASSERT(!pthread_create(&w.thread, NULL, vcpu_thread, &w), "thread");
@@ -166,20 +162,14 @@ static void test_bounce(void)
 		    "only %llu CPU changes", (unsigned long long)w.cpu_changes);
 	vcpu_free(w.vcpu);
 	vm_destroy(vm);
-	test_end();
 }
 
 static void test_preempt(void)
 {
-	struct kvm_vm *vm1, *vm2;
+	struct kvm_vm *vm1 = vm_create(), *vm2 = vm_create();
 	struct worker w[3];
 	int i;
 
-	if (!test_wanted("preempt_on_one_cpu"))
-		return;
-	vm1 = vm_create();
-	vm2 = vm_create();
-	test_begin("preempt_on_one_cpu");
 	memset(w, 0, sizeof(w));
 	w[0].vcpu = vcpu_add(vm1, 0);
 	w[1].vcpu = vcpu_add(vm1, 1);
@@ -205,7 +195,6 @@ static void test_preempt(void)
 		vcpu_free(w[i].vcpu);
 	vm_destroy(vm1);
 	vm_destroy(vm2);
-	test_end();
 }
 
 int main(void)
@@ -219,7 +208,7 @@ int main(void)
 		if (CPU_ISSET(i, &set))
 			cpus[nr_cpus++] = i;
 	test_note("%d usable CPUs", nr_cpus);
-	test_preempt();
-	test_bounce();
+	RUN_SUBTEST("preempt_on_one_cpu", test_preempt());
+	RUN_SUBTEST("bounce_between_cpus", test_bounce());
 	test_done();
 }
