@@ -23,39 +23,35 @@ static struct okvm_io_bus *okvm_bus(struct okvm_vm *vm, enum okvm_bus idx)
 
 static bool okvm_dev_covers(const struct okvm_io_dev *d, u64 addr, u32 len)
 {
-	return addr >= d->addr && addr + len <= d->addr + d->len;
-}
-
-/* The device claiming [addr, addr+len), SRCU read side held. */
-static struct okvm_io_dev *okvm_io_find(struct okvm_io_bus *bus, u64 addr,
-					u32 len)
-{
-	int i;
-
-	for (i = 0; bus && i < bus->ndevs; i++)
-		if (okvm_dev_covers(bus->devs[i], addr, len))
-			return bus->devs[i];
-	return NULL;
+	return addr >= d->addr && len <= d->len && addr - d->addr <= d->len - len;
 }
 
 /*
- * An access by @vcpu (vcpu->mutex held; may not sleep).  0 when an
- * in-kernel device handled it (a read filled @val), -EOPNOTSUPP when no
- * device claims the range: the access goes to userspace.
+ * An access by @vcpu (vcpu->mutex held; may not sleep).  Devices may
+ * overlap (a coalesced zone over another device, as upstream allows): each
+ * device covering [addr, addr+len) is offered the access in registration
+ * order until one takes it.  0 when an in-kernel device handled it (a read
+ * filled @val), -EOPNOTSUPP when none did: the access goes to userspace.
  */
 int okvm_io_bus_access(struct okvm_vcpu *vcpu, enum okvm_bus idx, u64 addr,
 		       u32 len, void *val, bool write)
 {
 	struct okvm_vm *vm = vcpu->vm;
+	struct okvm_io_bus *bus;
 	struct okvm_io_dev *dev;
-	int srcu, r = -EOPNOTSUPP;
+	int srcu, i, r = -EOPNOTSUPP;
 
 	srcu = srcu_read_lock(&vm->srcu);
-	dev = okvm_io_find(okvm_bus(vm, idx), addr, len);
-	if (dev && write)
-		r = dev->ops->write(dev, vcpu, addr, len, val);
-	else if (dev)
-		r = dev->ops->read(dev, vcpu, addr, len, val);
+	bus = okvm_bus(vm, idx);
+	for (i = 0; r && bus && i < bus->ndevs; i++) {
+		dev = bus->devs[i];
+		if (!okvm_dev_covers(dev, addr, len))
+			continue;
+		if (write)
+			r = dev->ops->write(dev, vcpu, addr, len, val);
+		else
+			r = dev->ops->read(dev, vcpu, addr, len, val);
+	}
 	srcu_read_unlock(&vm->srcu, srcu);
 	return r;
 }
@@ -71,7 +67,7 @@ static void okvm_bus_replace(struct okvm_vm *vm, enum okvm_bus idx,
 	kfree(old);
 }
 
-/* Add a device; vm->slots_lock held, may sleep.  -ENOSPC, -EEXIST. */
+/* Add a device; vm->slots_lock held, may sleep.  -ENOSPC when full. */
 int okvm_io_bus_register(struct okvm_vm *vm, enum okvm_bus idx,
 			 struct okvm_io_dev *dev)
 {
@@ -81,10 +77,6 @@ int okvm_io_bus_register(struct okvm_vm *vm, enum okvm_bus idx,
 	lockdep_assert_held(&vm->slots_lock);
 	if (n >= OKVM_IO_BUS_MAX_DEVS)
 		return -ENOSPC;
-	for (i = 0; i < n; i++)
-		if (dev->addr < old->devs[i]->addr + old->devs[i]->len &&
-		    old->devs[i]->addr < dev->addr + dev->len)
-			return -EEXIST;
 	new = kmalloc(struct_size(new, devs, n + 1), GFP_KERNEL_ACCOUNT);
 	if (!new)
 		return -ENOMEM;

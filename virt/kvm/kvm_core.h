@@ -15,6 +15,7 @@
 #define OKVM_KVM_CORE_H
 
 #include <linux/kvm.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/srcu.h>
@@ -66,13 +67,11 @@ static inline unsigned long okvm_slot_hva(const struct okvm_memslot *s, u64 gfn)
 	return s->userspace_addr + ((gfn - s->base_gfn) << PAGE_SHIFT);
 }
 
-/* Coalesced MMIO/PIO zones and their ring (coalesced_mmio.c). */
-#define OKVM_COALESCED_ZONES	256
+/* Coalesced MMIO/PIO: the ring, and the zones, each an I/O bus device. */
 struct okvm_coalesced {
-	spinlock_t lock;		/* zones, and producing into ring */
+	spinlock_t lock;		/* producing into ring */
 	struct kvm_coalesced_mmio_ring *ring;	/* one page, mmapped */
-	unsigned int nr_zones;
-	struct kvm_coalesced_mmio_zone zones[OKVM_COALESCED_ZONES];
+	struct list_head zones;		/* okvm_coalesced_zone, slots_lock */
 };
 
 /* In-kernel I/O buses (iobus.c). */
@@ -81,7 +80,7 @@ enum okvm_bus {
 	OKVM_PIO_BUS,
 	OKVM_NR_BUSES,
 };
-#define OKVM_IO_BUS_MAX_DEVS	64
+#define OKVM_IO_BUS_MAX_DEVS	1000	/* as upstream: -ENOSPC past it */
 
 struct okvm_io_dev;
 struct okvm_io_dev_ops {
@@ -204,8 +203,6 @@ struct page *okvm_coalesced_page(struct okvm_vm *vm);
 long okvm_vm_ioctl_register_coalesced(struct okvm_vm *vm, void __user *argp);
 long okvm_vm_ioctl_unregister_coalesced(struct okvm_vm *vm,
 					void __user *argp);
-bool okvm_coalesced_write(struct okvm_vm *vm, u64 addr, const void *data,
-			  u32 len, bool pio);
 
 int okvm_mmu_notifier_register(struct okvm_vm *vm);
 void okvm_mmu_notifier_unregister(struct okvm_vm *vm);

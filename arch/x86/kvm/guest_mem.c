@@ -127,21 +127,21 @@ static int okvm_emu_mmio(struct okvm_vcpu *vcpu, struct x86_emu *emu,
 {
 	struct okvm_mmio *m = &vcpu->arch.mmio;
 
+	/*
+	 * One write per instruction waits for userspace; a second one, even
+	 * to an in-kernel device or a coalesced zone, would overtake it.
+	 */
+	if (write && m->write_pending)
+		return X86_EMU_UNHANDLED;
 	/* In-kernel devices first: the vCPU's own LAPIC, then the bus. */
 	if (n <= sizeof(m->data) &&
 	    (okvm_lapic_mmio(vcpu, gpa, buf, n, write) ||
 	     !okvm_io_bus_access(vcpu, OKVM_MMIO_BUS, gpa, n, buf, write)))
 		return X86_EMU_OK;
-	/* Queued in order only while no uncoalesced write is waiting. */
-	if (write && !m->write_pending &&
-	    okvm_coalesced_write(vcpu->vm, gpa, buf, n, false))
-		return X86_EMU_OK;
 	emu->rep_stop = true;
 	if (n > sizeof(m->data))
 		return X86_EMU_UNHANDLED;
 	if (write) {
-		if (m->write_pending)
-			return X86_EMU_UNHANDLED;
 		m->gpa = gpa;
 		m->len = n;
 		m->is_write = true;

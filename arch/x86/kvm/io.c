@@ -203,14 +203,9 @@ int okvm_emulate_pio(struct okvm_vcpu *vcpu, const struct okvm_exit *exit)
 	if (pio->string)
 		return okvm_start_string_pio(vcpu);
 	pio->count = 1;
+	/* In-kernel devices and coalesced zones: no exit. */
 	if (pio->next_rip && okvm_pio_in_kernel(vcpu))
 		return 1;
-	if (!pio->in && pio->next_rip &&
-	    okvm_coalesced_write(vcpu->vm, pio->port, &vcpu->arch.regs[OKVM_RAX],
-				 pio->size, true)) {
-		okvm_retire_insn(vcpu, pio->next_rip);
-		return 1;
-	}
 	if (!pio->in)
 		memcpy(okvm_pio_data(vcpu), &vcpu->arch.regs[OKVM_RAX],
 		       pio->size);

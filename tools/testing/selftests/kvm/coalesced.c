@@ -18,6 +18,9 @@
  *               169); after the VMM drained it, writes are queued again;
  *               every write is seen once, in order
  *   unregister  once the zone is gone its writes exit again
+ *   bus_full    each zone is a device on the VM's MMIO bus: 1000 of them
+ *               fit (upstream's bus size), the next is ENOSPC, and one
+ *               unregistered makes room again; VM teardown frees them all
  */
 #include <sys/ioctl.h>
 
@@ -206,6 +209,28 @@ static void test_unregister(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 	TEST_ASSERT_EQ(ring_count(ring_of(vcpu)), 0);
 }
 
+#define BUS_DEVS	1000
+
+static void test_bus_full(void)
+{
+	struct kvm_vm *vm = vm_create();
+	uint64_t base = 0x10000000;
+	int i;
+
+	for (i = 0; i < BUS_DEVS; i++)
+		TEST_ASSERT(!zone_ioctl(vm, KVM_REGISTER_COALESCED_MMIO,
+					base + i * 8, 8, 0),
+			    "zone %d: errno %d", i, errno);
+	TEST_ASSERT(zone_ioctl(vm, KVM_REGISTER_COALESCED_MMIO,
+			       base + BUS_DEVS * 8, 8, 0) == -1 &&
+		    errno == ENOSPC, "zone %d past the bus size", BUS_DEVS);
+	TEST_ASSERT_OK(zone_ioctl(vm, KVM_UNREGISTER_COALESCED_MMIO, base + 8,
+				  8, 0));
+	TEST_ASSERT_OK(zone_ioctl(vm, KVM_REGISTER_COALESCED_MMIO,
+				  base + BUS_DEVS * 8, 8, 0));
+	vm_destroy(vm);
+}
+
 int main(void)
 {
 	struct kvm_vcpu *vcpu;
@@ -227,6 +252,7 @@ int main(void)
 	RUN_SUBTEST("not_queued", test_not_queued(vcpu));
 	RUN_SUBTEST("ring_full", test_ring_full(vcpu));
 	RUN_SUBTEST("unregister", test_unregister(vm, vcpu));
+	RUN_SUBTEST("bus_full", test_bus_full());
 	vcpu_free(vcpu);
 	vm_destroy(vm);
 	test_done();
