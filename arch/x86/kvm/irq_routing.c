@@ -82,17 +82,18 @@ static int okvm_irq_status(int acc, int r)
  * Set @src's level on @gsi along every route of the current table;
  * irqchip->lock held (an MSI then takes LAPIC locks, which nest inside).
  * The KVM_IRQ_LINE_STATUS value: 1 delivered, 0 coalesced, -1 masked or
- * no route; *pic gets the PIC's own status (-1 without a PIC route).
+ * no route; *st gets the PIC's and the IOAPIC's own statuses.
  */
 int okvm_irqchip_route_locked(struct okvm_irqchip *chip,
 			      enum okvm_irq_source src, u32 gsi, int level,
-			      int *pic)
+			      struct okvm_route_status *st)
 {
 	struct okvm_irq_routes *t;
 	struct okvm_irq_route *e;
 	int ret = -1, r, i;
 
-	*pic = -1;
+	st->pic = -1;
+	st->ioapic = -1;
 	rcu_read_lock();
 	t = rcu_dereference(chip->routes);
 	for (i = 0; t && i < t->nr; i++) {
@@ -106,8 +107,12 @@ int okvm_irqchip_route_locked(struct okvm_irqchip *chip,
 			r = okvm_irqchip_set_pin_locked(chip, e->chip.irqchip,
 							e->chip.pin, src,
 							level);
-			if (e->chip.irqchip != KVM_IRQCHIP_IOAPIC)
-				*pic = r;
+			if (e->chip.irqchip != KVM_IRQCHIP_IOAPIC) {
+				st->pic = r;
+			} else {
+				st->ioapic = r;
+				st->ioapic_pin = e->chip.pin;
+			}
 		}
 		ret = okvm_irq_status(ret, r);
 	}
@@ -120,14 +125,15 @@ int okvm_irqchip_set_line(struct okvm_vm *vm, enum okvm_irq_source src,
 			  u32 gsi, int level)
 {
 	struct okvm_irqchip *chip = smp_load_acquire(&vm->arch.irqchip);
+	struct okvm_route_status st;
 	unsigned long flags;
-	int ret, pic;
+	int ret;
 	bool out;
 
 	if (!chip)
 		return -1;
 	spin_lock_irqsave(&chip->lock, flags);
-	ret = okvm_irqchip_route_locked(chip, src, gsi, level, &pic);
+	ret = okvm_irqchip_route_locked(chip, src, gsi, level, &st);
 	out = x86_pic_output(&chip->pic);
 	spin_unlock_irqrestore(&chip->lock, flags);
 	if (out)

@@ -30,16 +30,34 @@ static const struct x86_ioapic_ops okvm_ioapic_ops = {
 	.deliver = okvm_ioapic_deliver,
 };
 
-/* A LAPIC retired a level-triggered vector (no lapic->lock held). */
+/*
+ * Does a LAPIC's EOI of @vector concern the IOAPIC?  Level vectors always
+ * (remote IRR); an edge one when it acknowledges the PIT's tick.  Any
+ * context, no lock held.
+ */
+bool okvm_ioapic_wants_eoi(struct okvm_vm *vm, u8 vector, bool level)
+{
+	struct okvm_irqchip *chip = smp_load_acquire(&vm->arch.irqchip);
+
+	return chip && (level || READ_ONCE(chip->pit_ack_vector) == vector);
+}
+
+/* A LAPIC retired @vector, see okvm_ioapic_wants_eoi() (no lapic->lock). */
 void okvm_ioapic_eoi(struct okvm_vm *vm, u8 vector)
 {
 	struct okvm_irqchip *chip = vm->arch.irqchip;
+	struct okvm_pit *pit;
 	unsigned long flags;
 
 	if (!chip)
 		return;
 	spin_lock_irqsave(&chip->lock, flags);
 	x86_ioapic_eoi(&chip->ioapic, vector);
+	pit = smp_load_acquire(&chip->vm->arch.pit);
+	if (pit && chip->pit_ack_vector == vector) {
+		WRITE_ONCE(chip->pit_ack_vector, -1);
+		okvm_pit_irq_acked(pit, chip);
+	}
 	spin_unlock_irqrestore(&chip->lock, flags);
 }
 
@@ -90,23 +108,31 @@ static bool okvm_irqchip_extint_wired(struct okvm_vm *vm)
 /*
  * An edge from @src on @gsi: raise, then lower, along its routes.
  * irqchip->lock held; wakes a vCPU for the PIC's output itself (that takes
- * no lock).  Returns what the PIC will do with it: 1 requested, 0
- * coalesced (IRR already set), -1 never serviced (no PIC route, masked in
- * the IMR, or no vCPU takes ExtINT), so that no PIC acknowledgement is to
- * be expected.
+ * no lock).  Returns whether an acknowledgement will come: >= 0 when the
+ * PIC requested it (1) or had it pending already (0), or, for the PIT,
+ * when the IOAPIC sent it to a LAPIC, whose EOI of the pin's vector then
+ * acknowledges it (pit_ack_vector); -1 when no acknowledgement is to be
+ * expected (no route, masked, no vCPU takes ExtINT, no LAPIC took it).
  */
 int okvm_irqchip_pulse_locked(struct okvm_irqchip *chip,
 			      enum okvm_irq_source src, u32 gsi)
 {
-	int pic, unused;
+	struct okvm_route_status st, unused;
+	int pic;
 
-	okvm_irqchip_route_locked(chip, src, gsi, 1, &pic);
+	okvm_irqchip_route_locked(chip, src, gsi, 1, &st);
 	okvm_irqchip_route_locked(chip, src, gsi, 0, &unused);
 	if (x86_pic_output(&chip->pic))
 		okvm_irqchip_kick_extint(chip->vm);
+	pic = st.pic;
 	if (pic >= 0 && !okvm_irqchip_extint_wired(chip->vm))
 		pic = -1;
-	return pic;
+	if (src != OKVM_IRQ_SRC_PIT)
+		return pic;
+	WRITE_ONCE(chip->pit_ack_vector, st.ioapic == 1 ?
+		   (int)(chip->ioapic.redir[st.ioapic_pin] &
+			 X86_IOAPIC_VECTOR) : -1);
+	return st.ioapic == 1 ? 1 : pic;
 }
 
 /* okvm_irqchip_pulse_locked() taking irqchip->lock; -1 without a chip. */
@@ -259,6 +285,7 @@ long okvm_vm_create_irqchip(struct okvm_vm *vm)
 		return -ENOMEM;
 	spin_lock_init(&chip->lock);
 	chip->vm = vm;
+	chip->pit_ack_vector = -1;
 	chip->pic.ops = &okvm_pic_ops;
 	x86_pic_reset(&chip->pic);
 	chip->ioapic.ops = &okvm_ioapic_ops;

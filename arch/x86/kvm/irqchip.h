@@ -38,7 +38,7 @@ struct okvm_lapic {
 	/* Recorded by the device under the lock, done after it: */
 	struct x86_apic_msg ipi;
 	bool ipi_queued;
-	int eoi_vector;			/* level EOI for the IOAPIC, or -1 */
+	int eoi_vector;			/* EOI for the IOAPIC, or -1 */
 	u64 vapic_addr;			/* KVM_SET_VAPIC_ADDR, 0: none */
 };
 
@@ -74,6 +74,12 @@ struct okvm_irqchip {
 	u32 pic_levels[16];		/* bit per okvm_irq_source */
 	u32 ioapic_levels[X86_IOAPIC_PINS];
 	struct okvm_irq_routes __rcu *routes;	/* vm->lock, RCU readers */
+	/*
+	 * The IOAPIC vector whose LAPIC EOI acknowledges the PIT's last tick
+	 * (an edge pin has no remote IRR to say so), or -1.  Written under
+	 * lock, read locklessly by the LAPIC's EOI.
+	 */
+	int pit_ack_vector;
 	struct okvm_io_dev pic_master, pic_slave, elcr, ioapic_mmio;
 };
 
@@ -134,6 +140,7 @@ void okvm_lapic_sync_to_vapic(struct okvm_vcpu *vcpu);
 void okvm_lapic_sync_from_vapic(struct okvm_vcpu *vcpu);
 
 /* irqchip.c */
+bool okvm_ioapic_wants_eoi(struct okvm_vm *vm, u8 vector, bool level);
 void okvm_ioapic_eoi(struct okvm_vm *vm, u8 vector);
 int okvm_irqchip_set_pin_locked(struct okvm_irqchip *chip, u32 irqchip,
 				u32 pin, enum okvm_irq_source src, int level);
@@ -144,9 +151,15 @@ int okvm_irqchip_pulse(struct okvm_vm *vm, enum okvm_irq_source src, u32 gsi);
 /* irq_routing.c */
 int okvm_irqchip_set_line(struct okvm_vm *vm, enum okvm_irq_source src,
 			  u32 gsi, int level);
+/* What each kind of route did with a level (KVM_IRQ_LINE_STATUS values). */
+struct okvm_route_status {
+	int pic;			/* -1 without a PIC route */
+	int ioapic;			/* -1 without an IOAPIC route */
+	u32 ioapic_pin;			/* the IOAPIC route's pin */
+};
 int okvm_irqchip_route_locked(struct okvm_irqchip *chip,
 			      enum okvm_irq_source src, u32 gsi, int level,
-			      int *pic);
+			      struct okvm_route_status *st);
 int okvm_irq_routes_default(struct okvm_irqchip *chip);
 void okvm_irq_routes_free(struct okvm_irqchip *chip);
 long okvm_vm_set_gsi_routing(struct okvm_vm *vm, void __user *argp);

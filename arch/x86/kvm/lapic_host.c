@@ -68,9 +68,12 @@ static void okvm_lapic_send_ipi(struct x86_lapic *l,
 	apic->ipi_queued = true;
 }
 
-static void okvm_lapic_eoi_level(struct x86_lapic *l, u8 vector)
+static void okvm_lapic_eoi(struct x86_lapic *l, u8 vector, bool level)
 {
-	to_okvm_lapic(l)->eoi_vector = vector;
+	struct okvm_lapic *apic = to_okvm_lapic(l);
+
+	if (okvm_ioapic_wants_eoi(apic->vcpu->vm, vector, level))
+		apic->eoi_vector = vector;
 }
 
 static const struct x86_lapic_ops okvm_lapic_ops = {
@@ -79,7 +82,7 @@ static const struct x86_lapic_ops okvm_lapic_ops = {
 	.timer_arm = okvm_lapic_timer_arm,
 	.timer_cancel = okvm_lapic_timer_cancel,
 	.send_ipi = okvm_lapic_send_ipi,
-	.eoi_level = okvm_lapic_eoi_level,
+	.eoi = okvm_lapic_eoi,
 };
 
 static unsigned long okvm_lapic_lock(struct okvm_lapic *apic)

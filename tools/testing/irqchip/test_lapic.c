@@ -17,6 +17,7 @@ struct fake {
 	unsigned int nipi;
 	struct x86_apic_msg ipi[MAX_REC];
 	unsigned int neoi;
+	unsigned int nedge_eoi;
 	u8 eoi[MAX_REC];
 };
 
@@ -55,10 +56,15 @@ static void f_ipi(struct x86_lapic *l, const struct x86_apic_msg *m)
 	f->nipi++;
 }
 
-static void f_eoi(struct x86_lapic *l, u8 v)
+/* Records level EOIs (what the IOAPIC needs) and counts edge ones. */
+static void f_eoi(struct x86_lapic *l, u8 v, bool level)
 {
 	struct fake *f = F(l);
 
+	if (!level) {
+		f->nedge_eoi++;
+		return;
+	}
 	if (f->neoi < MAX_REC)
 		f->eoi[f->neoi] = v;
 	f->neoi++;
@@ -70,7 +76,7 @@ static const struct x86_lapic_ops fops = {
 	.timer_arm = f_arm,
 	.timer_cancel = f_cancel,
 	.send_ipi = f_ipi,
-	.eoi_level = f_eoi,
+	.eoi = f_eoi,
 };
 
 /* A power-on LAPIC with the given ID; the fake clock starts at 1 s. */
@@ -441,10 +447,13 @@ static void test_nesting(void)
 	CHECK_EQ(f.eoi[0], 0x45, "level EOI vector");
 	CHECK_EQ(x86_lapic_pending_vector(&l), 0x31, "0x31 last");
 	x86_lapic_ack(&l, 0x31);
+	unsigned int edges = f.nedge_eoi;
 	x86_lapic_eoi(&l);
-	CHECK_EQ(f.neoi, 1, "edge EOI not forwarded");
+	CHECK_EQ(f.neoi, 1, "edge EOI not reported as level");
+	CHECK_EQ(f.nedge_eoi, edges + 1, "edge EOI reported as edge");
 	x86_lapic_eoi(&l);
 	CHECK_EQ(f.neoi, 1, "EOI with nothing in service");
+	CHECK_EQ(f.nedge_eoi, edges + 1, "nothing in service: no report");
 	CHECK_EQ(vec_none(&l), 1, "IRR and ISR empty");
 
 	/* ack of a vector not in IRR does nothing. */

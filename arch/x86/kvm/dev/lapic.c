@@ -209,8 +209,8 @@ void x86_lapic_eoi(struct x86_lapic *l)
 		return;
 	vec_clear(l, LAPIC_ISR, (u8)v);
 	update_ppr(l);
-	if (vec_test(l, LAPIC_TMR, (u8)v) && l->ops && l->ops->eoi_level)
-		l->ops->eoi_level(l, (u8)v);
+	if (l->ops && l->ops->eoi)
+		l->ops->eoi(l, (u8)v, vec_test(l, LAPIC_TMR, (u8)v));
 }
 
 /* ---- errors and local interrupts ---- */

@@ -84,8 +84,9 @@ struct x86_lapic_ops {
 	void (*timer_cancel)(struct x86_lapic *l);
 	/* An ICR / SELF_IPI write: deliver m later, outside the lock. */
 	void (*send_ipi)(struct x86_lapic *l, const struct x86_apic_msg *m);
-	/* EOI of a level-triggered vector: forward to the IOAPIC later. */
-	void (*eoi_level)(struct x86_lapic *l, u8 vector);
+	/* An EOI retired @vector (@level: its TMR bit was set); the host
+	 * decides whether the IOAPIC hears of it, later. */
+	void (*eoi)(struct x86_lapic *l, u8 vector, bool level);
 };
 
 struct x86_lapic {
@@ -153,7 +154,7 @@ int x86_lapic_accept(struct x86_lapic *l, const struct x86_apic_msg *m);
 int x86_lapic_pending_vector(const struct x86_lapic *l);
 /* The CPU took vector: IRR -> ISR (no-op if its IRR bit is clear). */
 void x86_lapic_ack(struct x86_lapic *l, u8 vector);
-/* An EOI: retire the highest ISR vector; eoi_level() if its TMR is set. */
+/* An EOI: retire the highest ISR vector and report it through eoi(). */
 void x86_lapic_eoi(struct x86_lapic *l);
 
 /* Full 8-bit TPR (CR8 = TPR >> 4); setting it recomputes PPR. */

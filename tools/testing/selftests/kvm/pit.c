@@ -20,6 +20,9 @@
  *   catchup       ticks missed while IF=0 come one per EOI, faster than
  *                 the period (a channel-2 stopwatch tells); catchup_off:
  *                 without reinjection they are lost (IRQ0 edges coalesce)
+ *   ioapic_catchup  catchup through IOAPIC pin 0 with EOIs to the LAPIC:
+ *                 the LAPIC EOI of the pin's (edge) vector acknowledges
+ *                 the tick, so missed ones are reinjected there too
  *   speaker       KVM_PIT_SPEAKER_DUMMY: port 0x61 in the kernel; channel
  *                 2 one-shot gated by bit 0, polled until bit 5 (OUT2)
  *                 rises; KVM_CREATE_PIT implies the flag; without it
@@ -356,6 +359,53 @@ static void test_ioapic_ticks(void)
 	vm_destroy(vm);
 }
 
+/* guest_catchup with the ticks through IOAPIC pin 0 (PIC masked). */
+GUEST_CODE(guest_ioapic_catchup, 64,
+	"\tcli\n"
+	G_APIC_ON
+	"\tmov $0xff, %al\n\tout %al, $0x21\n\tout %al, $0xa1\n"
+	"\tmov $" STR(IOAPIC_GPA) ", %esi\n"
+	"\tmovl $0x10, (%rsi)\n\tmovl $0x31, 0x10(%rsi)\n"
+	"\tmovl $0x11, (%rsi)\n\tmovl $0, 0x10(%rsi)\n"
+	"\tmovq $0, " STR(DATA_GPA) "\n"
+	G_PIT_CH0_10MS
+	G_SYNC(1)
+	"\tin $0x61, %al\n"
+	"\tand $0xfc, %al\n\tout %al, $0x61\n"
+	"\tmov $0xb0, %al\n\tout %al, $0x43\n"
+	"\tmov $" STR(PIT_30MS) ", %eax\n"
+	"\tout %al, $0x42\n"
+	"\tmov %ah, %al\n\tout %al, $0x42\n"
+	"\tin $0x61, %al\n\tor $0x01, %al\n\tout %al, $0x61\n"
+	"\tsti\n"
+	"1:\thlt\n"
+	"\tcmpq $6, " STR(DATA_GPA) "\n"
+	"\tjb 1b\n"
+	"\tcli\n"
+	"\tin $0x61, %al\n"
+	"\tmovzbl %al, %ebx\n"
+	G_UCALL(UCALL_SYNC)
+	G_DONE);
+
+static void test_ioapic_catchup(void)
+{
+	struct kvm_vm *vm = pit_vm(KVM_PIT_SPEAKER_DUMMY);
+	struct kvm_vcpu *vcpu = long_vcpu(vm,
+					  LOAD_GUEST(vm, guest_ioapic_catchup));
+	struct ucall uc;
+
+	vm_set_idt_gate(vm, 0x31, LOAD_GUEST(vm, guest_apic_tick));
+	vcpu_expect_sync(vcpu, 1);
+	usleep(80000);
+	vcpu_ucall(vcpu, &uc);
+	TEST_ASSERT_EQ(uc.cmd, UCALL_SYNC);
+	test_note("OUT2 after 6 ticks: %d", !!(uc.arg0 & 0x20));
+	TEST_ASSERT_EQ(uc.arg0 & 0x20, 0);
+	vcpu_expect_done(vcpu);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+}
+
 /*
  * Channel 2, mode 0 (OUT2 rises at terminal count), ~10 ms, gated on
  * through port 0x61 bit 0; report port 0x61 at once, then poll bit 5.
@@ -451,6 +501,7 @@ int main(void)
 	RUN_SUBTEST("no_reinject", pic_ticks(false));
 	RUN_SUBTEST("catchup", catchup(true));
 	RUN_SUBTEST("catchup_off", catchup(false));
+	RUN_SUBTEST("ioapic_catchup", test_ioapic_catchup());
 	RUN_SUBTEST("speaker", test_speaker());
 	RUN_SUBTEST("reinject", test_reinject());
 	test_done();
