@@ -95,4 +95,11 @@
 	} while (0)
 #endif
 
+/* eventfd_signal() lost its count argument (6.8): always add 1. */
+#ifdef OKVM_HAVE_EVENTFD_SIGNAL_NO_COUNT
+#define okvm_eventfd_signal(ctx)	eventfd_signal(ctx)
+#else
+#define okvm_eventfd_signal(ctx)	eventfd_signal((ctx), 1)
+#endif
+
 #endif /* OKVM_COMPAT_H */

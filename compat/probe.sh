@@ -17,6 +17,8 @@ has include/linux/syscore_ops.h 'void register_syscore\(struct syscore \*' \
 has arch/x86/include/asm/svm.h 'u64 misc_ctl;' OKVM_HAVE_VMCB_MISC_CTL
 has include/linux/hrtimer.h 'void hrtimer_setup\(' OKVM_HAVE_HRTIMER_SETUP
 has include/linux/smp.h 'trace_ipi_send_cpu' OKVM_HAVE_TRACE_IPI_SEND
+has include/linux/eventfd.h 'void eventfd_signal\(struct eventfd_ctx \*ctx\)' \
+	OKVM_HAVE_EVENTFD_SIGNAL_NO_COUNT
 has arch/x86/include/asm/virt.h 'int x86_virt_get_ref\(int' \
 	OKVM_HAVE_X86_VIRT_REF
 if ! grep -qE '(define|void) wrmsrl\b' "$src/arch/x86/include/asm/msr.h" \

@@ -78,6 +78,7 @@ struct okvm_coalesced {
 enum okvm_bus {
 	OKVM_MMIO_BUS,
 	OKVM_PIO_BUS,
+	OKVM_VIRTIO_CCW_BUS,		/* ioeventfds only; no arch kicks it yet */
 	OKVM_NR_BUSES,
 };
 #define OKVM_IO_BUS_MAX_DEVS	1000	/* as upstream: -ENOSPC past it */
@@ -94,8 +95,9 @@ struct okvm_io_dev_ops {
 
 struct okvm_io_dev {
 	u64 addr;
-	u32 len;
+	u32 len;			/* 0: writes at exactly addr */
 	const struct okvm_io_dev_ops *ops;
+	bool uncounted;			/* an ioeventfd: not in the bus limit */
 };
 
 struct okvm_io_bus;
@@ -121,6 +123,10 @@ struct okvm_vm {
 	int created_vcpus;		/* under lock */
 
 	struct okvm_coalesced coalesced;
+	struct list_head ioeventfds;	/* okvm_ioeventfd, slots_lock */
+	spinlock_t irqfd_lock;		/* irqfds (irqfd.c) */
+	struct list_head irqfds;
+	struct workqueue_struct *irqfd_wq;	/* made under lock */
 	struct okvm_io_bus __rcu *buses[OKVM_NR_BUSES];	/* slots_lock, srcu */
 
 	struct okvm_vm_arch arch;
@@ -203,6 +209,17 @@ struct page *okvm_coalesced_page(struct okvm_vm *vm);
 long okvm_vm_ioctl_register_coalesced(struct okvm_vm *vm, void __user *argp);
 long okvm_vm_ioctl_unregister_coalesced(struct okvm_vm *vm,
 					void __user *argp);
+
+/* irqfd.c, and its arch hooks: may an irqfd be assigned (an in-kernel
+ * irqchip); raise an edge on @gsi (process context, may sleep). */
+long okvm_vm_ioctl_irqfd(struct okvm_vm *vm, void __user *argp);
+void okvm_irqfd_release_all(struct okvm_vm *vm);
+bool okvm_arch_irqfd_allowed(struct okvm_vm *vm);
+void okvm_arch_irqfd_inject(struct okvm_vm *vm, u32 gsi);
+
+/* ioeventfd.c */
+long okvm_vm_ioctl_ioeventfd(struct okvm_vm *vm, void __user *argp);
+void okvm_ioeventfd_release_all(struct okvm_vm *vm);
 
 int okvm_mmu_notifier_register(struct okvm_vm *vm);
 void okvm_mmu_notifier_unregister(struct okvm_vm *vm);

@@ -53,6 +53,10 @@ static long okvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return okvm_vm_ioctl_register_coalesced(vm, argp);
 	case KVM_UNREGISTER_COALESCED_MMIO:
 		return okvm_vm_ioctl_unregister_coalesced(vm, argp);
+	case KVM_IOEVENTFD:
+		return okvm_vm_ioctl_ioeventfd(vm, argp);
+	case KVM_IRQFD:
+		return okvm_vm_ioctl_irqfd(vm, argp);
 	default:
 		return okvm_arch_vm_ioctl(vm, ioctl, argp);
 	}
@@ -63,11 +67,13 @@ static void okvm_destroy_vm(struct okvm_vm *vm)
 	struct okvm_vcpu *vcpu;
 	unsigned long i;
 
+	okvm_irqfd_release_all(vm);
 	okvm_mmu_notifier_unregister(vm);
 	xa_for_each(&vm->vcpus, i, vcpu)
 		okvm_vcpu_destroy(vcpu);
 	xa_destroy(&vm->vcpus);
 	okvm_arch_vm_destroy(vm);
+	okvm_ioeventfd_release_all(vm);
 	okvm_io_bus_destroy(vm);
 	okvm_coalesced_destroy(vm);
 	okvm_free_memslots(vm);
@@ -137,6 +143,9 @@ int okvm_create_vm(unsigned long type)
 	vm = okvm_alloc_vm();
 	if (!vm)
 		return -ENOMEM;
+	INIT_LIST_HEAD(&vm->ioeventfds);
+	INIT_LIST_HEAD(&vm->irqfds);
+	spin_lock_init(&vm->irqfd_lock);
 	r = okvm_coalesced_init(vm);
 	if (r)
 		goto fail_free;
@@ -186,6 +195,10 @@ long okvm_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_COALESCED_MMIO:
 		return KVM_COALESCED_MMIO_PAGE_OFFSET;
 	case KVM_CAP_COALESCED_PIO:
+	case KVM_CAP_IOEVENTFD:
+	case KVM_CAP_IOEVENTFD_NO_LENGTH:
+	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
+	case KVM_CAP_IRQFD:
 		return 1;
 	default:
 		return okvm_arch_check_extension(vm, cap);

@@ -141,6 +141,19 @@ int okvm_irqchip_set_line(struct okvm_vm *vm, enum okvm_irq_source src,
 	return ret;
 }
 
+/* An irqfd needs the in-kernel irqchip to inject into. */
+bool okvm_arch_irqfd_allowed(struct okvm_vm *vm)
+{
+	return smp_load_acquire(&vm->arch.irqchip) != NULL;
+}
+
+/* An irqfd was signalled: an edge on @gsi, as KVM_IRQ_LINE 1 then 0. */
+void okvm_arch_irqfd_inject(struct okvm_vm *vm, u32 gsi)
+{
+	okvm_irqchip_set_line(vm, OKVM_IRQ_SRC_USER, gsi, 1);
+	okvm_irqchip_set_line(vm, OKVM_IRQ_SRC_USER, gsi, 0);
+}
+
 /* --- The table ---------------------------------------------------------- */
 
 static int okvm_route_from_user(struct okvm_irq_route *e,

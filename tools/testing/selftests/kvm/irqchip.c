@@ -37,8 +37,6 @@
 
 #include "x86.h"
 
-#define APIC_GPA	0xfee00000
-#define IOAPIC_GPA	0xfec00000
 #define MSR_TSC_DEADLINE 0x6e0
 
 static struct kvm_vm *irq_vm(void)
@@ -192,12 +190,6 @@ static void test_mp_state(void)
 	vcpu_free(ap);
 	vm_destroy(vm);
 }
-
-/* %rdi = the xAPIC page; software-enable the APIC, TPR 0. */
-#define G_APIC_ON							\
-	"\tmov $" STR(APIC_GPA) ", %edi\n"				\
-	"\tmovl $0x1ff, 0xf0(%rdi)\n"					\
-	"\tmovl $0, 0x80(%rdi)\n"
 
 GUEST_CODE(guest_oneshot, 64,
 	G_APIC_ON

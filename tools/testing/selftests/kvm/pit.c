@@ -34,8 +34,6 @@
 
 #include "x86.h"
 
-#define APIC_GPA	0xfee00000
-#define IOAPIC_GPA	0xfec00000
 #define PIT_10MS	11932		/* 1193182 Hz / 100 */
 #define PIT_30MS	35795
 
@@ -204,12 +202,6 @@ static void test_fast(void)
 	usleep(20000);
 	vm_destroy(vm);
 }
-
-/* %rdi = the xAPIC page; software-enable the APIC, TPR 0. */
-#define G_APIC_ON							\
-	"\tmov $" STR(APIC_GPA) ", %edi\n"				\
-	"\tmovl $0x1ff, 0xf0(%rdi)\n"					\
-	"\tmovl $0, 0x80(%rdi)\n"
 
 /* Channel 0: mode 2, LSB then MSB, ~10 ms. */
 #define G_PIT_CH0_10MS							\

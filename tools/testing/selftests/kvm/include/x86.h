@@ -90,4 +90,14 @@ void __vcpu_expect_vector(const char *file, int line, struct kvm_vcpu *vcpu,
 #define vcpu_expect_vector(vcpu, vector, uc) \
 	__vcpu_expect_vector(__FILE__, __LINE__, vcpu, vector, uc)
 
+/* The default xAPIC page and IOAPIC window. */
+#define APIC_GPA	0xfee00000
+#define IOAPIC_GPA	0xfec00000
+
+/* %rdi = the xAPIC page; software-enable the APIC, TPR 0. */
+#define G_APIC_ON							\
+	"\tmov $" STR(APIC_GPA) ", %edi\n"				\
+	"\tmovl $0x1ff, 0xf0(%rdi)\n"					\
+	"\tmovl $0, 0x80(%rdi)\n"
+
 #endif

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KVM_IRQFD: signalling an eventfd raises an edge on a GSI of the
+ * in-kernel irqchip (an MSI when the GSI routes to one), so vhost, VFIO
+ * or another thread of the VMM interrupt the guest without a VM ioctl.
+ *
+ * An irqfd sits on its eventfd's wait queue.  The wake-up (any context,
+ * the eventfd's queue lock held) takes the count and queues the injection
+ * on the system workqueue; a hang-up (the eventfd's file is released) or
+ * a deassign takes the irqfd off vm->irqfds and queues its shutdown on the
+ * VM's irqfd workqueue, which leaves the wait queue, waits for a queued
+ * injection and frees it.  VM teardown shuts every irqfd down and drains
+ * that workqueue before anything an injection touches goes away.
+ *
+ * Locks: the eventfd's wait-queue lock, then vm->irqfd_lock (spinlock,
+ * IRQs off: the list).  vm->lock creates the workqueue.
+ */
+#include <linux/eventfd.h>
+#include <linux/file.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
+
+#include "kvm_core.h"
+
+struct okvm_irqfd {
+	struct okvm_vm *vm;
+	struct list_head link;		/* vm->irqfds; empty once deactivated */
+	struct eventfd_ctx *ctx;
+	u32 gsi;
+	wait_queue_entry_t wait;
+	poll_table pt;
+	struct work_struct inject;
+	struct work_struct shutdown;
+};
+
+static void okvm_irqfd_inject(struct work_struct *work)
+{
+	struct okvm_irqfd *f = container_of(work, struct okvm_irqfd, inject);
+
+	okvm_arch_irqfd_inject(f->vm, f->gsi);
+}
+
+/* Runs on vm->irqfd_wq once the irqfd is off the list. */
+static void okvm_irqfd_shutdown(struct work_struct *work)
+{
+	struct okvm_irqfd *f = container_of(work, struct okvm_irqfd, shutdown);
+	u64 cnt;
+
+	eventfd_ctx_remove_wait_queue(f->ctx, &f->wait, &cnt);
+	flush_work(&f->inject);
+	eventfd_ctx_put(f->ctx);
+	kfree(f);
+}
+
+/* Take @f off the list and queue its shutdown; vm->irqfd_lock held. */
+static void okvm_irqfd_deactivate(struct okvm_irqfd *f)
+{
+	lockdep_assert_held(&f->vm->irqfd_lock);
+	if (list_empty(&f->link))
+		return;
+	list_del_init(&f->link);
+	queue_work(f->vm->irqfd_wq, &f->shutdown);
+}
+
+/* The eventfd's wait-queue callback: its lock held, any context. */
+static int okvm_irqfd_wakeup(wait_queue_entry_t *wait, unsigned int mode,
+			     int sync, void *key)
+{
+	struct okvm_irqfd *f = container_of(wait, struct okvm_irqfd, wait);
+	__poll_t events = key_to_poll(key);
+	unsigned long flags;
+	u64 cnt;
+
+	if (events & EPOLLIN) {
+		eventfd_ctx_do_read(f->ctx, &cnt);
+		schedule_work(&f->inject);
+	}
+	if (events & EPOLLHUP) {
+		spin_lock_irqsave(&f->vm->irqfd_lock, flags);
+		okvm_irqfd_deactivate(f);
+		spin_unlock_irqrestore(&f->vm->irqfd_lock, flags);
+	}
+	return 0;
+}
+
+static void okvm_irqfd_queue_proc(struct file *file, wait_queue_head_t *wqh,
+				  poll_table *pt)
+{
+	struct okvm_irqfd *f = container_of(pt, struct okvm_irqfd, pt);
+
+	add_wait_queue(wqh, &f->wait);
+}
+
+/* The VM's shutdown workqueue, made on first use; NULL without memory. */
+static struct workqueue_struct *okvm_irqfd_wq(struct okvm_vm *vm)
+{
+	mutex_lock(&vm->lock);
+	if (!vm->irqfd_wq)
+		vm->irqfd_wq = alloc_workqueue("okvm-irqfd", WQ_UNBOUND, 0);
+	mutex_unlock(&vm->lock);
+	return vm->irqfd_wq;
+}
+
+/* Put @f on the list unless its eventfd already has an irqfd (EBUSY). */
+static int okvm_irqfd_add(struct okvm_vm *vm, struct okvm_irqfd *f)
+{
+	struct okvm_irqfd *t;
+	int r = 0;
+
+	spin_lock_irq(&vm->irqfd_lock);
+	list_for_each_entry(t, &vm->irqfds, link)
+		if (t->ctx == f->ctx)
+			r = -EBUSY;
+	if (!r)
+		list_add_tail(&f->link, &vm->irqfds);
+	spin_unlock_irq(&vm->irqfd_lock);
+	return r;
+}
+
+/* EINVAL (no in-kernel irqchip, resample, not an eventfd), EBADF, EBUSY. */
+static int okvm_irqfd_assign(struct okvm_vm *vm, const struct kvm_irqfd *args)
+{
+	struct okvm_irqfd *f;
+	struct file *file;
+	__poll_t events;
+	int r;
+
+	if ((args->flags & KVM_IRQFD_FLAG_RESAMPLE) ||
+	    !okvm_arch_irqfd_allowed(vm))
+		return -EINVAL;
+	if (!okvm_irqfd_wq(vm))
+		return -ENOMEM;
+	file = fget(args->fd);
+	if (!file)
+		return -EBADF;
+	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
+	r = -ENOMEM;
+	if (!f)
+		goto out;
+	f->vm = vm;
+	f->gsi = args->gsi;
+	INIT_LIST_HEAD(&f->link);
+	INIT_WORK(&f->inject, okvm_irqfd_inject);
+	INIT_WORK(&f->shutdown, okvm_irqfd_shutdown);
+	init_waitqueue_func_entry(&f->wait, okvm_irqfd_wakeup);
+	init_poll_funcptr(&f->pt, okvm_irqfd_queue_proc);
+	f->ctx = eventfd_ctx_fileget(file);
+	if (IS_ERR(f->ctx)) {
+		r = PTR_ERR(f->ctx);
+		kfree(f);
+		goto out;
+	}
+	r = okvm_irqfd_add(vm, f);
+	if (r) {
+		eventfd_ctx_put(f->ctx);
+		kfree(f);
+		goto out;
+	}
+	/* Signalled before it was assigned: inject once now. */
+	events = vfs_poll(file, &f->pt);
+	if (events & EPOLLIN)
+		schedule_work(&f->inject);
+out:
+	fput(file);
+	return r;
+}
+
+/* Every irqfd of this eventfd and GSI goes; none is not an error. */
+static int okvm_irqfd_deassign(struct okvm_vm *vm,
+			       const struct kvm_irqfd *args)
+{
+	struct okvm_irqfd *f, *tmp;
+	struct eventfd_ctx *ctx;
+
+	ctx = eventfd_ctx_fdget(args->fd);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	spin_lock_irq(&vm->irqfd_lock);
+	list_for_each_entry_safe(f, tmp, &vm->irqfds, link)
+		if (f->ctx == ctx && f->gsi == args->gsi)
+			okvm_irqfd_deactivate(f);
+	spin_unlock_irq(&vm->irqfd_lock);
+	eventfd_ctx_put(ctx);
+	/* Once this returns, the eventfd injects nothing more. */
+	if (vm->irqfd_wq)
+		flush_workqueue(vm->irqfd_wq);
+	return 0;
+}
+
+/* KVM_IRQFD: EFAULT, EINVAL for unknown flags, then assign or deassign. */
+long okvm_vm_ioctl_irqfd(struct okvm_vm *vm, void __user *argp)
+{
+	struct kvm_irqfd args;
+
+	if (copy_from_user(&args, argp, sizeof(args)))
+		return -EFAULT;
+	if (args.flags & ~(KVM_IRQFD_FLAG_DEASSIGN | KVM_IRQFD_FLAG_RESAMPLE))
+		return -EINVAL;
+	if (args.flags & KVM_IRQFD_FLAG_DEASSIGN)
+		return okvm_irqfd_deassign(vm, &args);
+	return okvm_irqfd_assign(vm, &args);
+}
+
+/* VM teardown, before the vCPUs and the irqchip go: no ioctl can run. */
+void okvm_irqfd_release_all(struct okvm_vm *vm)
+{
+	struct okvm_irqfd *f, *tmp;
+
+	if (!vm->irqfd_wq)
+		return;
+	spin_lock_irq(&vm->irqfd_lock);
+	list_for_each_entry_safe(f, tmp, &vm->irqfds, link)
+		okvm_irqfd_deactivate(f);
+	spin_unlock_irq(&vm->irqfd_lock);
+	destroy_workqueue(vm->irqfd_wq);
+	vm->irqfd_wq = NULL;
+}
