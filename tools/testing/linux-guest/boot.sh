@@ -15,6 +15,8 @@ kernel=/boot/vmlinuz-$(uname -r)
 initrd=/tmp/okvm-guest-initrd.cpio.gz
 # Extra QEMU arguments (word-split), e.g. "-overcommit cpu-pm=on"; the
 # guest CPU model is OKVM_GUEST_CPU (default EPYC).
+# OKVM_GUEST_QEMU_MAJOR=N fails the run unless qemu-system-x86_64 (the
+# first in PATH) is QEMU N.x.
 # The guest's console, kept where the host can read it after a timeout.
 console=${OKVM_GUEST_CONSOLE:-/tmp/okvm-guest-console.log}
 
@@ -45,6 +47,13 @@ watch_sleep() {
 	done
 }
 
+vmm=$(qemu-system-x86_64 --version | head -n 1)
+echo "vmm: $vmm"
+if [ -n "${OKVM_GUEST_QEMU_MAJOR:-}" ] &&
+	! grep -q "version ${OKVM_GUEST_QEMU_MAJOR}\." <<<"$vmm"; then
+	echo "not QEMU ${OKVM_GUEST_QEMU_MAJOR}.x"
+	exit 1
+fi
 build_initrd
 dbg=$console.debugcon
 rm -f "$console" "$dbg" "$dbg.sleep"
