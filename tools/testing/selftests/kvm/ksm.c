@@ -25,7 +25,13 @@
  *   migrate        MADV_SOFT_OFFLINE moves pages to new frames (checked in
  *                  /proc/self/pagemap), then memory compaction;
  *   thp            a THP-backed slot is split (mprotect of one 4 KiB page)
- *                  and collapsed again (MADV_COLLAPSE).
+ *                  and collapsed again (MADV_COLLAPSE);
+ *   swap           MADV_PAGEOUT swaps the slot out (reclaim, as memory
+ *                  pressure does): with swap on, most pages must leave
+ *                  (pagemap's swapped bit), so no hypervisor reference
+ *                  pins them; the guest reads them back, writes them, and
+ *                  they go out and come back once more.  Without swap it
+ *                  is skipped with a note.
  *
  * KSM's sysfs settings are restored at exit.  Without /sys/kernel/mm/ksm
  * the KSM subtests are skipped; the others still run.
@@ -42,6 +48,9 @@
 #endif
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE		25
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT		21
 #endif
 
 #define SLOT		1
@@ -535,6 +544,81 @@ static void test_migrate(void)
 	guest_write_round(0x73, "guest writes after compaction");
 }
 
+/* Pages of the slot that /proc/self/pagemap reports swapped out. */
+static uint64_t swapped_out(void)
+{
+	uint64_t e, i, n = 0;
+	int fd;
+
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	TEST_ASSERT(fd >= 0, "open pagemap");
+	for (i = 0; i < NPAGES; i++) {
+		TEST_ASSERT(pread(fd, &e, 8, (uintptr_t)qw(i) / PAGE_SIZE * 8) ==
+			    8, "read pagemap");
+		n += (e >> 62) & 1;
+	}
+	close(fd);
+	return n;
+}
+
+/* Is some swap area on, with room for the slot? */
+static bool swap_on(void)
+{
+	char line[256];
+	long size, used;
+	bool room = false;
+	FILE *f = fopen("/proc/swaps", "r");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %*s %ld %ld", &size, &used) == 2 &&
+		    (size - used) * 1024 > (long)SLOT_SIZE)
+			room = true;
+	fclose(f);
+	return room;
+}
+
+/*
+ * Swap the slot out; with swap on, most of it must go.  Reclaim keeps a
+ * page whose accessed bit is set, the second-level one too (upstream
+ * reports the guest's accesses through the notifier's young hooks), and
+ * clears the bits as it looks: the guest is stopped, so a few passes do.
+ */
+static void page_out(const char *what)
+{
+	uint64_t n = 0;
+	int pass;
+
+	for (pass = 1; pass <= 3 && n <= NPAGES / 2; pass++) {
+		TEST_ASSERT_OK(madvise(mem, SLOT_SIZE, MADV_PAGEOUT));
+		n = swapped_out();
+		test_note("%s, pass %d: %llu of %lu pages swapped out", what,
+			  pass, (unsigned long long)n, NPAGES);
+	}
+	TEST_ASSERT(n > NPAGES / 2, "%s: only %llu pages left memory", what,
+		    (unsigned long long)n);
+}
+
+static void test_swap(void)
+{
+	if (!swap_on()) {
+		test_note("no swap with room for the slot: swap skipped");
+		return;
+	}
+	ctl->gen = 0x81;
+	ctl->w = 0x82;
+	ctl->h = 0x83;
+	fill();
+	round_("before swap-out");
+	page_out("first swap-out");
+	round_("swapped back in by the guest");
+	guest_write_round(0x84, "guest writes after swap-in");
+	page_out("second swap-out");
+	host_write(0x85);
+	round_("host wrote swapped pages, guest reads");
+}
+
 static long anon_huge_kb(void)
 {
 	char line[128];
@@ -629,6 +713,7 @@ int main(void)
 	RUN_SUBTEST("remap_slot", test_remap_slot());
 	RUN_SUBTEST("migrate", test_migrate());
 	RUN_SUBTEST("thp", test_thp());
+	RUN_SUBTEST("swap", test_swap());
 
 	TEST_ASSERT_OK(vm_set_region(vm, SLOT, 0, SLOT_GPA, 0, NULL));
 	munmap(mem_area, mem_area_size);
