@@ -15,6 +15,9 @@
 
 #include "kvm_core.h"
 
+/* Where the UAPI has no ring page (e.g. s390), none of this exists. */
+#ifdef KVM_COALESCED_MMIO_PAGE_OFFSET
+
 struct okvm_coalesced_zone {
 	struct okvm_io_dev dev;		/* dev.addr/len: the zone */
 	struct list_head link;		/* in vm->coalesced.zones */
@@ -163,3 +166,5 @@ long okvm_vm_ioctl_unregister_coalesced(struct okvm_vm *vm,
 	mutex_unlock(&vm->slots_lock);
 	return 0;
 }
+
+#endif /* KVM_COALESCED_MMIO_PAGE_OFFSET */

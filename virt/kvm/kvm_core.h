@@ -25,14 +25,25 @@
 #include <linux/sched.h>
 #include <linux/wait.h>
 
-#include "x86.h"
+/*
+ * The architecture's part (arch/$(SRCARCH)/kvm/kvm_arch.h, found through
+ * the include path Kbuild sets per architecture): struct okvm_vm_arch,
+ * struct okvm_vcpu_arch, OKVM_ARCH_MEM_FLAGS (memslot flags beyond dirty
+ * logging that the arch's fault path honours) and OKVM_VCPU_MMAP_PAGES
+ * (the size of the vCPU mapping, KVM_GET_VCPU_MMAP_SIZE, in pages), and
+ * okvm_arch_kick_cpu(vcpu, cpu), inline: make @cpu, which may be running
+ * @vcpu's guest, leave guest mode; any context, @cpu not the caller's.
+ */
+struct okvm_vm;
+struct okvm_vcpu;
+
+#include "kvm_arch.h"
 
 #define OKVM_API_VERSION	12
 #define OKVM_MAX_VCPUS		1024
 #define OKVM_MAX_VCPU_IDS	4096
 #define OKVM_SOFT_MAX_VCPUS	16
 #define OKVM_USER_MEM_SLOTS	32764
-#define OKVM_MAX_IRQ_ROUTES	4096
 
 /* Bits in vcpu->requests: work to do before the next guest entry. */
 enum okvm_request {
@@ -67,7 +78,10 @@ static inline unsigned long okvm_slot_hva(const struct okvm_memslot *s, u64 gfn)
 	return s->userspace_addr + ((gfn - s->base_gfn) << PAGE_SHIFT);
 }
 
-/* Coalesced MMIO/PIO: the ring, and the zones, each an I/O bus device. */
+/*
+ * Coalesced MMIO/PIO: the ring, and the zones, each an I/O bus device;
+ * where the UAPI gives the ring a page of the vCPU mapping (x86; not s390).
+ */
 struct okvm_coalesced {
 	spinlock_t lock;		/* producing into ring */
 	struct kvm_coalesced_mmio_ring *ring;	/* one page, mmapped */
@@ -122,7 +136,9 @@ struct okvm_vm {
 	atomic_t online_vcpus;
 	int created_vcpus;		/* under lock */
 
+#ifdef KVM_COALESCED_MMIO_PAGE_OFFSET
 	struct okvm_coalesced coalesced;
+#endif
 	struct list_head ioeventfds;	/* okvm_ioeventfd, slots_lock */
 	spinlock_t irqfd_lock;		/* irqfds (irqfd.c) */
 	struct list_head irqfds;
@@ -137,8 +153,7 @@ struct okvm_vcpu {
 	int vcpu_id;
 	int vcpu_idx;
 	struct mutex mutex;		/* one ioctl at a time */
-	struct kvm_run *run;		/* shared page(s) with userspace */
-	struct page *pio_page;		/* second page of the mmap */
+	struct kvm_run *run;		/* page 0 of the vCPU mapping */
 
 	wait_queue_head_t wq;		/* a halted vCPU sleeps here */
 	int cpu;			/* host CPU it last entered on */
@@ -148,10 +163,23 @@ struct okvm_vcpu {
 	struct okvm_vcpu_arch arch;
 };
 
-/* main.c: vendor registration and the /dev/kvm device. */
-struct okvm_x86_ops;
-extern const struct okvm_x86_ops *okvm_vendor;
-extern struct module *okvm_vendor_owner;
+/*
+ * main.c: the back end that runs guests, and /dev/kvm, which exists only
+ * while one is registered.  Process context, may sleep.  The hooks run on
+ * each CPU, preemption off, and may not sleep: hardware_enable when the
+ * back end registers, when a CPU comes online and at resume (0 or
+ * -errno, e.g. -EBUSY: someone else owns the CPU); hardware_disable at
+ * unregistration, when a CPU goes offline, at reboot and suspend.  Either
+ * may be NULL where the hardware needs nothing per CPU.
+ */
+struct okvm_backend {
+	const char *name;
+	struct module *owner;		/* pinned by every file we hand out */
+	int (*hardware_enable)(void);
+	void (*hardware_disable)(void);
+};
+int okvm_register_backend(const struct okvm_backend *be);
+void okvm_unregister_backend(const struct okvm_backend *be);
 void okvm_set_fops_owner(struct module *owner);
 extern struct file_operations okvm_vm_fops;
 extern struct file_operations okvm_vcpu_fops;
@@ -168,7 +196,6 @@ void okvm_make_request(struct okvm_vcpu *vcpu, int req);
 bool okvm_check_request(struct okvm_vcpu *vcpu, int req);
 void okvm_kick_vcpu(struct okvm_vcpu *vcpu);
 void okvm_vcpu_block(struct okvm_vcpu *vcpu);
-bool okvm_arch_vcpu_should_wake(struct okvm_vcpu *vcpu);
 void okvm_flush_remote_tlbs(struct okvm_vm *vm);
 
 #define okvm_for_each_vcpu(idx, vcpu, vm) \
@@ -201,14 +228,24 @@ void okvm_free_slot(struct okvm_memslot *slot);
 void okvm_mark_page_dirty(struct okvm_memslot *slot, u64 gfn);
 long okvm_get_dirty_log(struct okvm_vm *vm, struct kvm_dirty_log *log);
 
-/* mmu_notifier.c */
 /* coalesced_mmio.c */
+#ifdef KVM_COALESCED_MMIO_PAGE_OFFSET
 int okvm_coalesced_init(struct okvm_vm *vm);
 void okvm_coalesced_destroy(struct okvm_vm *vm);
 struct page *okvm_coalesced_page(struct okvm_vm *vm);
 long okvm_vm_ioctl_register_coalesced(struct okvm_vm *vm, void __user *argp);
 long okvm_vm_ioctl_unregister_coalesced(struct okvm_vm *vm,
 					void __user *argp);
+#else
+static inline int okvm_coalesced_init(struct okvm_vm *vm)
+{
+	return 0;
+}
+
+static inline void okvm_coalesced_destroy(struct okvm_vm *vm)
+{
+}
+#endif
 
 /* irqfd.c, and its arch hooks: may an irqfd be assigned (an in-kernel
  * irqchip); raise an edge on @gsi (process context, may sleep). */
@@ -221,7 +258,50 @@ void okvm_arch_irqfd_inject(struct okvm_vm *vm, u32 gsi);
 long okvm_vm_ioctl_ioeventfd(struct okvm_vm *vm, void __user *argp);
 void okvm_ioeventfd_release_all(struct okvm_vm *vm);
 
+/* mmu_notifier.c */
 int okvm_mmu_notifier_register(struct okvm_vm *vm);
 void okvm_mmu_notifier_unregister(struct okvm_vm *vm);
+
+/*
+ * The hooks every architecture implements (arch/$(SRCARCH)/kvm/), besides
+ * the irqfd ones above.  The ioctl hooks get what the generic code does
+ * not handle, with the locks that code holds: vcpu->mutex for the vCPU
+ * ones.
+ */
+/* kvm.ko load, before anything else; -errno refuses the load. */
+int okvm_arch_init(void);
+/* /dev/kvm ioctls; -EINVAL for an unknown one (as KVM). */
+long okvm_arch_dev_ioctl(unsigned int ioctl, void __user *argp);
+/* Capabilities beyond the generic ones (vm is NULL on /dev/kvm): 0 when
+ * absent. */
+long okvm_arch_check_extension(struct okvm_vm *vm, long cap);
+/* KVM_CREATE_VM, no locks, may sleep; undone by okvm_arch_vm_destroy(). */
+int okvm_arch_vm_init(struct okvm_vm *vm);
+/* Last reference gone, every vCPU freed; may sleep. */
+void okvm_arch_vm_destroy(struct okvm_vm *vm);
+/* VM ioctls; -ENOTTY for an unknown one. */
+long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
+			void __user *argp);
+/* KVM_CREATE_VCPU, before the vCPU is visible; may sleep. */
+int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu);
+/* Undo okvm_arch_vcpu_create(); may sleep. */
+void okvm_arch_vcpu_free(struct okvm_vcpu *vcpu);
+/* KVM_RUN, vcpu->mutex held. */
+int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu);
+/* Other vCPU ioctls, vcpu->mutex held. */
+long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
+			  void __user *argp);
+/* A page of the vCPU mapping that the generic code does not serve
+ * (kvm_run is page 0, the coalesced ring its UAPI offset), or NULL. */
+struct page *okvm_arch_vcpu_page(struct okvm_vcpu *vcpu, unsigned long pgoff);
+/* A halted vCPU has something to do (okvm_vcpu_block()); any context. */
+bool okvm_arch_vcpu_should_wake(struct okvm_vcpu *vcpu);
+/*
+ * The arch's second-level MMU, vm->mmu_lock held: unmap the gfns
+ * [start, end), true if the caller must then flush the guests' TLBs
+ * (okvm_flush_remote_tlbs()); zap does the same and has them flushed.
+ */
+bool okvm_mmu_unmap_gfn_range(struct okvm_vm *vm, u64 start, u64 end);
+void okvm_mmu_zap_gfn_range(struct okvm_vm *vm, u64 start, u64 end);
 
 #endif /* OKVM_KVM_CORE_H */

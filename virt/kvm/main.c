@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * kvm.ko entry points: the vendor registration, per-CPU enabling of the
- * virtualisation extensions (CPU hotplug, reboot, suspend) and /dev/kvm.
+ * kvm.ko entry points: the back end's registration, per-CPU enabling of
+ * the virtualisation extensions (CPU hotplug, reboot, suspend) and
+ * /dev/kvm.
  *
- * /dev/kvm exists only while a vendor module is registered, as with the
- * in-tree KVM, and every file we hand out pins the vendor module, so the
- * vendor cannot be unloaded while any VM (or /dev/kvm fd) is alive.
+ * /dev/kvm exists only while a back end is registered (on x86 a vendor
+ * module, through arch/x86/kvm/vendor.c), as with the in-tree KVM, and
+ * every file we hand out pins the back end's module, so it cannot be
+ * unloaded while any VM (or /dev/kvm fd) is alive.
  */
 #include <linux/module.h>
 #include <linux/rcupdate.h>
@@ -17,16 +19,12 @@
 #include <linux/mutex.h>
 
 #include "kvm_core.h"
-#include "vendor.h"
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("okvm: a KVM-ABI hypervisor core");
 
-const struct okvm_x86_ops *okvm_vendor;
-EXPORT_SYMBOL_GPL(okvm_vendor);
-struct module *okvm_vendor_owner;
-
 static DEFINE_MUTEX(okvm_register_lock);
+static const struct okvm_backend *okvm_backend;	/* okvm_register_lock */
 static enum cpuhp_state okvm_cpuhp_state;
 
 static long okvm_dev_get_api_version(unsigned long arg)
@@ -40,8 +38,7 @@ static long okvm_dev_vcpu_mmap_size(unsigned long arg)
 {
 	if (arg)
 		return -EINVAL;
-	/* kvm_run, the port I/O data page, the coalesced MMIO ring */
-	return (KVM_COALESCED_MMIO_PAGE_OFFSET + 1) * PAGE_SIZE;
+	return OKVM_VCPU_MMAP_PAGES * PAGE_SIZE;
 }
 
 static long okvm_dev_ioctl(struct file *filp, unsigned int ioctl,
@@ -79,30 +76,44 @@ static struct miscdevice okvm_dev = {
 	.fops = &okvm_dev_fops,
 };
 
+/* The back end's per-CPU hooks; preemption off, may not sleep. */
+static int okvm_hardware_enable(void)
+{
+	if (!okvm_backend->hardware_enable)
+		return 0;
+	return okvm_backend->hardware_enable();
+}
+
+static void okvm_hardware_disable(void)
+{
+	if (okvm_backend->hardware_disable)
+		okvm_backend->hardware_disable();
+}
+
 static int okvm_cpu_online(unsigned int cpu)
 {
 	int r;
 
 	preempt_disable();
-	r = okvm_vendor->hardware_enable();
+	r = okvm_hardware_enable();
 	preempt_enable();
 	if (r)
 		pr_err("okvm: cannot enable %s on CPU %u (%d)\n",
-		       okvm_vendor->name, cpu, r);
+		       okvm_backend->name, cpu, r);
 	return r;
 }
 
 static int okvm_cpu_offline(unsigned int cpu)
 {
 	preempt_disable();
-	okvm_vendor->hardware_disable();
+	okvm_hardware_disable();
 	preempt_enable();
 	return 0;
 }
 
 static void okvm_disable_this_cpu(void *unused)
 {
-	okvm_vendor->hardware_disable();
+	okvm_hardware_disable();
 }
 
 static int okvm_reboot(struct notifier_block *nb, unsigned long code,
@@ -120,15 +131,15 @@ static struct notifier_block okvm_reboot_nb = {
 /* Suspend runs on the last online CPU with interrupts off. */
 static int okvm_suspend(OKVM_SYSCORE_ARG)
 {
-	okvm_vendor->hardware_disable();
+	okvm_hardware_disable();
 	return 0;
 }
 
 static void okvm_resume(OKVM_SYSCORE_ARG)
 {
-	if (okvm_vendor->hardware_enable())
+	if (okvm_hardware_enable())
 		pr_err("okvm: cannot re-enable %s after resume\n",
-		       okvm_vendor->name);
+		       okvm_backend->name);
 }
 
 static struct syscore_ops okvm_syscore_ops = {
@@ -150,28 +161,27 @@ static int okvm_enable_all_cpus(void)
 }
 
 /**
- * okvm_x86_register - a vendor module offers its ops
- * @ops: the vendor's ops table, static for the module's lifetime
- * @owner: the vendor module, pinned by every file we hand out
+ * okvm_register_backend - a back end offers to run guests
+ * @be: its name, module and per-CPU hooks, static while registered
  *
  * Process context, may sleep.  Enables the extension on every online CPU
- * (and on CPUs that come online later), then creates /dev/kvm.
+ * (and on CPUs that come online later), then creates /dev/kvm.  -EEXIST
+ * while another back end is registered.
  */
-int okvm_x86_register(const struct okvm_x86_ops *ops, struct module *owner)
+int okvm_register_backend(const struct okvm_backend *be)
 {
 	int r;
 
 	mutex_lock(&okvm_register_lock);
 	r = -EEXIST;
-	if (okvm_vendor)
+	if (okvm_backend)
 		goto out;
-	okvm_vendor = ops;
-	okvm_vendor_owner = owner;
+	okvm_backend = be;
 	r = okvm_enable_all_cpus();
 	if (r)
 		goto fail;
-	okvm_dev_fops.owner = owner;
-	okvm_set_fops_owner(owner);
+	okvm_dev_fops.owner = be->owner;
+	okvm_set_fops_owner(be->owner);
 	r = misc_register(&okvm_dev);
 	if (r) {
 		pr_err("okvm: /dev/kvm (10:%d) is taken: %d\n", KVM_MINOR, r);
@@ -179,49 +189,46 @@ int okvm_x86_register(const struct okvm_x86_ops *ops, struct module *owner)
 	}
 	register_reboot_notifier(&okvm_reboot_nb);
 	okvm_register_syscore(okvm_syscore);
-	pr_info("okvm: %s registered\n", ops->name);
+	pr_info("okvm: %s registered\n", be->name);
 	goto out;
 
 fail_cpuhp:
 	cpuhp_remove_state(okvm_cpuhp_state);
 fail:
-	okvm_vendor = NULL;
-	okvm_vendor_owner = NULL;
+	okvm_backend = NULL;
 out:
 	mutex_unlock(&okvm_register_lock);
 	return r;
 }
-EXPORT_SYMBOL_GPL(okvm_x86_register);
+EXPORT_SYMBOL_GPL(okvm_register_backend);
 
 /**
- * okvm_x86_unregister - undo okvm_x86_register
- * @ops: the table passed to okvm_x86_register()
+ * okvm_unregister_backend - undo okvm_register_backend
+ * @be: what was passed to okvm_register_backend()
  *
- * Called from the vendor's module exit, which the module refcount only lets
- * happen when no file of ours is open.
+ * Called from the back end's module exit, which the module refcount only
+ * lets happen when no file of ours is open.
  */
-void okvm_x86_unregister(const struct okvm_x86_ops *ops)
+void okvm_unregister_backend(const struct okvm_backend *be)
 {
 	mutex_lock(&okvm_register_lock);
-	if (okvm_vendor == ops) {
+	if (okvm_backend == be) {
 		okvm_unregister_syscore(okvm_syscore);
 		unregister_reboot_notifier(&okvm_reboot_nb);
 		misc_deregister(&okvm_dev);
 		cpuhp_remove_state(okvm_cpuhp_state);
-		okvm_vendor = NULL;
-		okvm_vendor_owner = NULL;
+		okvm_backend = NULL;
 	}
 	mutex_unlock(&okvm_register_lock);
 }
-EXPORT_SYMBOL_GPL(okvm_x86_unregister);
+EXPORT_SYMBOL_GPL(okvm_unregister_backend);
 
 static int __init okvm_init(void)
 {
-	okvm_arch_init();
-	return 0;
+	return okvm_arch_init();
 }
 
-/* Old GSI routing tables may still wait for an RCU grace period. */
+/* RCU callbacks of ours (e.g. old GSI routing tables) may still be queued. */
 static void __exit okvm_exit(void)
 {
 	rcu_barrier();

@@ -17,7 +17,7 @@
 
 #include "kvm_core.h"
 
-#define OKVM_VALID_MEM_FLAGS	(KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY)
+#define OKVM_VALID_MEM_FLAGS	(KVM_MEM_LOG_DIRTY_PAGES | OKVM_ARCH_MEM_FLAGS)
 #define OKVM_MEM_MAX_NR_PAGES	((1ULL << 31) - 1)
 
 enum okvm_slot_change {

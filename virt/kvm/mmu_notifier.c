@@ -4,9 +4,10 @@
  * memslot (munmap, madvise, KSM merging, reclaim, migration), the matching
  * second-level mappings go away before the host page can be reused.
  *
- * The fault path (arch/x86/kvm/mmu/mmu.c) samples vm->mmu_seq before it looks
- * up the host page and installs the mapping only if no invalidation is in
- * flight (mmu_invalidating == 0) and mmu_seq has not moved since.
+ * The arch's fault path (on x86 arch/x86/kvm/mmu/mmu.c) samples
+ * vm->mmu_seq before it looks up the host page and installs the mapping
+ * only if no invalidation is in flight (mmu_invalidating == 0) and mmu_seq
+ * has not moved since.
  */
 #include <linux/mmu_notifier.h>
 #include <linux/mm.h>

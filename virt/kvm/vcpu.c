@@ -39,9 +39,9 @@ static long okvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 }
 
 /*
- * Page 0 of the mapping is kvm_run, page 1 (KVM_PIO_PAGE_OFFSET) the port
- * I/O data page, page 2 (KVM_COALESCED_MMIO_PAGE_OFFSET) the VM's
- * coalesced MMIO ring.
+ * Page 0 of the mapping is kvm_run, page KVM_COALESCED_MMIO_PAGE_OFFSET
+ * (where the UAPI has one) the VM's coalesced MMIO ring; the arch serves
+ * the others it has (okvm_arch_vcpu_page()).
  */
 static vm_fault_t okvm_vcpu_fault(struct vm_fault *vmf)
 {
@@ -50,11 +50,13 @@ static vm_fault_t okvm_vcpu_fault(struct vm_fault *vmf)
 
 	if (vmf->pgoff == 0)
 		page = virt_to_page(vcpu->run);
-	else if (vmf->pgoff == KVM_PIO_PAGE_OFFSET)
-		page = vcpu->pio_page;
+#ifdef KVM_COALESCED_MMIO_PAGE_OFFSET
 	else if (vmf->pgoff == KVM_COALESCED_MMIO_PAGE_OFFSET)
 		page = okvm_coalesced_page(vcpu->vm);
+#endif
 	else
+		page = okvm_arch_vcpu_page(vcpu, vmf->pgoff);
+	if (!page)
 		return VM_FAULT_SIGBUS;
 	get_page(page);
 	vmf->page = page;
@@ -96,12 +98,7 @@ static struct okvm_vcpu *okvm_alloc_vcpu(struct okvm_vm *vm, int id)
 	if (!vcpu)
 		return NULL;
 	run = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	vcpu->pio_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!run || !vcpu->pio_page) {
-		if (run)
-			__free_page(run);
-		if (vcpu->pio_page)
-			__free_page(vcpu->pio_page);
+	if (!run) {
 		kfree(vcpu);
 		return NULL;
 	}
@@ -117,7 +114,6 @@ static struct okvm_vcpu *okvm_alloc_vcpu(struct okvm_vm *vm, int id)
 static void okvm_free_vcpu(struct okvm_vcpu *vcpu)
 {
 	free_page((unsigned long)vcpu->run);
-	__free_page(vcpu->pio_page);
 	kfree(vcpu);
 }
 
@@ -224,7 +220,7 @@ static void okvm_ipi_noop(void *unused)
 /*
  * Make a vCPU notice its requests or new events, from any context (IRQs
  * off and hard-IRQ context included): wake it if it sleeps in
- * okvm_vcpu_block(), and force it out of guest mode with a reschedule IPI
+ * okvm_vcpu_block(), and force it out of guest mode (okvm_arch_kick_cpu())
  * if it may be running the guest on another CPU.  The caller made its
  * change visible before calling (the barrier below orders it against the
  * read of vcpu->mode, paired with the entry path's smp_store_mb()).
@@ -240,7 +236,7 @@ void okvm_kick_vcpu(struct okvm_vcpu *vcpu)
 	cpu = READ_ONCE(vcpu->cpu);
 	if (cpu >= 0 && cpu != me && cpu_online(cpu) &&
 	    READ_ONCE(vcpu->mode) == OKVM_IN_GUEST)
-		smp_send_reschedule(cpu);
+		okvm_arch_kick_cpu(vcpu, cpu);
 	put_cpu();
 }
 EXPORT_SYMBOL_GPL(okvm_kick_vcpu);

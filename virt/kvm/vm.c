@@ -49,10 +49,12 @@ static long okvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return okvm_check_extension(vm, arg);
 	case KVM_GET_DIRTY_LOG:
 		return okvm_vm_ioctl_get_dirty_log(vm, argp);
+#ifdef KVM_COALESCED_MMIO_PAGE_OFFSET
 	case KVM_REGISTER_COALESCED_MMIO:
 		return okvm_vm_ioctl_register_coalesced(vm, argp);
 	case KVM_UNREGISTER_COALESCED_MMIO:
 		return okvm_vm_ioctl_unregister_coalesced(vm, argp);
+#endif
 	case KVM_IOEVENTFD:
 		return okvm_vm_ioctl_ioeventfd(vm, argp);
 	case KVM_IRQFD:
@@ -132,7 +134,7 @@ void okvm_set_fops_owner(struct module *owner)
 	okvm_vcpu_fops.owner = owner;
 }
 
-/* KVM_CREATE_VM: only the default x86 VM type (0) exists. */
+/* KVM_CREATE_VM: only the default VM type (0); no arch of ours has more. */
 int okvm_create_vm(unsigned long type)
 {
 	struct okvm_vm *vm;
@@ -180,8 +182,13 @@ long okvm_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_SYNC_MMU:
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_CHECK_EXTENSION_VM:
-	case KVM_CAP_READONLY_MEM:
+	case KVM_CAP_IOEVENTFD:
+	case KVM_CAP_IOEVENTFD_NO_LENGTH:
+	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
+	case KVM_CAP_IRQFD:
 		return 1;
+	case KVM_CAP_READONLY_MEM:
+		return !!(OKVM_ARCH_MEM_FLAGS & KVM_MEM_READONLY);
 	case KVM_CAP_NR_VCPUS:
 		return min_t(long, num_online_cpus(), OKVM_MAX_VCPUS);
 	case KVM_CAP_MAX_VCPUS:
@@ -190,16 +197,12 @@ long okvm_check_extension(struct okvm_vm *vm, long cap)
 		return OKVM_MAX_VCPU_IDS;
 	case KVM_CAP_NR_MEMSLOTS:
 		return OKVM_USER_MEM_SLOTS;
-	case KVM_CAP_IRQ_ROUTING:
-		return OKVM_MAX_IRQ_ROUTES;
+#ifdef KVM_COALESCED_MMIO_PAGE_OFFSET
 	case KVM_CAP_COALESCED_MMIO:
 		return KVM_COALESCED_MMIO_PAGE_OFFSET;
 	case KVM_CAP_COALESCED_PIO:
-	case KVM_CAP_IOEVENTFD:
-	case KVM_CAP_IOEVENTFD_NO_LENGTH:
-	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
-	case KVM_CAP_IRQFD:
 		return 1;
+#endif
 	default:
 		return okvm_arch_check_extension(vm, cap);
 	}

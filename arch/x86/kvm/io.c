@@ -16,7 +16,7 @@
 
 static void *okvm_pio_data(struct okvm_vcpu *vcpu)
 {
-	return page_address(vcpu->pio_page);
+	return page_address(vcpu->arch.pio_page);
 }
 
 static u64 okvm_addr_mask(u8 addr_size)

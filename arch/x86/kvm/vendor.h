@@ -104,6 +104,8 @@ struct okvm_x86_ops {
 	int tdp_levels;
 };
 
+/* vendor.c: the registered vendor's ops, NULL while /dev/kvm is absent. */
+extern const struct okvm_x86_ops *okvm_vendor;
 int okvm_x86_register(const struct okvm_x86_ops *ops, struct module *owner);
 void okvm_x86_unregister(const struct okvm_x86_ops *ops);
 

@@ -5,6 +5,7 @@
  */
 #include <linux/context_tracking.h>
 #include <linux/vtime.h>
+#include <linux/gfp.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -20,11 +21,15 @@
 /* The kernel's XCR0, the same on every CPU; 0 without XSAVE. */
 static u64 okvm_host_xcr0;
 
-/* kvm.ko load: facts about the host that do not change. */
-void okvm_arch_init(void)
+/*
+ * kvm.ko load: facts about the host that do not change.  /dev/kvm comes
+ * when a vendor module registers (vendor.c).
+ */
+int okvm_arch_init(void)
 {
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		okvm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	return 0;
 }
 
 /* --- VM ----------------------------------------------------------------- */
@@ -77,6 +82,8 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_X2APIC_API:
 		return KVM_X2APIC_API_USE_32BIT_IDS |
 		       KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK;
+	case KVM_CAP_IRQ_ROUTING:
+		return OKVM_MAX_IRQ_ROUTES;
 	case KVM_CAP_MCE:
 		return OKVM_MAX_MCE_BANKS;
 	case KVM_CAP_GET_TSC_KHZ:
@@ -188,13 +195,15 @@ int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu)
 {
 	int r;
 
-	if (!fpu_alloc_guest_fpstate(&vcpu->arch.guest_fpu))
+	vcpu->arch.pio_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!vcpu->arch.pio_page)
 		return -ENOMEM;
+	r = -ENOMEM;
+	if (!fpu_alloc_guest_fpstate(&vcpu->arch.guest_fpu))
+		goto free_pio;
 	r = okvm_vendor->vcpu_create(vcpu);
-	if (r) {
-		fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
-		return r;
-	}
+	if (r)
+		goto free_fpu;
 	r = okvm_mmu_vcpu_init(vcpu);
 	if (r)
 		goto free_vendor;
@@ -211,7 +220,10 @@ free_mmu:
 	okvm_mmu_vcpu_destroy(vcpu);
 free_vendor:
 	okvm_vendor->vcpu_free(vcpu);
+free_fpu:
 	fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
+free_pio:
+	__free_page(vcpu->arch.pio_page);
 	return r;
 }
 
@@ -227,6 +239,13 @@ void okvm_arch_vcpu_free(struct okvm_vcpu *vcpu)
 		if (vcpu->arch.mmu_cache[i])
 			__free_page(vcpu->arch.mmu_cache[i]);
 	kfree(vcpu->arch.cpuid);
+	__free_page(vcpu->arch.pio_page);
+}
+
+/* The vCPU mapping's port I/O data page (KVM_PIO_PAGE_OFFSET). */
+struct page *okvm_arch_vcpu_page(struct okvm_vcpu *vcpu, unsigned long pgoff)
+{
+	return pgoff == KVM_PIO_PAGE_OFFSET ? vcpu->arch.pio_page : NULL;
 }
 
 /*

@@ -26,6 +26,8 @@ struct okvm_pit;
 #define OKVM_PAT_INIT		0x0007040600070406ULL
 #define OKVM_APIC_BASE_INIT	0xfee00000ULL
 
+#define OKVM_MAX_IRQ_ROUTES	4096	/* KVM_SET_GSI_ROUTING entries */
+
 /* Vendor-neutral exit codes reported by the vendor's decode_exit hook. */
 enum okvm_exit_code {
 	OKVM_X_NONE,		/* handled inside the vendor; re-enter */
@@ -186,6 +188,7 @@ struct okvm_vcpu_arch {
 
 	enum okvm_completion completion;
 	struct okvm_pio pio;
+	struct page *pio_page;		/* KVM_PIO_PAGE_OFFSET of the mmap */
 	struct okvm_mmio mmio;
 	/*
 	 * Events (events.c).  The slots below are the truth; at each entry
@@ -251,19 +254,7 @@ struct okvm_vm_arch {
 	void *vendor;
 };
 
-/* x86.c */
-int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu);
-void okvm_arch_vcpu_free(struct okvm_vcpu *vcpu);
-int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu);
-long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
-			  void __user *argp);
-long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
-			void __user *argp);
-void okvm_arch_init(void);
-long okvm_arch_check_extension(struct okvm_vm *vm, long cap);
-long okvm_arch_dev_ioctl(unsigned int ioctl, void __user *argp);
-int okvm_arch_vm_init(struct okvm_vm *vm);
-void okvm_arch_vm_destroy(struct okvm_vm *vm);
+/* x86.c (and the okvm_arch_* hooks of virt/kvm/kvm_core.h) */
 void okvm_queue_exception(struct okvm_vcpu *vcpu, u8 vector, bool has_error,
 			  u32 error);
 int okvm_exit_to_user(struct okvm_vcpu *vcpu, enum okvm_user_exit why);

@@ -86,8 +86,7 @@ int okvm_mmu_vm_init(struct okvm_vm *vm, const struct okvm_pte_fmt *fmt,
 		     int levels);
 void okvm_mmu_vm_destroy(struct okvm_vm *vm);
 int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, u64 error);
-void okvm_mmu_zap_gfn_range(struct okvm_vm *vm, u64 start, u64 end);
-bool okvm_mmu_unmap_gfn_range(struct okvm_vm *vm, u64 start, u64 end);
+/* okvm_mmu_unmap_gfn_range(), okvm_mmu_zap_gfn_range(): kvm_core.h */
 u64 okvm_mmu_root_pa(struct okvm_vcpu *vcpu);
 extern const struct okvm_pte_fmt okvm_npt_fmt;
 
