@@ -16,7 +16,6 @@
 #define OKVM_COMPAT_H
 
 #include <linux/syscore_ops.h>
-#include <asm/msr.h>
 #include <uapi/linux/kvm.h>
 
 /*
@@ -51,6 +50,14 @@
 #define OKVM_RUN_IMMEDIATE_EXIT(run)	((run)->immediate_exit)
 #endif
 
+/*
+ * x86 only, down to the #endif: the probe reads the x86 headers, which
+ * Debian's headers carry for every architecture, so its flags alone do
+ * not say that the target is x86.
+ */
+#ifdef CONFIG_X86
+#include <asm/msr.h>
+
 /* cpuid(), cpuid_count(), cpuid_ecx(), ... moved out of asm/processor.h. */
 #ifdef OKVM_HAVE_ASM_CPUID_API
 #include <asm/cpuid/api.h>
@@ -80,6 +87,7 @@
 #define wrmsrl(msr, val)		wrmsrq(msr, val)
 #define rdmsrl_safe(msr, p)		rdmsrq_safe(msr, p)
 #endif
+#endif /* CONFIG_X86 */
 
 /* smp_send_reschedule() traces the IPI (6.6 on): declare the tracepoint. */
 #ifdef OKVM_HAVE_TRACE_IPI_SEND
