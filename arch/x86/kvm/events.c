@@ -172,6 +172,12 @@ void okvm_inject_events(struct okvm_vcpu *vcpu)
 	okvm_collect_nmis(vcpu);
 	vcpu->arch.event.pending = false;
 	vcpu->arch.injecting = 0;
+	/* KVM_GUESTDBG_BLOCKIRQ: owed events only, nothing new, no window. */
+	if (okvm_debug_blocks_irqs(vcpu)) {
+		okvm_inject_owed(vcpu);
+		okvm_vendor->set_irq_window(vcpu, false);
+		return;
+	}
 	injected = okvm_inject_owed(vcpu) || okvm_inject_nmi(vcpu);
 	if (!injected)
 		injected = okvm_inject_irq(vcpu, &window);

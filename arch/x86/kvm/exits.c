@@ -28,6 +28,7 @@ void okvm_retire_insn(struct okvm_vcpu *vcpu, u64 rip)
 {
 	vcpu->arch.rip = rip;
 	okvm_vendor->set_interrupt_shadow(vcpu, false);
+	okvm_debug_retired(vcpu);
 }
 
 int okvm_skip_instruction(struct okvm_vcpu *vcpu, u64 next_rip)
@@ -124,6 +125,8 @@ int okvm_handle_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 	case OKVM_X_GUEST_PF:
 		return okvm_mmu_guest_page_fault(vcpu, exit->pf.la,
 						 exit->pf.error);
+	case OKVM_X_DB:
+		return okvm_handle_db(vcpu, exit);
 	default:
 		return okvm_internal_error(vcpu,
 			KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2,

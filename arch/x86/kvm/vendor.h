@@ -82,6 +82,8 @@ struct okvm_x86_ops {
 	/* An NMI could be injected now: no shadow blocking it (and GIF on
 	 * SVM); NMI masking itself is tracked by the caller. */
 	bool (*nmi_allowed)(struct okvm_vcpu *vcpu);
+	/* Intercept #DB (OKVM_X_DB) from the next entry on, or stop. */
+	void (*set_db_intercept)(struct okvm_vcpu *vcpu, bool on);
 	/* In-kernel LAPIC: exit when the guest lowers CR8 below @prio (1-15,
 	 * the class of an interrupt only the TPR holds back); 0 cancels. */
 	void (*update_cr8_intercept)(struct okvm_vcpu *vcpu, int prio);

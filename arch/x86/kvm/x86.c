@@ -78,7 +78,11 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_PIT_STATE2:
 	case KVM_CAP_REINJECT_CONTROL:
 	case KVM_CAP_INTERNAL_ERROR_DATA:	/* internal.ndata is filled */
+	case KVM_CAP_SET_GUEST_DEBUG:		/* the flags below */
+	case KVM_CAP_X86_ROBUST_SINGLESTEP:	/* retired insns step too */
 		return 1;
+	case KVM_CAP_SET_GUEST_DEBUG2:
+		return okvm_guest_debug_flags();
 	case KVM_CAP_X2APIC_API:
 		return KVM_X2APIC_API_USE_32BIT_IDS |
 		       KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK;
@@ -292,6 +296,8 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		return okvm_ioctl_get_vcpu_events(vcpu, argp);
 	case KVM_SET_VCPU_EVENTS:
 		return okvm_ioctl_set_vcpu_events(vcpu, argp);
+	case KVM_SET_GUEST_DEBUG:
+		return okvm_vcpu_set_guest_debug(vcpu, argp);
 	case KVM_GET_MP_STATE:
 		return okvm_ioctl_get_mp_state(vcpu, argp);
 	case KVM_SET_MP_STATE:
@@ -391,6 +397,10 @@ int okvm_exit_to_user(struct okvm_vcpu *vcpu, enum okvm_user_exit why)
 		break;
 	case OKVM_USER_IRQ_WINDOW:
 		run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+		break;
+	case OKVM_USER_DEBUG:
+		run->exit_reason = KVM_EXIT_DEBUG;
+		run->debug.arch = vcpu->arch.debug_exit;
 		break;
 	case OKVM_USER_INTERNAL_ERROR:
 		run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
@@ -507,6 +517,9 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 	r = okvm_process_requests(vcpu);
 	if (r <= 0)
 		return r;
+	r = okvm_debug_entry(vcpu);
+	if (r <= 0)
+		return r;
 	okvm_kvmclock_update(vcpu);
 	okvm_lapic_sync_to_vapic(vcpu);
 	okvm_lapic_tpr_to_vendor(vcpu);
@@ -537,6 +550,7 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 	preempt_enable();
 
 	okvm_vendor->decode_exit(vcpu, &vcpu->arch.exit);
+	okvm_debug_exit(vcpu);
 	okvm_complete_injection(vcpu);
 	okvm_lapic_tpr_from_vendor(vcpu);
 	okvm_lapic_sync_from_vapic(vcpu);

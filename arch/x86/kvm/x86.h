@@ -50,6 +50,7 @@ enum okvm_exit_code {
 	OKVM_X_CR_ACCESS,	/* MOV to/from CR0/3/4, CLTS (shadow paging) */
 	OKVM_X_INVLPG,		/* INVLPG (shadow paging) */
 	OKVM_X_GUEST_PF,	/* #PF in the guest (shadow paging) */
+	OKVM_X_DB,		/* #DB, intercepted while single-stepping */
 	OKVM_X_UNKNOWN,		/* anything else: internal error */
 };
 
@@ -73,6 +74,9 @@ struct okvm_exit {
 			u64 la;		/* CR2 of the fault */
 			u64 error;
 		} pf;
+		struct {
+			u64 dr6;	/* as the #DB left it */
+		} db;
 	};
 };
 
@@ -86,6 +90,7 @@ enum okvm_user_exit {
 	OKVM_USER_INTR,
 	OKVM_USER_INTERNAL_ERROR,
 	OKVM_USER_IRQ_WINDOW,
+	OKVM_USER_DEBUG,
 };
 
 /* What to finish on the next KVM_RUN after a userspace exit. */
@@ -185,6 +190,10 @@ struct okvm_vcpu_arch {
 	struct okvm_msr_store msrs;
 	struct okvm_mce mce;
 	bool debug_live;	/* guest DRs loaded around each entry */
+	u32 guest_debug;	/* KVM_SET_GUEST_DEBUG control (debug.c) */
+	bool debug_tf;		/* RFLAGS.TF is ours for this entry */
+	bool debug_step_done;	/* okvm retired an instruction: report */
+	struct kvm_debug_exit_arch debug_exit;
 
 	enum okvm_completion completion;
 	struct okvm_pio pio;
@@ -290,6 +299,15 @@ long okvm_ioctl_set_sregs(struct okvm_vcpu *vcpu, void __user *argp);
 bool okvm_is_long_mode(struct okvm_vcpu *vcpu);
 bool okvm_apic_base_valid(u64 val);
 int okvm_cpu_mode(struct okvm_vcpu *vcpu);
+
+/* debug.c: KVM_SET_GUEST_DEBUG and single-stepping */
+u32 okvm_guest_debug_flags(void);
+long okvm_vcpu_set_guest_debug(struct okvm_vcpu *vcpu, void __user *argp);
+void okvm_debug_retired(struct okvm_vcpu *vcpu);
+int okvm_debug_entry(struct okvm_vcpu *vcpu);
+void okvm_debug_exit(struct okvm_vcpu *vcpu);
+bool okvm_debug_blocks_irqs(struct okvm_vcpu *vcpu);
+int okvm_handle_db(struct okvm_vcpu *vcpu, const struct okvm_exit *exit);
 
 /* exits.c */
 int okvm_handle_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit);

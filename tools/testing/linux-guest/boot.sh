@@ -73,7 +73,8 @@ rc=$?
 out=$(cat "$console")
 t1=$(date +%s.%N)
 marker=$(grep -a OKVM-GUEST-UP <<<"$out")
-printf '%s\n' "$out" | grep -a -E "OKVM-GUEST-UP|guest dmesg|qemu|error|Kernel panic|BUG|WARNING" | head -40
+printf '%s\n' "$out" | grep -a -E "OKVM-GUEST-UP|guest dmesg|qemu|error|Kernel panic|BUG|WARNING" |
+	grep -a -v "requested feature" | head -40
 printf 'qemu exit %d, %.1f s\n' "$rc" "$(echo "$t1 - $t0" | bc)"
 pkill -P "$watcher" 2>/dev/null; kill "$watcher" 2>/dev/null
 [ -n "$marker" ] || { printf '%s\n' "$out" | tail -40; exit 1; }

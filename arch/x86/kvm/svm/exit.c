@@ -128,6 +128,10 @@ void svm_decode_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 		exit->pf.la = c->exit_info_2;
 		exit->pf.error = c->exit_info_1;
 		break;
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
+		exit->code = OKVM_X_DB;
+		exit->db.dr6 = to_vmcb(vcpu)->save.dr6;
+		break;
 	default:
 		exit->code = svm_exit_code(code);
 		break;

@@ -174,6 +174,7 @@ static struct okvm_x86_ops svm_ops = {
 	.set_nmi_mask = svm_set_nmi_mask,
 	.interrupt_allowed = svm_interrupt_allowed,
 	.nmi_allowed = svm_nmi_allowed,
+	.set_db_intercept = svm_set_db_intercept,
 	.update_cr8_intercept = svm_update_cr8_intercept,
 	.run = svm_run,
 	.decode_exit = svm_decode_exit,

@@ -320,6 +320,16 @@ void svm_open_debug_regs(struct okvm_vcpu *vcpu)
 	to_vmcb(vcpu)->control.intercepts[INTERCEPT_DR] = 0;
 }
 
+void svm_set_db_intercept(struct okvm_vcpu *vcpu, bool on)
+{
+	struct vmcb *vmcb = to_vmcb(vcpu);
+
+	if (on)
+		svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB);
+	else
+		svm_clr_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB);
+}
+
 void svm_set_mmu_root(struct okvm_vcpu *vcpu, u64 root_pa)
 {
 	if (svm_npt)

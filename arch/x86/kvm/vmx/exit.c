@@ -89,6 +89,12 @@ static void vmx_decode_exception(struct okvm_vcpu *vcpu,
 		exit->code = OKVM_X_EXTINT;	/* vmx_run() handled it */
 		return;
 	}
+	if (type == INTR_TYPE_HARD_EXCEPTION && vector == X86_TRAP_DB) {
+		/* The qualification holds DR6's B0-3, BD and BS bits. */
+		exit->code = OKVM_X_DB;
+		exit->db.dr6 = 0xffff0ff0ULL | (e->qual & 0x600f);
+		return;
+	}
 	if (type == INTR_TYPE_HARD_EXCEPTION && vector == X86_TRAP_PF) {
 		vmx_reblock_nmi(vcpu, e->intr_info & INTR_INFO_UNBLOCK_NMI);
 		exit->code = OKVM_X_GUEST_PF;

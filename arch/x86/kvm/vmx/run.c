@@ -183,6 +183,7 @@ static void vmx_prepare_entry(struct okvm_vcpu *vcpu, int cpu)
 	vmcs_write(GUEST_RSP, vcpu->arch.regs[OKVM_RSP]);
 	vmcs_write(GUEST_RFLAGS, vcpu->arch.rflags);
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx->cpu_ctl);
+	vmcs_write(EXCEPTION_BITMAP, vmx->exceptions);
 	vmcs_write(TPR_THRESHOLD, vmx->tpr_threshold);
 	vmcs_write(VM_ENTRY_CONTROLS, vmx->entry_ctl);
 	vmcs_write(TSC_OFFSET, vcpu->arch.tsc_offset);

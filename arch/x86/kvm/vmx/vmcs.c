@@ -136,16 +136,12 @@ static const u8 vmx_seg_slot[8] = {
 void vmx_write_controls(struct okvm_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	u32 exceptions = BIT(X86_TRAP_MC);
 
-	if (!vmx_caps.ept)
-		exceptions |= BIT(X86_TRAP_PF);
 	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_caps.pin);
 	if (vmx_caps.cpu & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS)
 		vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_caps.cpu2);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_caps.exit);
-	vmcs_write(EXCEPTION_BITMAP, exceptions);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write(CR3_TARGET_COUNT, 0);
@@ -286,6 +282,9 @@ void vmx_vcpu_reset(struct okvm_vcpu *vcpu, bool init)
 	if (vcpu->arch.debug_live)
 		vmx->cpu_ctl &= ~CPU_BASED_MOV_DR_EXITING;
 	vmx->entry_ctl = vmx_caps.entry;
+	vmx->exceptions = BIT(X86_TRAP_MC);
+	if (!vmx_caps.ept)
+		vmx->exceptions |= BIT(X86_TRAP_PF);
 	for (i = 0; i < 8; i++)
 		vmx_init_seg(&vmx->seg[i], 0, 0x93, 0);
 	vmx_init_seg(&vmx->seg[OKVM_SEG_CS], 0xf000, 0x9b, 0xffff0000);
@@ -509,6 +508,17 @@ int vmx_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data)
 void vmx_open_debug_regs(struct okvm_vcpu *vcpu)
 {
 	to_vmx(vcpu)->cpu_ctl &= ~CPU_BASED_MOV_DR_EXITING;
+}
+
+/* Written to the VMCS at the next entry (vmx_prepare_entry()). */
+void vmx_set_db_intercept(struct okvm_vcpu *vcpu, bool on)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (on)
+		vmx->exceptions |= BIT(X86_TRAP_DB);
+	else
+		vmx->exceptions &= ~BIT(X86_TRAP_DB);
 }
 
 /* The EPT root, or without EPT the shadow table the hardware CR3 holds. */

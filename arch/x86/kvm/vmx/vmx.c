@@ -278,6 +278,7 @@ static struct okvm_x86_ops vmx_ops = {
 	.set_nmi_mask = vmx_set_nmi_mask,
 	.interrupt_allowed = vmx_interrupt_allowed,
 	.nmi_allowed = vmx_nmi_allowed,
+	.set_db_intercept = vmx_set_db_intercept,
 	.update_cr8_intercept = vmx_update_cr8_intercept,
 	.run = vmx_run,
 	.decode_exit = vmx_decode_exit,

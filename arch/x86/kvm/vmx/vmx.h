@@ -91,6 +91,7 @@ struct vmx_vcpu {
 
 	/* Controls that change at run time. */
 	u32 cpu_ctl, entry_ctl;
+	u32 exceptions;			/* the exception bitmap */
 	u64 mmu_root;			/* EPT root, or shadow table (CR3) */
 
 	/* Guest state: what the guest sees (CR0/CR4 are not the hw ones). */
@@ -199,6 +200,7 @@ int vmx_get_cpl(struct okvm_vcpu *vcpu);
 int vmx_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data);
 int vmx_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data);
 void vmx_open_debug_regs(struct okvm_vcpu *vcpu);
+void vmx_set_db_intercept(struct okvm_vcpu *vcpu, bool on);
 void vmx_set_mmu_root(struct okvm_vcpu *vcpu, u64 root_pa);
 u8 vmx_get_tpr(struct okvm_vcpu *vcpu);
 void vmx_set_tpr(struct okvm_vcpu *vcpu, u8 tpr);
