@@ -402,14 +402,7 @@ static void test_pic(void)
 	vm_destroy(vm);
 }
 
-GUEST_CODE(guest_wait_irq, 64,
-	G_APIC_ON
-	"\tmov $" STR(IOAPIC_GPA) ", %esi\n"
-	"\tmovl $0x32, (%rsi)\n\tmovl $0x73, 0x10(%rsi)\n"	/* pin 17 */
-	"\tmovl $0x33, (%rsi)\n\tmovl $0, 0x10(%rsi)\n"
-	G_SYNC(1)
-	"\tsti\n"
-	"1:\thlt\n\tjmp 1b\n");
+GUEST_CODE(guest_wait_irq, 64, G_WAIT_PIN17);
 
 static int set_routes(struct kvm_vm *vm, struct kvm_irq_routing_entry *e,
 		      uint32_t nr)

@@ -24,14 +24,7 @@
 
 #include "x86.h"
 
-GUEST_CODE(guest_wait17, 64,
-	G_APIC_ON
-	"\tmov $" STR(IOAPIC_GPA) ", %esi\n"
-	"\tmovl $0x32, (%rsi)\n\tmovl $0x73, 0x10(%rsi)\n"	/* pin 17 */
-	"\tmovl $0x33, (%rsi)\n\tmovl $0, 0x10(%rsi)\n"
-	G_SYNC(1)
-	"\tsti\n"
-	"1:\thlt\n\tjmp 1b\n");
+GUEST_CODE(guest_wait17, 64, G_WAIT_PIN17);
 
 static int irqfd(struct kvm_vm *vm, int fd, uint32_t gsi, uint32_t flags)
 {

@@ -265,6 +265,31 @@ static void pic_ticks(bool reinject)
 }
 
 /*
+ * The rest of a catch-up guest: channel 0 at ~10 ms, sync 1 (the host
+ * then sleeps ~8 periods), a 30 ms channel-2 stopwatch, sti, wait for 6
+ * ticks and report port 0x61.
+ */
+#define G_CATCHUP_TAIL							\
+	G_PIT_CH0_10MS							\
+	G_SYNC(1)							\
+	"\tin $0x61, %al\n"						\
+	"\tand $0xfc, %al\n\tout %al, $0x61\n"				\
+	"\tmov $0xb0, %al\n\tout %al, $0x43\n"				\
+	"\tmov $" STR(PIT_30MS) ", %eax\n"				\
+	"\tout %al, $0x42\n"						\
+	"\tmov %ah, %al\n\tout %al, $0x42\n"				\
+	"\tin $0x61, %al\n\tor $0x01, %al\n\tout %al, $0x61\n"		\
+	"\tsti\n"							\
+	"1:\thlt\n"							\
+	"\tcmpq $6, " STR(DATA_GPA) "\n"				\
+	"\tjb 1b\n"							\
+	"\tcli\n"							\
+	"\tin $0x61, %al\n"						\
+	"\tmovzbl %al, %ebx\n"						\
+	G_UCALL(UCALL_SYNC)						\
+	G_DONE
+
+/*
  * Missed ticks: IRQ0 blocked (IF=0) while the host sleeps ~8 periods,
  * then a 30 ms channel-2 stopwatch (mode 0, gate on) and sti; report
  * port 0x61 once 6 ticks were handled: OUT2 (bit 5) still low means they
@@ -280,47 +305,38 @@ GUEST_CODE(guest_catchup, 64,
 	"\tmov $0x01, %al\n\tout %al, $0x21\n"
 	"\tmov $0xfe, %al\n\tout %al, $0x21\n"
 	"\tmovq $0, " STR(DATA_GPA) "\n"
-	G_PIT_CH0_10MS
-	G_SYNC(1)
-	"\tin $0x61, %al\n"
-	"\tand $0xfc, %al\n\tout %al, $0x61\n"
-	"\tmov $0xb0, %al\n\tout %al, $0x43\n"
-	"\tmov $" STR(PIT_30MS) ", %eax\n"
-	"\tout %al, $0x42\n"
-	"\tmov %ah, %al\n\tout %al, $0x42\n"
-	"\tin $0x61, %al\n\tor $0x01, %al\n\tout %al, $0x61\n"
-	"\tsti\n"
-	"1:\thlt\n"
-	"\tcmpq $6, " STR(DATA_GPA) "\n"
-	"\tjb 1b\n"
-	"\tcli\n"
-	"\tin $0x61, %al\n"
-	"\tmovzbl %al, %ebx\n"
-	G_UCALL(UCALL_SYNC)
-	G_DONE);
+	G_CATCHUP_TAIL);
 
-static void catchup(bool reinject)
+/*
+ * Run a catch-up guest: ~8 periods missed at sync 1; with reinjection the
+ * 6 ticks come before the 30 ms stopwatch ends (OUT2 low), without it not.
+ */
+static void run_catchup(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
+			bool reinject)
 {
-	struct kvm_vm *vm = pit_vm(KVM_PIT_SPEAKER_DUMMY);
-	struct kvm_vcpu *vcpu = long_vcpu(vm, LOAD_GUEST(vm, guest_catchup));
-	struct kvm_reinject_control rc = { .pit_reinject = reinject };
 	struct ucall uc;
 
-	TEST_ASSERT_OK(ioctl(vm->fd, KVM_REINJECT_CONTROL, &rc));
-	vm_set_idt_gate(vm, 0x30, LOAD_GUEST(vm, guest_pic_tick));
 	vcpu_expect_sync(vcpu, 1);
 	usleep(80000);
 	vcpu_ucall(vcpu, &uc);
 	TEST_ASSERT_EQ(uc.cmd, UCALL_SYNC);
 	test_note("reinject %d: OUT2 after 6 ticks: %d", reinject,
 		  !!(uc.arg0 & 0x20));
-	if (reinject)
-		TEST_ASSERT_EQ(uc.arg0 & 0x20, 0);
-	else
-		TEST_ASSERT_EQ(uc.arg0 & 0x20, 0x20);
+	TEST_ASSERT_EQ(uc.arg0 & 0x20, reinject ? 0 : 0x20);
 	vcpu_expect_done(vcpu);
 	vcpu_free(vcpu);
 	vm_destroy(vm);
+}
+
+static void catchup(bool reinject)
+{
+	struct kvm_vm *vm = pit_vm(KVM_PIT_SPEAKER_DUMMY);
+	struct kvm_vcpu *vcpu = long_vcpu(vm, LOAD_GUEST(vm, guest_catchup));
+	struct kvm_reinject_control rc = { .pit_reinject = reinject };
+
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_REINJECT_CONTROL, &rc));
+	vm_set_idt_gate(vm, 0x30, LOAD_GUEST(vm, guest_pic_tick));
+	run_catchup(vm, vcpu, reinject);
 }
 
 GUEST_CODE(guest_apic_tick, 64,
@@ -329,13 +345,16 @@ GUEST_CODE(guest_apic_tick, 64,
 	"\tiretq\n");
 
 /* PIC fully masked; IOAPIC pin 0: vector 0x31, edge, fixed, APIC 0. */
-GUEST_CODE(guest_ioapic_ticks, 64,
-	G_APIC_ON
-	"\tmov $0xff, %al\n\tout %al, $0x21\n\tout %al, $0xa1\n"
-	"\tmov $" STR(IOAPIC_GPA) ", %esi\n"
-	"\tmovl $0x10, (%rsi)\n\tmovl $0x31, 0x10(%rsi)\n"
-	"\tmovl $0x11, (%rsi)\n\tmovl $0, 0x10(%rsi)\n"
+#define G_IOAPIC_PIN0							\
+	G_APIC_ON							\
+	"\tmov $0xff, %al\n\tout %al, $0x21\n\tout %al, $0xa1\n"		\
+	"\tmov $" STR(IOAPIC_GPA) ", %esi\n"				\
+	"\tmovl $0x10, (%rsi)\n\tmovl $0x31, 0x10(%rsi)\n"		\
+	"\tmovl $0x11, (%rsi)\n\tmovl $0, 0x10(%rsi)\n"		\
 	"\tmovq $0, " STR(DATA_GPA) "\n"
+
+GUEST_CODE(guest_ioapic_ticks, 64,
+	G_IOAPIC_PIN0
 	G_PIT_CH0_10MS
 	G_WAIT_10_TICKS);
 
@@ -354,48 +373,17 @@ static void test_ioapic_ticks(void)
 /* guest_catchup with the ticks through IOAPIC pin 0 (PIC masked). */
 GUEST_CODE(guest_ioapic_catchup, 64,
 	"\tcli\n"
-	G_APIC_ON
-	"\tmov $0xff, %al\n\tout %al, $0x21\n\tout %al, $0xa1\n"
-	"\tmov $" STR(IOAPIC_GPA) ", %esi\n"
-	"\tmovl $0x10, (%rsi)\n\tmovl $0x31, 0x10(%rsi)\n"
-	"\tmovl $0x11, (%rsi)\n\tmovl $0, 0x10(%rsi)\n"
-	"\tmovq $0, " STR(DATA_GPA) "\n"
-	G_PIT_CH0_10MS
-	G_SYNC(1)
-	"\tin $0x61, %al\n"
-	"\tand $0xfc, %al\n\tout %al, $0x61\n"
-	"\tmov $0xb0, %al\n\tout %al, $0x43\n"
-	"\tmov $" STR(PIT_30MS) ", %eax\n"
-	"\tout %al, $0x42\n"
-	"\tmov %ah, %al\n\tout %al, $0x42\n"
-	"\tin $0x61, %al\n\tor $0x01, %al\n\tout %al, $0x61\n"
-	"\tsti\n"
-	"1:\thlt\n"
-	"\tcmpq $6, " STR(DATA_GPA) "\n"
-	"\tjb 1b\n"
-	"\tcli\n"
-	"\tin $0x61, %al\n"
-	"\tmovzbl %al, %ebx\n"
-	G_UCALL(UCALL_SYNC)
-	G_DONE);
+	G_IOAPIC_PIN0
+	G_CATCHUP_TAIL);
 
 static void test_ioapic_catchup(void)
 {
 	struct kvm_vm *vm = pit_vm(KVM_PIT_SPEAKER_DUMMY);
 	struct kvm_vcpu *vcpu = long_vcpu(vm,
 					  LOAD_GUEST(vm, guest_ioapic_catchup));
-	struct ucall uc;
 
 	vm_set_idt_gate(vm, 0x31, LOAD_GUEST(vm, guest_apic_tick));
-	vcpu_expect_sync(vcpu, 1);
-	usleep(80000);
-	vcpu_ucall(vcpu, &uc);
-	TEST_ASSERT_EQ(uc.cmd, UCALL_SYNC);
-	test_note("OUT2 after 6 ticks: %d", !!(uc.arg0 & 0x20));
-	TEST_ASSERT_EQ(uc.arg0 & 0x20, 0);
-	vcpu_expect_done(vcpu);
-	vcpu_free(vcpu);
-	vm_destroy(vm);
+	run_catchup(vm, vcpu, true);
 }
 
 /*

@@ -100,4 +100,14 @@ void __vcpu_expect_vector(const char *file, int line, struct kvm_vcpu *vcpu,
 	"\tmovl $0x1ff, 0xf0(%rdi)\n"					\
 	"\tmovl $0, 0x80(%rdi)\n"
 
+/* IOAPIC pin 17 at vector 0x73 (edge, APIC 0), sync 1, then sti; hlt. */
+#define G_WAIT_PIN17							\
+	G_APIC_ON							\
+	"\tmov $" STR(IOAPIC_GPA) ", %esi\n"				\
+	"\tmovl $0x32, (%rsi)\n\tmovl $0x73, 0x10(%rsi)\n"		\
+	"\tmovl $0x33, (%rsi)\n\tmovl $0, 0x10(%rsi)\n"		\
+	G_SYNC(1)							\
+	"\tsti\n"							\
+	"1:\thlt\n\tjmp 1b\n"
+
 #endif
