@@ -30,8 +30,10 @@ static void okvm_vcpu_set_pid(struct okvm_vcpu *vcpu)
 	if (old == task_pid(current))
 		return;
 	rcu_assign_pointer(vcpu->pid, get_task_pid(current, PIDTYPE_PID));
-	synchronize_rcu();
-	put_pid(old);
+	if (old) {
+		synchronize_rcu();
+		put_pid(old);
+	}
 }
 
 static long okvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
