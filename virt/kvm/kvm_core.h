@@ -159,6 +159,7 @@ struct okvm_vcpu {
 	int cpu;			/* host CPU it last entered on */
 	int mode;			/* enum okvm_vcpu_mode */
 	unsigned long requests;
+	struct pid __rcu *pid;		/* the thread of the last KVM_RUN */
 
 	struct okvm_vcpu_arch arch;
 };
@@ -196,6 +197,7 @@ void okvm_make_request(struct okvm_vcpu *vcpu, int req);
 bool okvm_check_request(struct okvm_vcpu *vcpu, int req);
 void okvm_kick_vcpu(struct okvm_vcpu *vcpu);
 void okvm_vcpu_block(struct okvm_vcpu *vcpu);
+void okvm_vcpu_on_spin(struct okvm_vcpu *me);
 void okvm_flush_remote_tlbs(struct okvm_vm *vm);
 
 #define okvm_for_each_vcpu(idx, vcpu, vm) \

@@ -7,13 +7,34 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pid.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/ktime.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
 
 #include "kvm_core.h"
+
+/*
+ * Remember which thread runs this vCPU, for okvm_vcpu_on_spin().  It
+ * changes rarely (QEMU runs a vCPU from one thread); the old pid is put
+ * once no spinner can still be looking at it.  vcpu->mutex held.
+ */
+static void okvm_vcpu_set_pid(struct okvm_vcpu *vcpu)
+{
+	struct pid *old = rcu_dereference_protected(vcpu->pid,
+					lockdep_is_held(&vcpu->mutex));
+
+	if (old == task_pid(current))
+		return;
+	rcu_assign_pointer(vcpu->pid, get_task_pid(current, PIDTYPE_PID));
+	if (old) {
+		synchronize_rcu();
+		put_pid(old);
+	}
+}
 
 static long okvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 			    unsigned long arg)
@@ -28,7 +49,12 @@ static long okvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		return -EINTR;
 	switch (ioctl) {
 	case KVM_RUN:
-		r = arg ? -EINVAL : okvm_arch_vcpu_run(vcpu);
+		if (arg) {
+			r = -EINVAL;
+			break;
+		}
+		okvm_vcpu_set_pid(vcpu);
+		r = okvm_arch_vcpu_run(vcpu);
 		break;
 	default:
 		r = okvm_arch_vcpu_ioctl(vcpu, ioctl, argp);
@@ -113,6 +139,7 @@ static struct okvm_vcpu *okvm_alloc_vcpu(struct okvm_vm *vm, int id)
 
 static void okvm_free_vcpu(struct okvm_vcpu *vcpu)
 {
+	put_pid(rcu_dereference_protected(vcpu->pid, true));
 	free_page((unsigned long)vcpu->run);
 	kfree(vcpu);
 }
@@ -282,6 +309,36 @@ void okvm_vcpu_block(struct okvm_vcpu *vcpu)
 		schedule();
 	}
 	finish_wait(&vcpu->wq, &wait);
+}
+
+/*
+ * The guest spins (a pause loop): most likely on a lock, or for an answer,
+ * from a vCPU whose thread the host preempted.  Give our time slice to
+ * the thread of another vCPU that is neither in guest mode nor asleep in
+ * okvm_vcpu_block(), so that it can finish what we wait for.  On a host
+ * with fewer CPUs than vCPUs this is what lets the guest progress at all.
+ */
+void okvm_vcpu_on_spin(struct okvm_vcpu *me)
+{
+	struct task_struct *task;
+	struct okvm_vcpu *vcpu;
+	unsigned long i;
+	int r;
+
+	okvm_for_each_vcpu(i, vcpu, me->vm) {
+		if (vcpu == me || READ_ONCE(vcpu->mode) == OKVM_IN_GUEST ||
+		    wq_has_sleeper(&vcpu->wq))
+			continue;
+		rcu_read_lock();
+		task = get_pid_task(rcu_dereference(vcpu->pid), PIDTYPE_PID);
+		rcu_read_unlock();
+		if (!task)
+			continue;
+		r = task == current ? 0 : yield_to(task, true);
+		put_task_struct(task);
+		if (r)
+			return;	/* yielded, or nobody else can run here */
+	}
 }
 
 /*

@@ -112,6 +112,9 @@ int okvm_handle_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 		return 1;
 	case OKVM_X_NOP:
 		return okvm_skip_instruction(vcpu, exit->next_rip);
+	case OKVM_X_PAUSE:
+		okvm_vcpu_on_spin(vcpu);
+		return okvm_skip_instruction(vcpu, exit->next_rip);
 	case OKVM_X_DR_ACCESS:
 		return okvm_handle_dr_access(vcpu);
 	case OKVM_X_IRQ_WINDOW:

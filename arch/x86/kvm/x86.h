@@ -44,6 +44,7 @@ enum okvm_exit_code {
 	OKVM_X_UD,		/* inject #UD (virtualisation instructions) */
 	OKVM_X_GP,		/* inject #GP(0) */
 	OKVM_X_NOP,		/* skip the instruction (INVD, MONITOR, ...) */
+	OKVM_X_PAUSE,		/* a pause loop: skip it, let another vCPU run */
 	OKVM_X_DR_ACCESS,	/* first guest debug-register access */
 	OKVM_X_IRQ_WINDOW,	/* the guest can take an interrupt now */
 	OKVM_X_IRET,		/* IRET while NMIs were blocked */

@@ -76,6 +76,12 @@ marker=$(grep -a OKVM-GUEST-UP <<<"$out")
 printf '%s\n' "$out" | grep -a -E "OKVM-GUEST-UP|guest dmesg|qemu|error|Kernel panic|BUG|WARNING" |
 	grep -a -v "requested feature" | head -40
 printf 'qemu exit %d, %.1f s\n' "$rc" "$(echo "$t1 - $t0" | bc)"
+# The reader may not have seen the last E yet (busybox tail -F polls once
+# a second): give it up to 3 s to complete both intervals.
+for _ in $(seq 30); do
+	[ "$(wc -l < "$dbg.sleep" 2>/dev/null || echo 0)" -ge 2 ] && break
+	sleep 0.1
+done
 pkill -P "$watcher" 2>/dev/null; kill "$watcher" 2>/dev/null
 [ -n "$marker" ] || { printf '%s\n' "$out" | tail -40; exit 1; }
 # "sleep 5" in the guest must take 5 s of the host's time (+- 10 %).  The

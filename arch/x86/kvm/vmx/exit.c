@@ -143,8 +143,9 @@ static enum okvm_exit_code vmx_exit_code(u16 reason)
 	case EXIT_REASON_INVD:
 	case EXIT_REASON_MWAIT_INSTRUCTION:
 	case EXIT_REASON_MONITOR_INSTRUCTION:
-	case EXIT_REASON_PAUSE_INSTRUCTION:
 		return OKVM_X_NOP;
+	case EXIT_REASON_PAUSE_INSTRUCTION:	/* pause-loop exiting */
+		return OKVM_X_PAUSE;
 	case EXIT_REASON_VMCALL ... EXIT_REASON_VMON:
 	case EXIT_REASON_INVEPT:
 	case EXIT_REASON_INVVPID:

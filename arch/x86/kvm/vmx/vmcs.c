@@ -154,6 +154,10 @@ void vmx_write_controls(struct okvm_vcpu *vcpu)
 		vmcs_write(VIRTUAL_PROCESSOR_ID, vmx->vpid);
 	if (vmx_caps.tsc_scaling)
 		vmcs_write(TSC_MULTIPLIER, VMX_TSC_RATIO_ONE);
+	if (vmx_caps.ple_gap) {
+		vmcs_write(PLE_GAP, vmx_caps.ple_gap);
+		vmcs_write(PLE_WINDOW, vmx_caps.ple_window);
+	}
 	vmcs_write(CR0_GUEST_HOST_MASK, vmx_cr0_mask());
 	vmcs_write(CR4_GUEST_HOST_MASK, VMX_CR4_MASK);
 	vmcs_write(GUEST_IA32_DEBUGCTL, 0);

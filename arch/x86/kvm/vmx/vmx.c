@@ -40,6 +40,20 @@ module_param(unrestricted_guest, bool, 0444);
 MODULE_PARM_DESC(unrestricted_guest,
 		 "run real mode and unpaged guests natively (needs EPT)");
 
+/*
+ * Pause-loop exiting: a guest that spins on PAUSE (a lock, a wait for
+ * another vCPU) exits after ple_window cycles of PAUSEs no more than
+ * ple_gap cycles apart, so the host can run someone else, the vCPU the
+ * spinner waits for among them.
+ */
+static unsigned int ple_gap = 128;
+module_param(ple_gap, uint, 0444);
+MODULE_PARM_DESC(ple_gap, "pause-loop exiting: max cycles between PAUSEs of one loop (0: off)");
+
+static unsigned int ple_window = 4096;
+module_param(ple_window, uint, 0444);
+MODULE_PARM_DESC(ple_window, "pause-loop exiting: cycles a loop may spin before it exits");
+
 struct vmx_caps vmx_caps;
 DEFINE_PER_CPU(struct vmx_cpu, vmx_cpus);
 
@@ -347,7 +361,10 @@ static bool vmx_vpid_usable(u64 cap)
 		     VMX_VPID_EXTENT_GLOBAL_CONTEXT_BIT));
 }
 
-/* Secondary controls: EPT, VPID, unrestricted guest, RDTSCP, TSC scale. */
+/*
+ * Secondary controls: EPT, VPID, unrestricted guest, RDTSCP, TSC scaling,
+ * pause-loop exiting.
+ */
 static int vmx_setup_secondary(struct vmx_caps *c)
 {
 	u32 want = 0, may1;
@@ -375,12 +392,18 @@ static int vmx_setup_secondary(struct vmx_caps *c)
 	 * with it, as upstream KVM runs, the clock is right.
 	 */
 	want |= SECONDARY_EXEC_TSC_SCALING;
+	if (ple_gap && ple_window)
+		want |= SECONDARY_EXEC_PAUSE_LOOP_EXITING;
 	c->cpu2 |= want & may1;
 	c->ept = c->cpu2 & SECONDARY_EXEC_ENABLE_EPT;
 	c->vpid = c->cpu2 & SECONDARY_EXEC_ENABLE_VPID;
 	c->ug = c->cpu2 & SECONDARY_EXEC_UNRESTRICTED_GUEST;
 	c->rdtscp = c->cpu2 & SECONDARY_EXEC_ENABLE_RDTSCP;
 	c->tsc_scaling = c->cpu2 & SECONDARY_EXEC_TSC_SCALING;
+	if (c->cpu2 & SECONDARY_EXEC_PAUSE_LOOP_EXITING) {
+		c->ple_gap = ple_gap;
+		c->ple_window = ple_window;
+	}
 	return 0;
 }
 
@@ -516,6 +539,7 @@ static int __init vmx_init(void)
 	ept = vmx_caps.ept;
 	vpid = vmx_caps.vpid;
 	unrestricted_guest = vmx_caps.ug;
+	ple_gap = vmx_caps.ple_gap;
 	vmx_ops.tdp_fmt = vmx_caps.ept ? &vmx_ept_fmt : NULL;
 	r = vmx_alloc_cpu_pages();
 	if (r)

@@ -38,6 +38,7 @@ struct vmx_caps {
 	bool inout;				/* INS/OUTS exit information */
 	bool rdtscp;
 	bool tsc_scaling;			/* TSC_MULTIPLIER at 1.0 */
+	u32 ple_gap, ple_window;		/* 0: no pause-loop exiting */
 	bool debugctl;				/* the host has IA32_DEBUGCTL */
 	u64 host_efer, host_pat;
 };

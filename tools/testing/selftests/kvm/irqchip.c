@@ -542,10 +542,16 @@ struct runner {
 	int eagain;
 };
 
-/* Run an AP until its first ucall, retrying KVM_RUN's EAGAIN. */
+/*
+ * Run an AP until its first ucall, retrying KVM_RUN's EAGAIN.  An exit
+ * that running again cannot get past (an internal error, e.g. real mode
+ * where kvm-intel runs none without unrestricted guest) fails the test
+ * instead of looping until the runner's timeout.
+ */
 static void *run_ap(void *arg)
 {
 	struct runner *r = arg;
+	uint32_t reason;
 	int ret;
 
 	for (;;) {
@@ -557,6 +563,12 @@ static void *run_ap(void *arg)
 		TEST_ASSERT_OK(ret);
 		if (vcpu_get_ucall(r->vcpu, &r->uc))
 			return NULL;
+		reason = r->vcpu->run->exit_reason;
+		TEST_ASSERT(reason != KVM_EXIT_INTERNAL_ERROR &&
+			    reason != KVM_EXIT_FAIL_ENTRY &&
+			    reason != KVM_EXIT_SHUTDOWN,
+			    "AP %u: exit %s", r->vcpu->id,
+			    exit_reason_str(reason));
 		vcpu_complete_exit(r->vcpu);
 	}
 }
