@@ -36,6 +36,7 @@
 
 #define PIT_10MS	11932		/* 1193182 Hz / 100 */
 #define PIT_30MS	35795
+#define PIT_54MS	64431		/* near the 16-bit counter's limit */
 
 static struct kvm_vm *pit_vm(uint32_t flags)
 {
@@ -266,22 +267,22 @@ static void pic_ticks(bool reinject)
 
 /*
  * The rest of a catch-up guest: channel 0 at ~10 ms, sync 1 (the host
- * then sleeps ~8 periods), a 30 ms channel-2 stopwatch, sti, wait for 6
- * ticks and report port 0x61.
+ * then sleeps several periods), a channel-2 stopwatch of @count, sti,
+ * wait for @ticks ticks and report port 0x61.
  */
-#define G_CATCHUP_TAIL							\
+#define G_CATCHUP_TAIL(count, ticks)					\
 	G_PIT_CH0_10MS							\
 	G_SYNC(1)							\
 	"\tin $0x61, %al\n"						\
 	"\tand $0xfc, %al\n\tout %al, $0x61\n"				\
 	"\tmov $0xb0, %al\n\tout %al, $0x43\n"				\
-	"\tmov $" STR(PIT_30MS) ", %eax\n"				\
+	"\tmov $" STR(count) ", %eax\n"					\
 	"\tout %al, $0x42\n"						\
 	"\tmov %ah, %al\n\tout %al, $0x42\n"				\
 	"\tin $0x61, %al\n\tor $0x01, %al\n\tout %al, $0x61\n"		\
 	"\tsti\n"							\
 	"1:\thlt\n"							\
-	"\tcmpq $6, " STR(DATA_GPA) "\n"				\
+	"\tcmpq $" STR(ticks) ", " STR(DATA_GPA) "\n"			\
 	"\tjb 1b\n"							\
 	"\tcli\n"							\
 	"\tin $0x61, %al\n"						\
@@ -305,22 +306,23 @@ GUEST_CODE(guest_catchup, 64,
 	"\tmov $0x01, %al\n\tout %al, $0x21\n"
 	"\tmov $0xfe, %al\n\tout %al, $0x21\n"
 	"\tmovq $0, " STR(DATA_GPA) "\n"
-	G_CATCHUP_TAIL);
+	G_CATCHUP_TAIL(PIT_30MS, 6));
 
 /*
- * Run a catch-up guest: ~8 periods missed at sync 1; with reinjection the
- * 6 ticks come before the 30 ms stopwatch ends (OUT2 low), without it not.
+ * Run a catch-up guest: @missed_us of periods missed at sync 1; with
+ * reinjection the ticks come before the stopwatch ends (OUT2 low),
+ * without it not.
  */
 static void run_catchup(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
-			bool reinject)
+			bool reinject, unsigned int missed_us)
 {
 	struct ucall uc;
 
 	vcpu_expect_sync(vcpu, 1);
-	usleep(80000);
+	usleep(missed_us);
 	vcpu_ucall(vcpu, &uc);
 	TEST_ASSERT_EQ(uc.cmd, UCALL_SYNC);
-	test_note("reinject %d: OUT2 after 6 ticks: %d", reinject,
+	test_note("reinject %d: OUT2 at the last tick: %d", reinject,
 		  !!(uc.arg0 & 0x20));
 	TEST_ASSERT_EQ(uc.arg0 & 0x20, reinject ? 0 : 0x20);
 	vcpu_expect_done(vcpu);
@@ -336,7 +338,7 @@ static void catchup(bool reinject)
 
 	TEST_ASSERT_OK(ioctl(vm->fd, KVM_REINJECT_CONTROL, &rc));
 	vm_set_idt_gate(vm, 0x30, LOAD_GUEST(vm, guest_pic_tick));
-	run_catchup(vm, vcpu, reinject);
+	run_catchup(vm, vcpu, reinject, 80000);
 }
 
 GUEST_CODE(guest_apic_tick, 64,
@@ -370,11 +372,15 @@ static void test_ioapic_ticks(void)
 	vm_destroy(vm);
 }
 
-/* guest_catchup with the ticks through IOAPIC pin 0 (PIC masked). */
+/*
+ * guest_catchup with the ticks through IOAPIC pin 0 (PIC masked): each
+ * reinjected tick costs more exits there (the EOI to the LAPIC), so 7
+ * ticks get 54 ms, where 7 ticks 10 ms apart need 60.
+ */
 GUEST_CODE(guest_ioapic_catchup, 64,
 	"\tcli\n"
 	G_IOAPIC_PIN0
-	G_CATCHUP_TAIL);
+	G_CATCHUP_TAIL(PIT_54MS, 7));
 
 static void test_ioapic_catchup(void)
 {
@@ -383,7 +389,7 @@ static void test_ioapic_catchup(void)
 					  LOAD_GUEST(vm, guest_ioapic_catchup));
 
 	vm_set_idt_gate(vm, 0x31, LOAD_GUEST(vm, guest_apic_tick));
-	run_catchup(vm, vcpu, true);
+	run_catchup(vm, vcpu, true, 120000);
 }
 
 /*
