@@ -84,15 +84,7 @@ out:
 }
 
 /* Reads are never coalesced: they go to the VMM. */
-static int okvm_coalesced_dev_read(struct okvm_io_dev *dev,
-				   struct okvm_vcpu *vcpu, u64 addr, u32 len,
-				   void *val)
-{
-	return -EOPNOTSUPP;
-}
-
 static const struct okvm_io_dev_ops okvm_coalesced_ops = {
-	.read = okvm_coalesced_dev_read,
 	.write = okvm_coalesced_dev_write,
 };
 

@@ -51,9 +51,9 @@ int okvm_io_bus_access(struct okvm_vcpu *vcpu, enum okvm_bus idx, u64 addr,
 		dev = READ_ONCE(bus->devs[i]);
 		if (!okvm_dev_covers(dev, addr, len))
 			continue;
-		if (write)
+		if (write && dev->ops->write)
 			r = dev->ops->write(dev, vcpu, addr, len, val);
-		else
+		else if (!write && dev->ops->read)
 			r = dev->ops->read(dev, vcpu, addr, len, val);
 	}
 	srcu_read_unlock(&vm->srcu, srcu);
@@ -76,22 +76,7 @@ static void okvm_bus_replace(struct okvm_vm *vm, enum okvm_bus idx,
  * allocated: it takes nothing, counts for nothing, and the next
  * replacement of the array drops it.
  */
-static int okvm_dead_access(struct okvm_io_dev *dev, struct okvm_vcpu *vcpu,
-			    u64 addr, u32 len, void *val)
-{
-	return -EOPNOTSUPP;
-}
-
-static int okvm_dead_write(struct okvm_io_dev *dev, struct okvm_vcpu *vcpu,
-			   u64 addr, u32 len, const void *val)
-{
-	return -EOPNOTSUPP;
-}
-
-static const struct okvm_io_dev_ops okvm_dead_ops = {
-	.read = okvm_dead_access,
-	.write = okvm_dead_write,
-};
+static const struct okvm_io_dev_ops okvm_dead_ops = {};
 
 static struct okvm_io_dev okvm_dead_dev = {
 	.addr = ~0ULL,

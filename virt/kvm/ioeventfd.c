@@ -80,15 +80,8 @@ static int okvm_ioeventfd_write(struct okvm_io_dev *dev,
 	return 0;
 }
 
-static int okvm_ioeventfd_read(struct okvm_io_dev *dev,
-			       struct okvm_vcpu *vcpu, u64 addr, u32 len,
-			       void *val)
-{
-	return -EOPNOTSUPP;
-}
-
+/* Reads of an ioeventfd's address go on to the VMM. */
 static const struct okvm_io_dev_ops okvm_ioeventfd_ops = {
-	.read = okvm_ioeventfd_read,
 	.write = okvm_ioeventfd_write,
 };
 

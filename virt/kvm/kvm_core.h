@@ -100,7 +100,8 @@ enum okvm_bus {
 struct okvm_io_dev;
 struct okvm_io_dev_ops {
 	/* The vCPU's access, vcpu->mutex held, under vm->srcu; may not
-	 * sleep.  0 when handled. */
+	 * sleep.  0 when handled.  NULL: the device never takes that kind
+	 * of access (it goes on to the next device, or to userspace). */
 	int (*read)(struct okvm_io_dev *dev, struct okvm_vcpu *vcpu, u64 addr,
 		    u32 len, void *val);
 	int (*write)(struct okvm_io_dev *dev, struct okvm_vcpu *vcpu, u64 addr,

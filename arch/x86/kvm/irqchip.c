@@ -42,21 +42,28 @@ bool okvm_ioapic_wants_eoi(struct okvm_vm *vm, u8 vector, bool level)
 	return chip && (level || READ_ONCE(chip->pit_ack_vector) == vector);
 }
 
+/* The guest acknowledged the PIT's last tick; irqchip->lock held. */
+static void okvm_irqchip_pit_acked(struct okvm_irqchip *chip)
+{
+	struct okvm_pit *pit = smp_load_acquire(&chip->vm->arch.pit);
+
+	if (pit)
+		okvm_pit_irq_acked(pit, chip);
+}
+
 /* A LAPIC retired @vector, see okvm_ioapic_wants_eoi() (no lapic->lock). */
 void okvm_ioapic_eoi(struct okvm_vm *vm, u8 vector)
 {
 	struct okvm_irqchip *chip = vm->arch.irqchip;
-	struct okvm_pit *pit;
 	unsigned long flags;
 
 	if (!chip)
 		return;
 	spin_lock_irqsave(&chip->lock, flags);
 	x86_ioapic_eoi(&chip->ioapic, vector);
-	pit = smp_load_acquire(&chip->vm->arch.pit);
-	if (pit && chip->pit_ack_vector == vector) {
+	if (chip->pit_ack_vector == vector) {
 		WRITE_ONCE(chip->pit_ack_vector, -1);
-		okvm_pit_irq_acked(pit, chip);
+		okvm_irqchip_pit_acked(chip);
 	}
 	spin_unlock_irqrestore(&chip->lock, flags);
 }
@@ -118,7 +125,7 @@ int okvm_irqchip_pulse_locked(struct okvm_irqchip *chip,
 			      enum okvm_irq_source src, u32 gsi)
 {
 	struct okvm_route_status st, unused;
-	int pic;
+	int pic, vector;
 
 	okvm_irqchip_route_locked(chip, src, gsi, 1, &st);
 	okvm_irqchip_route_locked(chip, src, gsi, 0, &unused);
@@ -129,10 +136,13 @@ int okvm_irqchip_pulse_locked(struct okvm_irqchip *chip,
 		pic = -1;
 	if (src != OKVM_IRQ_SRC_PIT)
 		return pic;
-	WRITE_ONCE(chip->pit_ack_vector, st.ioapic == 1 ?
-		   (int)(chip->ioapic.redir[st.ioapic_pin] &
-			 X86_IOAPIC_VECTOR) : -1);
-	return st.ioapic == 1 ? 1 : pic;
+	if (st.ioapic != 1) {
+		WRITE_ONCE(chip->pit_ack_vector, -1);
+		return pic;
+	}
+	vector = chip->ioapic.redir[st.ioapic_pin] & X86_IOAPIC_VECTOR;
+	WRITE_ONCE(chip->pit_ack_vector, vector);
+	return 1;
 }
 
 /* okvm_irqchip_pulse_locked() taking irqchip->lock; -1 without a chip. */
@@ -158,13 +168,9 @@ int okvm_irqchip_pulse(struct okvm_vm *vm, enum okvm_irq_source src, u32 gsi)
 static void okvm_pic_irq_acked(struct x86_pic *p, int irq)
 {
 	struct okvm_irqchip *chip = container_of(p, struct okvm_irqchip, pic);
-	struct okvm_pit *pit;
 
-	if (irq != 0)
-		return;
-	pit = smp_load_acquire(&chip->vm->arch.pit);
-	if (pit)
-		okvm_pit_irq_acked(pit, chip);
+	if (irq == 0)
+		okvm_irqchip_pit_acked(chip);
 }
 
 static const struct x86_pic_ops okvm_pic_ops = {
