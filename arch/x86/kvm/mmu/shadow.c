@@ -247,7 +247,14 @@ static u64 sh_leaf_bits(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
 		bits |= _PAGE_GLOBAL;
 	if (access & X86_WALK_WRITE)
 		bits |= _PAGE_RW | _PAGE_DIRTY;
-	if (user || sh_probe(vcpu, la, X86_WALK_USER))
+	/*
+	 * A kernel write that only the guest's CR0.WP=0 allows must not make
+	 * the page writable for its user mode: such an entry is kernel-only,
+	 * and a user access faults again and gets its own entry.
+	 */
+	if ((user || sh_probe(vcpu, la, X86_WALK_USER)) &&
+	    (user || !(access & X86_WALK_WRITE) ||
+	     sh_probe(vcpu, la, X86_WALK_USER | X86_WALK_WRITE)))
 		bits |= _PAGE_USER;
 	if (!(access & X86_WALK_FETCH) &&
 	    (okvm_vendor->get_efer(vcpu) & EFER_NX) &&

@@ -192,6 +192,9 @@ u64 svm_get_cr(struct okvm_vcpu *vcpu, int cr)
  * Without NPT the hardware always pages, through the shadow table: PAE
  * format outside long mode (paging off and real mode included), so CR0.PG
  * and CR4.PAE are forced on and EFER.LME follows the guest's EFER.LMA.
+ * CR0.WP is forced on too: a read-only shadow entry (a KSM-shared or zero
+ * page, a ROM, a page under dirty logging) must stop the guest's kernel as
+ * well; its own CR0.WP=0 is honoured by the shadow MMU's walk instead.
  */
 static void svm_shadow_set_cr(struct okvm_vcpu *vcpu, int cr, u64 val)
 {
@@ -201,7 +204,7 @@ static void svm_shadow_set_cr(struct okvm_vcpu *vcpu, int cr, u64 val)
 	switch (cr) {
 	case 0:
 		svm->cr0 = val;
-		s->cr0 = val | X86_CR0_PG;
+		s->cr0 = val | X86_CR0_PG | X86_CR0_WP;
 		break;
 	case 2:
 		s->cr2 = val;

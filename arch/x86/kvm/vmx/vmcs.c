@@ -68,8 +68,12 @@ static u64 vmx_hw_cr0(struct okvm_vcpu *vcpu)
 
 	if (vmx_caps.ug)
 		fixed0 &= ~(X86_CR0_PE | X86_CR0_PG);
+	/*
+	 * Without EPT always paged, through the shadow, whose read-only
+	 * entries must stop the guest's kernel too (see svm_shadow_set_cr()).
+	 */
 	if (!vmx_caps.ept)
-		hw |= X86_CR0_PG;	/* always paged, through the shadow */
+		hw |= X86_CR0_PG | X86_CR0_WP;
 	return (hw | fixed0) & vmx_caps.cr0_fixed1;
 }
 

@@ -16,8 +16,16 @@
  *               back; then the guest turns on 2-level 32-bit paging (a 4-MiB
  *               page for itself, a 4-KiB page table for a test page) and
  *               remaps a page with INVLPG
+ *   wp_off_zero_page
+ *               with CR0.WP clear the guest reads a page of fresh anonymous
+ *               memory (the host maps its shared zero page there) and then
+ *               writes it: the write must land in a page of its own, and
+ *               the host's zero page, which every process reads as zeros,
+ *               must stay zero (a shadow entry the host made read-only
+ *               stops the guest's kernel whatever its CR0.WP)
  */
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
 #include "x86.h"
 
@@ -38,6 +46,8 @@
 #define VA_RO		0x202000	/* PT_TEST[2]: PAGE_RO, read-only */
 #define VA_B		0x203000	/* PT_TEST[3]: B */
 #define VA32_TEST	0x400000	/* PT32[0]: A or B */
+#define ZERO_GPA	0x1000000	/* slot 1: fresh anonymous memory */
+#define ZERO_MARK	0x5eed
 
 #define MARK_A		0xa1a2a3a4a5a6a7a8
 #define MARK_B		0xb1b2b3b4b5b6b7b8
@@ -275,6 +285,31 @@ static void test_prot32(struct kvm_vcpu *vcpu)
 	vcpu_expect_done(vcpu);
 }
 
+GUEST_CODE(guest_wp_off_zero, 64,
+	"\tmov %cr0, %rax\n\tbtr $16, %rax\n\tmov %rax, %cr0\n"
+	G_LOAD_EQ(ZERO_GPA, 0)
+	"\tmovq $" STR(ZERO_MARK) ", " STR(ZERO_GPA) "\n"
+	G_LOAD_EQ(ZERO_GPA, ZERO_MARK)
+	G_SYNC(1)
+	/* Undo it, in case it went where it must not. */
+	"\tmovq $0, " STR(ZERO_GPA) "\n"
+	"\tmov %cr0, %rax\n\tbts $16, %rax\n\tmov %rax, %cr0\n"
+	G_DONE);
+
+static void test_wp_off_zero_page(struct kvm_vcpu *vcpu)
+{
+	uint64_t *mem = vm_add_mem(vm, 1, ZERO_GPA, 2 * PAGE_SIZE, 0);
+	volatile uint64_t *fresh = alloc_mem(PAGE_SIZE);
+
+	vcpu_setup_long(vcpu, LOAD_GUEST(vm, guest_wp_off_zero));
+	vcpu_use_idt(vcpu);
+	vcpu_expect_sync(vcpu, 1);
+	TEST_ASSERT_EQ(fresh[0], 0);
+	TEST_ASSERT_EQ(mem[0], ZERO_MARK);
+	vcpu_expect_done(vcpu);
+	munmap((void *)fresh, PAGE_SIZE);
+}
+
 int main(void)
 {
 	struct kvm_vcpu *vcpu;
@@ -287,6 +322,7 @@ int main(void)
 	RUN_SUBTEST("long_mode", test_long_mode(vcpu));
 	RUN_SUBTEST("page_fault", test_page_fault(vcpu));
 	RUN_SUBTEST("prot32", test_prot32(vcpu));
+	RUN_SUBTEST("wp_off_zero_page", test_wp_off_zero_page(vcpu));
 	vcpu_free(vcpu);
 	vm_destroy(vm);
 	test_done();
