@@ -245,6 +245,7 @@ struct okvm_vcpu_arch {
 
 struct okvm_vm_arch {
 	struct okvm_tdp tdp;
+	struct okvm_rmap rmap;		/* shadow paging only */
 	/* kvmclock.c: the master clock and TSC bookkeeping */
 	u64 master_tsc;
 	u64 master_ns;

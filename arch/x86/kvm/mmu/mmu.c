@@ -39,6 +39,7 @@ EXPORT_SYMBOL_GPL(okvm_npt_fmt);
 int okvm_mmu_vm_init(struct okvm_vm *vm, const struct okvm_pte_fmt *fmt,
 		     int levels)
 {
+	okvm_rmap_init(&vm->arch.rmap);
 	if (!fmt)
 		return 0;
 	return okvm_tdp_init(&vm->arch.tdp, fmt, levels);
@@ -91,6 +92,7 @@ void okvm_mmu_invlpg(struct okvm_vcpu *vcpu, u64 la)
 
 void okvm_mmu_vm_destroy(struct okvm_vm *vm)
 {
+	okvm_rmap_destroy(vm);
 	okvm_tdp_destroy(&vm->arch.tdp);
 }
 
@@ -106,11 +108,8 @@ EXPORT_SYMBOL_GPL(okvm_mmu_root_pa);
 bool okvm_mmu_unmap_gfn_range(struct okvm_vm *vm, u64 start, u64 end)
 {
 	lockdep_assert_held(&vm->mmu_lock);
-	if (!okvm_mmu_is_tdp(vm)) {
-		/* Shadow tables have no reverse map: drop them all. */
-		okvm_shadow_zap_all(vm);
-		return false;
-	}
+	if (!okvm_mmu_is_tdp(vm))
+		return okvm_shadow_zap_range(vm, start, end);
 	return okvm_tdp_zap_range(&vm->arch.tdp, start, end);
 }
 

@@ -10,6 +10,7 @@
 
 #include <linux/types.h>
 #include <linux/list.h>
+#include <linux/xarray.h>
 
 struct okvm_vm;
 struct okvm_vcpu;
@@ -51,6 +52,13 @@ struct okvm_shadow {
 	int levels;			/* 3: PAE, 4: long mode */
 	struct list_head pages;		/* tables below the root */
 	unsigned int nr_pages;		/* on 'pages' */
+};
+
+/* Shadow paging's reverse map, gfn -> shadow entries (rmap.c). */
+struct okvm_rmap {
+	struct xarray xa;
+	unsigned long descs;		/* descriptors allocated */
+	bool lost;			/* a record could not be kept */
 };
 
 struct okvm_memslot;
@@ -97,7 +105,17 @@ void okvm_shadow_reset(struct okvm_vcpu *vcpu);
 void okvm_shadow_new_cr3(struct okvm_vcpu *vcpu);
 void okvm_shadow_zap_all(struct okvm_vm *vm);
 void okvm_shadow_invlpg(struct okvm_vcpu *vcpu, u64 la);
+bool okvm_shadow_drop_la(struct okvm_vcpu *vcpu, u64 la);
+bool okvm_shadow_zap_range(struct okvm_vm *vm, u64 start, u64 end);
 int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error);
+
+/* rmap.c: called with vm->mmu_lock held (but init and destroy) */
+void okvm_rmap_init(struct okvm_rmap *rm);
+void okvm_rmap_destroy(struct okvm_vm *vm);
+void okvm_rmap_add(struct okvm_vcpu *vcpu, u64 gfn, u64 la);
+bool okvm_rmap_zap_range(struct okvm_vm *vm, u64 start, u64 end);
+void okvm_rmap_reset(struct okvm_vm *vm);
+bool okvm_rmap_lost(struct okvm_vm *vm);
 
 /* tdp.c: called with vm->mmu_lock held */
 int okvm_tdp_init(struct okvm_tdp *tdp, const struct okvm_pte_fmt *fmt,

@@ -22,6 +22,8 @@
  * the guest's walk allows user access, no-execute if it forbids fetches.
  *
  * Tables are per vCPU but protected by vm->mmu_lock, like the TDP tables.
+ * When the host changes the page behind a guest frame, the reverse map
+ * (rmap.c) finds the entries that map it in every vCPU's table.
  */
 #include <linux/mm.h>
 #include <linux/io.h>
@@ -157,8 +159,9 @@ void okvm_shadow_new_cr3(struct okvm_vcpu *vcpu)
 }
 
 /*
- * Host mappings changed under the VM: drop every shadow entry of every
- * vCPU.  The tables are freed only once no vCPU can still be walking them.
+ * Drop every shadow entry of every vCPU (and so every reverse-map
+ * record).  The tables are freed only once no vCPU can still be walking
+ * them.  mmu_lock held.
  */
 void okvm_shadow_zap_all(struct okvm_vm *vm)
 {
@@ -170,8 +173,23 @@ void okvm_shadow_zap_all(struct okvm_vm *vm)
 	okvm_for_each_vcpu(i, vcpu, vm)
 		if (vcpu->arch.shadow.root)
 			sh_detach(vcpu, &dead);
+	okvm_rmap_reset(vm);
 	okvm_flush_remote_tlbs(vm);
 	sh_free_list(&dead);
+}
+
+/*
+ * Host mappings of guest frames [start, end) changed: drop the shadow
+ * entries that map them.  True if the caller must flush TLBs.  mmu_lock
+ * held.
+ */
+bool okvm_shadow_zap_range(struct okvm_vm *vm, u64 start, u64 end)
+{
+	if (okvm_rmap_lost(vm)) {
+		okvm_shadow_zap_all(vm);
+		return false;
+	}
+	return okvm_rmap_zap_range(vm, start, end);
 }
 
 /* The leaf slot for la, allocating tables from the vCPU's cache. */
@@ -202,23 +220,46 @@ static u64 *sh_leaf(struct okvm_vcpu *vcpu, u64 la)
 	return &table[sh_index(la, 1)];
 }
 
-/* INVLPG: forget one linear address. */
-void okvm_shadow_invlpg(struct okvm_vcpu *vcpu, u64 la)
+/* The present leaf slot for la, or NULL.  mmu_lock held. */
+static u64 *sh_lookup(struct okvm_shadow *sh, u64 la)
 {
-	struct okvm_shadow *sh = &vcpu->arch.shadow;
 	u64 *table = sh->root;
 	int level;
 
-	spin_lock(&vcpu->vm->mmu_lock);
+	if (!table)
+		return NULL;
 	for (level = sh->levels; level > 1; level--) {
 		u64 pte = table[sh_index(la, level)];
 
 		if (!(pte & _PAGE_PRESENT))
-			goto out;
+			return NULL;
 		table = sh_va(pte);
 	}
-	WRITE_ONCE(table[sh_index(la, 1)], 0);
-out:
+	table = &table[sh_index(la, 1)];
+	return *table & _PAGE_PRESENT ? table : NULL;
+}
+
+/*
+ * Clear vcpu's entry for la, if present; the caller flushes TLBs if this
+ * returns true.  mmu_lock held.
+ */
+bool okvm_shadow_drop_la(struct okvm_vcpu *vcpu, u64 la)
+{
+	u64 *pte;
+
+	lockdep_assert_held(&vcpu->vm->mmu_lock);
+	pte = sh_lookup(&vcpu->arch.shadow, la);
+	if (!pte)
+		return false;
+	WRITE_ONCE(*pte, 0);
+	return true;
+}
+
+/* INVLPG: forget one linear address. */
+void okvm_shadow_invlpg(struct okvm_vcpu *vcpu, u64 la)
+{
+	spin_lock(&vcpu->vm->mmu_lock);
+	okvm_shadow_drop_la(vcpu, la);
 	spin_unlock(&vcpu->vm->mmu_lock);
 	okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
 }
@@ -282,6 +323,7 @@ static int sh_install(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
 		return -ENOMEM;
 	if (*pte & _PAGE_PRESENT)
 		okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
+	okvm_rmap_add(vcpu, f->gfn, a->la);
 	WRITE_ONCE(*pte, page_to_phys(f->pfn.page) | bits);
 	return 0;
 }
