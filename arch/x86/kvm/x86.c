@@ -520,6 +520,7 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 	r = okvm_debug_entry(vcpu);
 	if (r <= 0)
 		return r;
+	okvm_mmu_audit(vcpu);
 	okvm_kvmclock_update(vcpu);
 	okvm_lapic_sync_to_vapic(vcpu);
 	okvm_lapic_tpr_to_vendor(vcpu);

@@ -232,6 +232,7 @@ struct okvm_vcpu_arch {
 	u32 internal_ndata;
 
 	struct page *mmu_cache[5];	/* table pages for the next fault */
+	unsigned long audit_next;	/* jiffies of the next mmu/audit.c run */
 	struct okvm_shadow shadow;	/* without TDP */
 	u32 pkru;			/* guest PKRU while outside */
 	u32 host_pkru;

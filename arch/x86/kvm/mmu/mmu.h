@@ -124,5 +124,11 @@ void okvm_tdp_destroy(struct okvm_tdp *tdp);
 int okvm_tdp_map(struct okvm_tdp *tdp, u64 gfn, u64 hpa, bool writable,
 		 struct page **spare, bool *was_present);
 bool okvm_tdp_zap_range(struct okvm_tdp *tdp, u64 start_gfn, u64 end_gfn);
+typedef void (*okvm_tdp_leaf_fn)(void *arg, u64 gfn, u64 *leaf);
+void okvm_tdp_for_each_leaf(struct okvm_tdp *tdp, okvm_tdp_leaf_fn fn,
+			    void *arg);
+
+/* audit.c */
+void okvm_mmu_audit(struct okvm_vcpu *vcpu);
 
 #endif /* OKVM_MMU_H */

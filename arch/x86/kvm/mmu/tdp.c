@@ -130,3 +130,34 @@ bool okvm_tdp_zap_range(struct okvm_tdp *tdp, u64 start_gfn, u64 end_gfn)
 	return tdp_zap_table(tdp, tdp->root, tdp->levels, 0, start_gfn,
 			     end_gfn);
 }
+
+static void tdp_walk_table(struct okvm_tdp *tdp, u64 *table, int level,
+			   u64 base, okvm_tdp_leaf_fn fn, void *arg)
+{
+	u64 span = 1ULL << (9 * (level - 1));
+	unsigned int i;
+
+	for (i = 0; i < TDP_ENTRIES; i++) {
+		u64 pte = READ_ONCE(table[i]);
+
+		if (!(pte & tdp->fmt->present))
+			continue;
+		if (level == 1)
+			fn(arg, base + i, &table[i]);
+		else
+			tdp_walk_table(tdp, tdp_table_va(pte), level - 1,
+				       base + i * span, fn, arg);
+	}
+}
+
+/*
+ * Call fn for every present leaf.  Tables are never freed while the VM
+ * lives, so this may run without mmu_lock; fn then sees leaves that an
+ * invalidation may clear at any time.
+ */
+void okvm_tdp_for_each_leaf(struct okvm_tdp *tdp, okvm_tdp_leaf_fn fn,
+			    void *arg)
+{
+	if (tdp->root)
+		tdp_walk_table(tdp, tdp->root, tdp->levels, 0, fn, arg);
+}
