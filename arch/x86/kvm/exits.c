@@ -130,6 +130,12 @@ int okvm_handle_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 						 exit->pf.error);
 	case OKVM_X_DB:
 		return okvm_handle_db(vcpu, exit);
+	case OKVM_X_STATE_LOST:
+		pr_err_ratelimited("okvm: vCPU %d: the CPU stored the host's state as the guest's at exit %#llx; stopping the guest\n",
+				   vcpu->vcpu_id, exit->hw_reason);
+		return okvm_internal_error(vcpu,
+			KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2,
+			exit->hw_reason, vcpu->cpu);
 	default:
 		return okvm_internal_error(vcpu,
 			KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2,

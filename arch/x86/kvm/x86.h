@@ -52,6 +52,7 @@ enum okvm_exit_code {
 	OKVM_X_INVLPG,		/* INVLPG (shadow paging) */
 	OKVM_X_GUEST_PF,	/* #PF in the guest (shadow paging) */
 	OKVM_X_DB,		/* #DB, intercepted while single-stepping */
+	OKVM_X_STATE_LOST,	/* the CPU saved the host's state as the guest's */
 	OKVM_X_UNKNOWN,		/* anything else: internal error */
 };
 

@@ -98,6 +98,10 @@ void svm_decode_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 
 	memset(exit, 0, sizeof(*exit));
 	exit->hw_reason = code;
+	if (to_svm(vcpu)->state_lost) {
+		exit->code = OKVM_X_STATE_LOST;
+		return;
+	}
 	if (code != (u32)SVM_EXIT_ERR && code != SVM_EXIT_SHUTDOWN)
 		svm_save_cut_event(vcpu, c->exit_int_info,
 				   c->exit_int_info_err);

@@ -87,6 +87,19 @@ static void svm_restore_host_debug(struct okvm_vcpu *vcpu, struct vmcb *vmcb)
 		set_debugreg(OKVM_DR7_INIT, 7);
 }
 
+/*
+ * A #VMEXIT stores the guest's state in the VMCB.  Finding the host's own
+ * there (RIP just past our VMRUN with our CR3) means the CPU saved the
+ * wrong context, as QEMU's emulated SVM sometimes does under load (see
+ * Documentation/mmu.md): the guest's state is gone and the guest must not
+ * run on from the host's.
+ */
+static bool svm_check_saved_state(struct vmcb *vmcb)
+{
+	return vmcb->save.rip == (unsigned long)__svm_vmrun_return &&
+	       (vmcb->save.cr3 & PAGE_MASK) == (__read_cr3() & PAGE_MASK);
+}
+
 void svm_run(struct okvm_vcpu *vcpu, bool flush_tlb, bool moved)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -117,6 +130,7 @@ void svm_run(struct okvm_vcpu *vcpu, bool flush_tlb, bool moved)
 		wrmsrl(MSR_TSC_AUX, sd->host_tsc_aux);
 	svm_stgi();
 
+	svm->state_lost = svm_check_saved_state(vmcb);
 	/* A machine check in the guest belongs to the host's handler. */
 	if (vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_MC)
 		asm volatile("int $0x12");

@@ -34,6 +34,7 @@ struct svm_vcpu {
 	u32 asid;
 	/* Without NPT: the guest's view of CR0/CR3/CR4/EFER. */
 	u64 cr0, cr3, cr4, efer;
+	bool state_lost;		/* see svm_check_saved_state() */
 };
 
 static inline struct svm_vcpu *to_svm(struct okvm_vcpu *vcpu)
@@ -103,5 +104,6 @@ void svm_decode_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit);
 
 /* vmenter.S */
 void __svm_vcpu_run(u64 vmcb_pa, u64 *regs, u64 host_vmsave_pa);
+extern const u8 __svm_vmrun_return[];	/* the instruction after VMRUN */
 
 #endif /* OKVM_SVM_H */

@@ -18,6 +18,7 @@
  * event delivered at entry exits at once (AMD CPUs and QEMU's TCG both).
  */
 #include <linux/linkage.h>
+#include <linux/objtool.h>
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
 
@@ -80,6 +81,9 @@ SYM_FUNC_START(__svm_vcpu_run)
 
 	mov	(%rsp), %rax
 	vmrun	%rax
+SYM_INNER_LABEL(__svm_vmrun_return, SYM_L_GLOBAL)
+	/* Address-taken (svm_check_saved_state()), never a branch target. */
+	ANNOTATE_NOENDBR
 	cli
 
 	/* Back from the guest: RAX/RSP are the host's again. */
