@@ -9,7 +9,8 @@
 # still running then has its registers dumped and is killed),
 # OKVM_KSM_LOGDIR (keep the console and register dump of failed guests
 # there), OKVM_KSM_OFF=1 (control runs: KSM left off, no sharing needed),
-# OKVM_KSM_L0_RETRIES (default 2, see below).
+# OKVM_KSM_L0_RETRIES (default 2) and OKVM_KSM_RETRY_CRASH (default 0),
+# see below.
 # Passes when every guest of every run printed both "ok" lines and
 # powered off, and KSM shared pages (pages_sharing > 0) in every run.
 #
@@ -19,7 +20,11 @@
 # (Documentation/mmu.md).  A guest stopped that way says "KVM internal
 # error" with RIP inside kvm_amd's __svm_vcpu_run.  A run whose every
 # failure is that is not counted and is run again, at most
-# OKVM_KSM_L0_RETRIES times in all; anything else fails the run.
+# OKVM_KSM_L0_RETRIES times in all.  On NPT the same CPU also leaves a
+# guest hung or reset now and then without that signature (upstream
+# kvm-amd too); OKVM_KSM_RETRY_CRASH=1 repeats such runs the same way.
+# A guest that verified its data as BAD always fails the run, as does
+# anything past the repeats.
 set -uo pipefail
 runs=${1:-1}
 guests=${OKVM_KSM_GUESTS:-2}
@@ -140,6 +145,10 @@ for ((r = 1; r <= runs; r++)); do
 			if l0_defect "$log"; then
 				echo "run $r guest $g: stopped by the L0 defect (the host's state in the VMCB, RIP in __svm_vcpu_run at $vmrun_fn)"
 				l0=1
+			elif [ "${OKVM_KSM_RETRY_CRASH:-0}" = 1 ] &&
+			     ! grep -a -q "OKVM-KSM-VERIFIED .* BAD" "$log"; then
+				echo "run $r guest $g: FAILED without bad data (qemu exit $rc, $n of 2 verified), may be repeated"
+				l0=1
 			else
 				echo "run $r guest $g: FAILED (qemu exit $rc, $n of 2 verified)"
 				bad=1
@@ -172,5 +181,5 @@ for ((r = 1; r <= runs; r++)); do
 	[ $l0 = 1 ] && bad=1
 	fails=$((fails + bad))
 done
-echo "$((runs - fails)) of $runs runs passed ($l0_seen more runs were stopped by the L0 defect)"
+echo "$((runs - fails)) of $runs runs passed ($l0_seen more runs stopped by the L0 defect or, with OKVM_KSM_RETRY_CRASH=1, by a crash without bad data were not counted)"
 [ $fails = 0 ]
