@@ -98,6 +98,7 @@ l0_seen=0
 for ((r = 1; r <= runs; r++)); do
 	pids=()
 	t0=$SECONDS
+	rm -f "$work"/guest*.regs
 	for ((g = 1; g <= guests; g++)); do
 		# QEMU marks guest RAM mergeable by default (mem-merge=on).
 		qemu-system-x86_64 \
