@@ -131,8 +131,10 @@ int okvm_handle_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 	case OKVM_X_DB:
 		return okvm_handle_db(vcpu, exit);
 	case OKVM_X_STATE_LOST:
-		pr_err_ratelimited("okvm: vCPU %d: the CPU stored the host's state as the guest's at exit %#llx; stopping the guest\n",
-				   vcpu->vcpu_id, exit->hw_reason);
+		vcpu->arch.state_lost = true;
+		pr_err_ratelimited("okvm: pid %d vCPU %d: the CPU stored the host's state as the guest's at exit %#llx; the vCPU is stopped for good\n",
+				   task_tgid_nr(current), vcpu->vcpu_id,
+				   exit->hw_reason);
 		return okvm_internal_error(vcpu,
 			KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2,
 			exit->hw_reason, vcpu->cpu);

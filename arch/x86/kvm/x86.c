@@ -662,6 +662,9 @@ int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 	int r;
 
+	/* Its state was lost (OKVM_X_STATE_LOST): it never runs again. */
+	if (vcpu->arch.state_lost)
+		return -EIO;
 	vcpu->run->flags = 0;
 	vcpu->arch.has_run = true;
 	okvm_sigset_activate(vcpu);

@@ -234,6 +234,7 @@ struct okvm_vcpu_arch {
 
 	struct page *mmu_cache[5];	/* table pages for the next fault */
 	unsigned long audit_next;	/* jiffies of the next mmu/audit.c run */
+	bool state_lost;		/* OKVM_X_STATE_LOST: KVM_RUN says EIO */
 	struct okvm_shadow shadow;	/* without TDP */
 	u32 pkru;			/* guest PKRU while outside */
 	u32 host_pkru;

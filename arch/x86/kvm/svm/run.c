@@ -96,8 +96,18 @@ static void svm_restore_host_debug(struct okvm_vcpu *vcpu, struct vmcb *vmcb)
  */
 static bool svm_check_saved_state(struct vmcb *vmcb)
 {
-	return vmcb->save.rip == (unsigned long)__svm_vmrun_return &&
-	       (vmcb->save.cr3 & PAGE_MASK) == (__read_cr3() & PAGE_MASK);
+	struct vmcb_save_area *s = &vmcb->save;
+
+	if (s->rip != (unsigned long)__svm_vmrun_return ||
+	    (s->cr3 & PAGE_MASK) != (__read_cr3() & PAGE_MASK))
+		return false;
+	/*
+	 * Nothing of the host's (these registers, and what the VMSAVE after
+	 * the exit stored: segment bases, TR, the syscall MSRs) may reach
+	 * userspace; the vCPU never enters again (KVM_RUN fails with EIO).
+	 */
+	memset(s, 0, sizeof(*s));
+	return true;
 }
 
 void svm_run(struct okvm_vcpu *vcpu, bool flush_tlb, bool moved)
@@ -131,6 +141,8 @@ void svm_run(struct okvm_vcpu *vcpu, bool flush_tlb, bool moved)
 	svm_stgi();
 
 	svm->state_lost = svm_check_saved_state(vmcb);
+	if (svm->state_lost)	/* the GPRs the host had then, too */
+		memset(arch->regs, 0, sizeof(arch->regs));
 	/* A machine check in the guest belongs to the host's handler. */
 	if (vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_MC)
 		asm volatile("int $0x12");
