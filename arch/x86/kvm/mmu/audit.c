@@ -24,7 +24,7 @@ MODULE_PARM_DESC(mmu_audit_ms, "Check TDP leaves against the host every N ms (0:
 
 struct okvm_audit {
 	struct okvm_vm *vm;
-	unsigned long checked, bad;
+	unsigned long seen, checked, bad;
 };
 
 /* The host page at the frame's address, without sleeping; NULL if none. */
@@ -58,7 +58,15 @@ static const char *audit_compare(struct okvm_vm *vm, u64 gfn, u64 pte,
 	if (*host_pa != (pte & AUDIT_ADDR_MASK))
 		return "another page";
 	if (write) {
-		page = audit_host_page(vm, gfn, FOLL_WRITE);
+		int tries;
+
+		/* A host PTE being updated (A/D bits) fails a lookup briefly. */
+		for (tries = 0; tries < 3; tries++) {
+			page = audit_host_page(vm, gfn, FOLL_WRITE);
+			if (page)
+				break;
+			cpu_relax();
+		}
 		if (!page)
 			bad = "writable over a read-only host mapping";
 		else
@@ -72,10 +80,13 @@ static void audit_leaf(void *arg, u64 gfn, u64 *leaf)
 	struct okvm_audit *a = arg;
 	struct okvm_vm *vm = a->vm;
 	const struct okvm_pte_fmt *fmt = vm->arch.tdp.fmt;
-	unsigned long seq = READ_ONCE(vm->mmu_seq);
+	unsigned long seq;
 	const char *bad;
 	u64 pte, host_pa = 0;
 
+	if (!(++a->seen % 512))
+		cond_resched();
+	seq = READ_ONCE(vm->mmu_seq);
 	smp_rmb();
 	if (READ_ONCE(vm->mmu_invalidating))
 		return;

@@ -39,6 +39,8 @@
 #define SH_ADDR_MASK	0x000ffffffffff000ULL
 /* Past this many tables a CR3 write starts afresh instead of sweeping. */
 #define SH_MAX_PAGES	1024
+/* An invalidation of more frames than this drops every table. */
+#define SH_ZAP_ALL_GFNS	(1UL << 16)
 #define SH_TABLE	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED)
 
 static u64 *sh_va(u64 pte)
@@ -185,7 +187,12 @@ void okvm_shadow_zap_all(struct okvm_vm *vm)
  */
 bool okvm_shadow_zap_range(struct okvm_vm *vm, u64 start, u64 end)
 {
-	if (okvm_rmap_lost(vm)) {
+	/*
+	 * A whole slot going away or being logged, or the owner exiting:
+	 * cheaper to start afresh than to drop records one by one under
+	 * this spinlock.
+	 */
+	if (okvm_rmap_lost(vm) || end - start > SH_ZAP_ALL_GFNS) {
 		okvm_shadow_zap_all(vm);
 		return false;
 	}
