@@ -74,8 +74,11 @@ static void rmap_free_desc(struct okvm_rmap *rm, struct okvm_rmap_desc *d)
 	rm->descs--;
 }
 
-/* Drop every record of one xarray entry and free its descriptors. */
-static bool rmap_drop_entry(struct okvm_vm *vm, void *entry)
+/*
+ * Free one xarray entry's descriptors; with drop, first clear the leaf of
+ * each record.  True if a present leaf was cleared.
+ */
+static bool rmap_free_entry(struct okvm_vm *vm, void *entry, bool drop)
 {
 	struct okvm_rmap *rm = &vm->arch.rmap;
 	struct okvm_rmap_desc *d, *next;
@@ -83,9 +86,9 @@ static bool rmap_drop_entry(struct okvm_vm *vm, void *entry)
 	unsigned int i;
 
 	if (xa_is_value(entry))
-		return rmap_drop_record(vm, xa_to_value(entry));
+		return drop && rmap_drop_record(vm, xa_to_value(entry));
 	for (d = entry; d; d = next) {
-		for (i = 0; i < d->n; i++)
+		for (i = 0; drop && i < d->n; i++)
 			cleared |= rmap_drop_record(vm, d->rec[i]);
 		next = d->next;
 		rmap_free_desc(rm, d);
@@ -197,7 +200,7 @@ bool okvm_rmap_zap_range(struct okvm_vm *vm, u64 start, u64 end)
 		return false;
 	xa_for_each_range(&rm->xa, gfn, entry, start, end - 1) {
 		xa_erase(&rm->xa, gfn);
-		cleared |= rmap_drop_entry(vm, entry);
+		cleared |= rmap_free_entry(vm, entry, true);
 	}
 	return cleared;
 }
@@ -206,18 +209,12 @@ bool okvm_rmap_zap_range(struct okvm_vm *vm, u64 start, u64 end)
 void okvm_rmap_reset(struct okvm_vm *vm)
 {
 	struct okvm_rmap *rm = &vm->arch.rmap;
-	struct okvm_rmap_desc *d, *next;
 	unsigned long gfn;
 	void *entry;
 
 	xa_for_each(&rm->xa, gfn, entry) {
 		xa_erase(&rm->xa, gfn);
-		if (xa_is_value(entry))
-			continue;
-		for (d = entry; d; d = next) {
-			next = d->next;
-			rmap_free_desc(rm, d);
-		}
+		rmap_free_entry(vm, entry, false);
 	}
 	WARN_ON_ONCE(rm->descs);
 	rm->lost = false;
