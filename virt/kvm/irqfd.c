@@ -12,8 +12,19 @@
  * injection and frees it.  VM teardown shuts every irqfd down and drains
  * that workqueue before anything an injection touches goes away.
  *
+ * With KVM_IRQFD_FLAG_RESAMPLE the irqfd drives a level instead: a signal
+ * asserts the GSI (its own source, ORed with the others), and the irqchip's
+ * acknowledgement of the interrupt (an EOI) lowers it and signals the
+ * resamplefd, so the VMM checks its device and signals again if the line is
+ * still up.  The irqfds of one GSI share an okvm_resampler; the arch calls
+ * okvm_irqfd_resample_ack() from its EOI path and lowers the level when it
+ * returns true.
+ *
  * Locks: the eventfd's wait-queue lock, then vm->irqfd_lock (spinlock,
  * IRQs off: the list).  vm->lock creates the workqueue.
+ * vm->resampler_lock (mutex) serialises changes of the resamplers and of
+ * their irqfd lists; the acknowledgement walks both under RCU, with the
+ * arch's irqchip lock held, and takes only the resamplefds' queue locks.
  */
 #include <linux/eventfd.h>
 #include <linux/file.h>
@@ -24,11 +35,21 @@
 
 #include "kvm_core.h"
 
+/* The resample irqfds of one GSI. */
+struct okvm_resampler {
+	u32 gsi;
+	struct list_head link;		/* vm->resamplers */
+	struct list_head irqfds;	/* okvm_irqfd.rs_link */
+};
+
 struct okvm_irqfd {
 	struct okvm_vm *vm;
 	struct list_head link;		/* vm->irqfds; empty once deactivated */
 	struct eventfd_ctx *ctx;
 	u32 gsi;
+	struct okvm_resampler *rs;	/* NULL: edge-triggered */
+	struct eventfd_ctx *resamplefd;
+	struct list_head rs_link;	/* rs->irqfds */
 	wait_queue_entry_t wait;
 	poll_table pt;
 	struct work_struct inject;
@@ -39,7 +60,88 @@ static void okvm_irqfd_inject(struct work_struct *work)
 {
 	struct okvm_irqfd *f = container_of(work, struct okvm_irqfd, inject);
 
-	okvm_arch_irqfd_inject(f->vm, f->gsi);
+	okvm_arch_irqfd_inject(f->vm, f->gsi, f->rs != NULL);
+}
+
+/* --- Resampling ---------------------------------------------------------- */
+
+/* Join (or start) the resampler of @f's GSI.  Process context. */
+static int okvm_resampler_attach(struct okvm_vm *vm, struct okvm_irqfd *f)
+{
+	struct okvm_resampler *rs;
+
+	mutex_lock(&vm->resampler_lock);
+	list_for_each_entry(rs, &vm->resamplers, link)
+		if (rs->gsi == f->gsi)
+			goto found;
+	rs = kzalloc(sizeof(*rs), GFP_KERNEL_ACCOUNT);
+	if (!rs) {
+		mutex_unlock(&vm->resampler_lock);
+		return -ENOMEM;
+	}
+	rs->gsi = f->gsi;
+	INIT_LIST_HEAD(&rs->irqfds);
+	list_add_rcu(&rs->link, &vm->resamplers);
+found:
+	f->rs = rs;
+	list_add_rcu(&f->rs_link, &rs->irqfds);
+	mutex_unlock(&vm->resampler_lock);
+	return 0;
+}
+
+/*
+ * Leave the resampler; the last irqfd out lowers the GSI and frees it.
+ * Process context (the shutdown work or a failed assign); may sleep.
+ */
+static void okvm_resampler_detach(struct okvm_irqfd *f)
+{
+	struct okvm_resampler *rs = f->rs;
+	struct okvm_vm *vm = f->vm;
+	bool last;
+
+	mutex_lock(&vm->resampler_lock);
+	list_del_rcu(&f->rs_link);
+	last = list_empty(&rs->irqfds);
+	if (last) {
+		list_del_rcu(&rs->link);
+		okvm_arch_irqfd_lower(vm, rs->gsi);
+	}
+	mutex_unlock(&vm->resampler_lock);
+	/* No acknowledgement walks @f, or @rs when it was the last. */
+	synchronize_rcu();
+	if (last)
+		kfree(rs);
+	eventfd_ctx_put(f->resamplefd);
+	f->rs = NULL;
+}
+
+/* Whether an EOI may concern a resample irqfd (any context, racy). */
+bool okvm_irqfd_has_resamplers(struct okvm_vm *vm)
+{
+	return !list_empty(&vm->resamplers);
+}
+
+/*
+ * The irqchip acknowledged @gsi's interrupt: signal the resamplefds of its
+ * irqfds.  Any context; the arch's irqchip lock may be held.  Returns
+ * whether @gsi has resample irqfds, whose level the caller then lowers.
+ */
+bool okvm_irqfd_resample_ack(struct okvm_vm *vm, u32 gsi)
+{
+	struct okvm_resampler *rs;
+	struct okvm_irqfd *f;
+	bool found = false;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(rs, &vm->resamplers, link) {
+		if (rs->gsi != gsi)
+			continue;
+		found = true;
+		list_for_each_entry_rcu(f, &rs->irqfds, rs_link)
+			okvm_eventfd_signal(f->resamplefd);
+	}
+	rcu_read_unlock();
+	return found;
 }
 
 /* Runs on vm->irqfd_wq once the irqfd is off the list. */
@@ -50,6 +152,8 @@ static void okvm_irqfd_shutdown(struct work_struct *work)
 
 	eventfd_ctx_remove_wait_queue(f->ctx, &f->wait, &cnt);
 	flush_work(&f->inject);
+	if (f->rs)
+		okvm_resampler_detach(f);
 	eventfd_ctx_put(f->ctx);
 	kfree(f);
 }
@@ -119,26 +223,15 @@ static int okvm_irqfd_add(struct okvm_vm *vm, struct okvm_irqfd *f)
 	return r;
 }
 
-/* EINVAL (no in-kernel irqchip, resample, not an eventfd), EBADF, EBUSY. */
-static int okvm_irqfd_assign(struct okvm_vm *vm, const struct kvm_irqfd *args)
+/* A new irqfd of @args->gsi, not on any list yet. */
+static struct okvm_irqfd *okvm_irqfd_alloc(struct okvm_vm *vm,
+					   const struct kvm_irqfd *args)
 {
 	struct okvm_irqfd *f;
-	struct file *file;
-	__poll_t events;
-	int r;
 
-	if ((args->flags & KVM_IRQFD_FLAG_RESAMPLE) ||
-	    !okvm_arch_irqfd_allowed(vm))
-		return -EINVAL;
-	if (!okvm_irqfd_wq(vm))
-		return -ENOMEM;
-	file = fget(args->fd);
-	if (!file)
-		return -EBADF;
 	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
-	r = -ENOMEM;
 	if (!f)
-		goto out;
+		return NULL;
 	f->vm = vm;
 	f->gsi = args->gsi;
 	INIT_LIST_HEAD(&f->link);
@@ -146,22 +239,67 @@ static int okvm_irqfd_assign(struct okvm_vm *vm, const struct kvm_irqfd *args)
 	INIT_WORK(&f->shutdown, okvm_irqfd_shutdown);
 	init_waitqueue_func_entry(&f->wait, okvm_irqfd_wakeup);
 	init_poll_funcptr(&f->pt, okvm_irqfd_queue_proc);
+	return f;
+}
+
+/* The resamplefd of a KVM_IRQFD_FLAG_RESAMPLE irqfd: EBADF, EINVAL. */
+static int okvm_irqfd_setup_resample(struct okvm_vm *vm, struct okvm_irqfd *f,
+				     const struct kvm_irqfd *args)
+{
+	int r;
+
+	f->resamplefd = eventfd_ctx_fdget(args->resamplefd);
+	if (IS_ERR(f->resamplefd))
+		return PTR_ERR(f->resamplefd);
+	r = okvm_resampler_attach(vm, f);
+	if (r)
+		eventfd_ctx_put(f->resamplefd);
+	return r;
+}
+
+/* EINVAL (no in-kernel irqchip, not an eventfd), EBADF, EBUSY, ENOMEM. */
+static int okvm_irqfd_assign(struct okvm_vm *vm, const struct kvm_irqfd *args)
+{
+	bool resample = args->flags & KVM_IRQFD_FLAG_RESAMPLE;
+	struct okvm_irqfd *f;
+	struct file *file;
+	__poll_t events;
+	int r;
+
+	if (!okvm_arch_irqfd_allowed(vm, resample))
+		return -EINVAL;
+	if (!okvm_irqfd_wq(vm))
+		return -ENOMEM;
+	file = fget(args->fd);
+	if (!file)
+		return -EBADF;
+	r = -ENOMEM;
+	f = okvm_irqfd_alloc(vm, args);
+	if (!f)
+		goto out;
 	f->ctx = eventfd_ctx_fileget(file);
-	if (IS_ERR(f->ctx)) {
-		r = PTR_ERR(f->ctx);
-		kfree(f);
-		goto out;
-	}
+	r = PTR_ERR_OR_ZERO(f->ctx);
+	if (r)
+		goto free;
+	r = resample ? okvm_irqfd_setup_resample(vm, f, args) : 0;
+	if (r)
+		goto put;
 	r = okvm_irqfd_add(vm, f);
-	if (r) {
-		eventfd_ctx_put(f->ctx);
-		kfree(f);
-		goto out;
-	}
+	if (r)
+		goto detach;
 	/* Signalled before it was assigned: inject once now. */
 	events = vfs_poll(file, &f->pt);
 	if (events & EPOLLIN)
 		schedule_work(&f->inject);
+	fput(file);
+	return 0;
+detach:
+	if (f->rs)
+		okvm_resampler_detach(f);
+put:
+	eventfd_ctx_put(f->ctx);
+free:
+	kfree(f);
 out:
 	fput(file);
 	return r;

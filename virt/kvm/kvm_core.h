@@ -51,6 +51,7 @@ enum okvm_request {
 	OKVM_REQ_CLOCK_UPDATE,	/* rewrite the guest's pvclock */
 	OKVM_REQ_EVENT,		/* an interrupt source changed: re-choose */
 	OKVM_REQ_TRIPLE_FAULT,	/* shut the vCPU down */
+	OKVM_REQ_EOI_EXIT,	/* tell userspace's interrupt controller an EOI */
 };
 
 /* vcpu->mode, read by kickers to decide whether an IPI is needed. */
@@ -144,6 +145,8 @@ struct okvm_vm {
 	spinlock_t irqfd_lock;		/* irqfds (irqfd.c) */
 	struct list_head irqfds;
 	struct workqueue_struct *irqfd_wq;	/* made under lock */
+	struct mutex resampler_lock;	/* resamplers and their irqfds */
+	struct list_head resamplers;	/* RCU readers (irqfd.c) */
 	struct okvm_io_bus __rcu *buses[OKVM_NR_BUSES];	/* slots_lock, srcu */
 
 	struct okvm_vm_arch arch;
@@ -250,12 +253,16 @@ static inline void okvm_coalesced_destroy(struct okvm_vm *vm)
 }
 #endif
 
-/* irqfd.c, and its arch hooks: may an irqfd be assigned (an in-kernel
- * irqchip); raise an edge on @gsi (process context, may sleep). */
+/* irqfd.c, and its arch hooks (process context, may sleep): may an irqfd
+ * (a resample one) be assigned; raise an edge on @gsi, or with @level the
+ * resample irqfds' level; lower that level. */
 long okvm_vm_ioctl_irqfd(struct okvm_vm *vm, void __user *argp);
 void okvm_irqfd_release_all(struct okvm_vm *vm);
-bool okvm_arch_irqfd_allowed(struct okvm_vm *vm);
-void okvm_arch_irqfd_inject(struct okvm_vm *vm, u32 gsi);
+bool okvm_irqfd_has_resamplers(struct okvm_vm *vm);
+bool okvm_irqfd_resample_ack(struct okvm_vm *vm, u32 gsi);
+bool okvm_arch_irqfd_allowed(struct okvm_vm *vm, bool resample);
+void okvm_arch_irqfd_inject(struct okvm_vm *vm, u32 gsi, bool level);
+void okvm_arch_irqfd_lower(struct okvm_vm *vm, u32 gsi);
 
 /* ioeventfd.c */
 long okvm_vm_ioctl_ioeventfd(struct okvm_vm *vm, void __user *argp);

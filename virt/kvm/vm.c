@@ -147,6 +147,8 @@ int okvm_create_vm(unsigned long type)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&vm->ioeventfds);
 	INIT_LIST_HEAD(&vm->irqfds);
+	INIT_LIST_HEAD(&vm->resamplers);
+	mutex_init(&vm->resampler_lock);
 	spin_lock_init(&vm->irqfd_lock);
 	r = okvm_coalesced_init(vm);
 	if (r)

@@ -83,14 +83,19 @@ bool okvm_arch_vcpu_should_wake(struct okvm_vcpu *vcpu)
 }
 
 /* No in-kernel interrupt controller: KVM_IRQFD answers -EINVAL. */
-bool okvm_arch_irqfd_allowed(struct okvm_vm *vm)
+bool okvm_arch_irqfd_allowed(struct okvm_vm *vm, bool resample)
 {
 	return false;
 }
 
-void okvm_arch_irqfd_inject(struct okvm_vm *vm, u32 gsi)
+void okvm_arch_irqfd_inject(struct okvm_vm *vm, u32 gsi, bool level)
 {
 	WARN_ON_ONCE(1);	/* no irqfd is ever assigned */
+}
+
+void okvm_arch_irqfd_lower(struct okvm_vm *vm, u32 gsi)
+{
+	WARN_ON_ONCE(1);
 }
 
 bool okvm_mmu_unmap_gfn_range(struct okvm_vm *vm, u64 start, u64 end)

@@ -20,6 +20,7 @@
 
 #include "kvm_core.h"
 #include "vendor.h"
+#include "irqchip.h"
 
 #define OKVM_MAX_CPUID_ENTRIES	256
 
@@ -286,6 +287,14 @@ static const struct kvm_cpuid_entry2 *okvm_find_cpuid(struct okvm_vcpu *vcpu,
 static void okvm_cpuid_dynamic(struct okvm_vcpu *vcpu, u32 fn, u32 idx,
 			       u32 *ebx, u32 *ecx);
 
+/* The guest's CPUID.1:ECX has x2APIC. */
+bool okvm_guest_has_x2apic(struct okvm_vcpu *vcpu)
+{
+	const struct kvm_cpuid_entry2 *e = okvm_find_cpuid(vcpu, 1, 0);
+
+	return e && (e->ecx & BIT(X86_FEATURE_X2APIC & 31));
+}
+
 static struct kvm_cpuid_entry2 *okvm_cpuid_dup(const struct kvm_cpuid_entry2 *e,
 					       int n)
 {
@@ -342,6 +351,7 @@ static long okvm_set_cpuid_entries(struct okvm_vcpu *vcpu,
 	kvfree(vcpu->arch.cpuid);
 	vcpu->arch.cpuid = e;
 	vcpu->arch.ncpuid = n;
+	okvm_lapic_update_version(vcpu);
 	return 0;
 }
 

@@ -30,11 +30,39 @@ bool okvm_interrupt_allowed(struct okvm_vcpu *vcpu)
 	return okvm_vendor->interrupt_allowed(vcpu);
 }
 
-/* What kvm_run->ready_for_interrupt_injection reports. */
+/*
+ * Userspace's interrupt controller asked for an interrupt window: with the
+ * PIC in the kernel it has none to ask for.
+ */
+bool okvm_user_wants_window(struct okvm_vcpu *vcpu)
+{
+	return vcpu->run->request_interrupt_window &&
+	       !okvm_pic_in_kernel(vcpu->vm);
+}
+
+/*
+ * KVM_INTERRUPT has room for an interrupt, and the CPU would take it: no
+ * LAPIC in the kernel, or one whose LINT0 takes ExtINT.
+ */
+static bool okvm_accepts_user_irq(struct okvm_vcpu *vcpu)
+{
+	if (vcpu->arch.irq.pending)
+		return false;
+	return !vcpu->arch.lapic || okvm_lapic_accepts_extint(vcpu);
+}
+
+/*
+ * What kvm_run->ready_for_interrupt_injection reports without the in-kernel
+ * PIC: an interrupt from KVM_INTERRUPT would be delivered at once, with no
+ * event half-delivered or exception pending in the way.
+ */
 bool okvm_ready_for_interrupt(struct okvm_vcpu *vcpu)
 {
-	return okvm_interrupt_allowed(vcpu) && !vcpu->arch.irq.pending &&
-	       !vcpu->arch.interrupt.injected;
+	struct okvm_vcpu_arch *a = &vcpu->arch;
+
+	return okvm_interrupt_allowed(vcpu) && okvm_accepts_user_irq(vcpu) &&
+	       !a->interrupt.injected && !a->nmi_injected &&
+	       !a->exception.pending && !a->exception.injected;
 }
 
 /* --- Exceptions ------------------------------------------------------ */
@@ -188,8 +216,7 @@ void okvm_inject_events(struct okvm_vcpu *vcpu)
 	 * the IRET exit instead). */
 	if (vcpu->arch.nmi_pending && !vcpu->arch.nmi_masked)
 		window = true;
-	if (vcpu->run->request_interrupt_window &&
-	    !okvm_ready_for_interrupt(vcpu))
+	if (okvm_user_wants_window(vcpu) && okvm_accepts_user_irq(vcpu))
 		window = true;
 	okvm_vendor->set_irq_window(vcpu, window);
 	if (okvm_irqchip_in_kernel(vcpu->vm))
@@ -300,8 +327,9 @@ int okvm_handle_iret(struct okvm_vcpu *vcpu)
 
 /*
  * KVM_INTERRUPT.  With the userspace irqchip it (re)places the interrupt
- * to deliver, as KVM does; with the in-kernel PIC, interrupts come from it
- * and the ioctl fails with ENXIO.
+ * to deliver, as KVM does; with the split irqchip it is the ExtINT of
+ * userspace's PIC, taken when LINT0 allows (EEXIST while one waits); with
+ * the in-kernel PIC, interrupts come from it and the ioctl fails (ENXIO).
  */
 long okvm_ioctl_interrupt(struct okvm_vcpu *vcpu, void __user *argp)
 {
@@ -311,10 +339,13 @@ long okvm_ioctl_interrupt(struct okvm_vcpu *vcpu, void __user *argp)
 		return -EFAULT;
 	if (irq.irq >= 256)
 		return -EINVAL;
-	if (okvm_irqchip_in_kernel(vcpu->vm))
+	if (okvm_pic_in_kernel(vcpu->vm))
 		return -ENXIO;
+	if (okvm_irqchip_split(vcpu->vm) && vcpu->arch.irq.pending)
+		return -EEXIST;
 	vcpu->arch.irq.pending = true;
 	vcpu->arch.irq.vector = irq.irq;
+	okvm_make_request(vcpu, OKVM_REQ_EVENT);
 	return 0;
 }
 

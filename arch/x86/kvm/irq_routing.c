@@ -68,6 +68,36 @@ long okvm_vm_signal_msi(struct okvm_vm *vm, void __user *argp)
 	return okvm_send_msi(vm, msi.address_lo, msi.address_hi, msi.data);
 }
 
+/*
+ * Split irqchip: does an EOI of @vector by LAPIC @l concern userspace's
+ * IOAPIC?  It does when one of its pins (a GSI below nr_ioapic_pins) routes
+ * to a level-triggered MSI of that vector that names @l.  @l's lock held.
+ */
+bool okvm_split_eoi_wanted(struct okvm_vm *vm, struct x86_lapic *l,
+			   u8 vector)
+{
+	struct okvm_irqchip *chip = vm->arch.irqchip;
+	struct okvm_irq_routes *t;
+	struct okvm_irq_route *e;
+	struct x86_apic_msg m;
+	bool want = false;
+	u32 i;
+
+	rcu_read_lock();
+	t = rcu_dereference(chip->routes);
+	for (i = 0; t && i < t->nr && !want; i++) {
+		e = &t->e[i];
+		if (e->type != KVM_IRQ_ROUTING_MSI ||
+		    e->gsi >= chip->nr_ioapic_pins)
+			continue;
+		okvm_msi_to_msg(vm, e->msi.lo, e->msi.hi, e->msi.data, &m);
+		want = m.level_trig && m.vector == vector &&
+		       x86_lapic_match_dest(l, &m, NULL);
+	}
+	rcu_read_unlock();
+	return want;
+}
+
 /* --- Setting a GSI ----------------------------------------------------- */
 
 /* KVM_IRQ_LINE_STATUS: -1 if nothing took it, else the sum. */
@@ -141,23 +171,69 @@ int okvm_irqchip_set_line(struct okvm_vm *vm, enum okvm_irq_source src,
 	return ret;
 }
 
-/* An irqfd needs the in-kernel irqchip to inject into. */
-bool okvm_arch_irqfd_allowed(struct okvm_vm *vm)
+/*
+ * The irqchip ended the service of (@irqchip, @pin): the GSIs routed to it
+ * that have resample irqfds get their resamplefds signalled and their level
+ * lowered.  irqchip->lock held (the IOAPIC's EOI or the PIC's, before a
+ * still-asserted line is sent again).
+ */
+void okvm_irqchip_pin_acked_locked(struct okvm_irqchip *chip, u32 irqchip,
+				   u32 pin)
 {
-	return smp_load_acquire(&vm->arch.irqchip) != NULL;
+	struct okvm_route_status st;
+	struct okvm_irq_routes *t;
+	struct okvm_irq_route *e;
+	u32 i;
+
+	lockdep_assert_held(&chip->lock);
+	rcu_read_lock();
+	t = rcu_dereference(chip->routes);
+	for (i = 0; t && i < t->nr; i++) {
+		e = &t->e[i];
+		if (e->type != KVM_IRQ_ROUTING_IRQCHIP ||
+		    e->chip.irqchip != irqchip || e->chip.pin != pin)
+			continue;
+		if (okvm_irqfd_resample_ack(chip->vm, e->gsi))
+			okvm_irqchip_route_locked(chip, OKVM_IRQ_SRC_RESAMPLE,
+						  e->gsi, 0, &st);
+	}
+	rcu_read_unlock();
 }
 
-/* An irqfd was signalled: an edge on @gsi, as KVM_IRQ_LINE 1 then 0. */
-void okvm_arch_irqfd_inject(struct okvm_vm *vm, u32 gsi)
+/* An irqfd needs the in-kernel irqchip, a resample one its IOAPIC/PIC. */
+bool okvm_arch_irqfd_allowed(struct okvm_vm *vm, bool resample)
 {
+	struct okvm_irqchip *chip = smp_load_acquire(&vm->arch.irqchip);
+
+	return chip && !(resample && chip->split);
+}
+
+/*
+ * An irqfd was signalled: an edge on @gsi, as KVM_IRQ_LINE 1 then 0; with
+ * @level, the resample irqfds' level goes up until the EOI.
+ */
+void okvm_arch_irqfd_inject(struct okvm_vm *vm, u32 gsi, bool level)
+{
+	if (level) {
+		okvm_irqchip_set_line(vm, OKVM_IRQ_SRC_RESAMPLE, gsi, 1);
+		return;
+	}
 	okvm_irqchip_set_line(vm, OKVM_IRQ_SRC_USER, gsi, 1);
 	okvm_irqchip_set_line(vm, OKVM_IRQ_SRC_USER, gsi, 0);
 }
 
+/* The last resample irqfd of @gsi went away. */
+void okvm_arch_irqfd_lower(struct okvm_vm *vm, u32 gsi)
+{
+	okvm_irqchip_set_line(vm, OKVM_IRQ_SRC_RESAMPLE, gsi, 0);
+}
+
 /* --- The table ---------------------------------------------------------- */
 
+/* One entry of KVM_SET_GSI_ROUTING; no irqchip pins with the split one. */
 static int okvm_route_from_user(struct okvm_irq_route *e,
-				const struct kvm_irq_routing_entry *u)
+				const struct kvm_irq_routing_entry *u,
+				bool split)
 {
 	if (u->gsi >= OKVM_MAX_IRQ_ROUTES || u->flags)
 		return -EINVAL;
@@ -165,6 +241,8 @@ static int okvm_route_from_user(struct okvm_irq_route *e,
 	e->type = u->type;
 	switch (u->type) {
 	case KVM_IRQ_ROUTING_IRQCHIP:
+		if (split)
+			return -EINVAL;
 		e->chip.irqchip = u->u.irqchip.irqchip;
 		e->chip.pin = u->u.irqchip.pin;
 		if (e->chip.irqchip == KVM_IRQCHIP_IOAPIC)
@@ -225,16 +303,20 @@ static struct okvm_irq_routes *okvm_routes_alloc(u32 nr)
 	return t;
 }
 
-/* KVM_CREATE_IRQCHIP: GSI 0-15 to PIC and IOAPIC, 16-23 to the IOAPIC. */
+/*
+ * KVM_CREATE_IRQCHIP: GSI 0-15 to PIC and IOAPIC, 16-23 to the IOAPIC.
+ * The split irqchip starts with an empty table.
+ */
 int okvm_irq_routes_default(struct okvm_irqchip *chip)
 {
 	struct okvm_irq_routes *t;
 	u32 gsi, n = 0;
 
-	t = okvm_routes_alloc(OKVM_PIC_PINS + OKVM_DEFAULT_GSIS);
+	t = okvm_routes_alloc(chip->split ? 0 : OKVM_PIC_PINS +
+			      OKVM_DEFAULT_GSIS);
 	if (!t)
 		return -ENOMEM;
-	for (gsi = 0; gsi < OKVM_DEFAULT_GSIS; gsi++) {
+	for (gsi = 0; gsi < OKVM_DEFAULT_GSIS && !chip->split; gsi++) {
 		if (gsi < OKVM_PIC_PINS)
 			t->e[n++] = (struct okvm_irq_route){ .gsi = gsi,
 				.type = KVM_IRQ_ROUTING_IRQCHIP,
@@ -255,7 +337,7 @@ void okvm_irq_routes_free(struct okvm_irqchip *chip)
 }
 
 static struct okvm_irq_routes *okvm_routes_copy_in(void __user *argp,
-						   u32 nr)
+						   u32 nr, bool split)
 {
 	struct kvm_irq_routing __user *ur = argp;
 	struct kvm_irq_routing_entry *ue;
@@ -270,7 +352,7 @@ static struct okvm_irq_routes *okvm_routes_copy_in(void __user *argp,
 	if (!t)
 		r = -ENOMEM;
 	for (i = 0; t && i < nr && !r; i++) {
-		r = okvm_route_from_user(&t->e[i], &ue[i]);
+		r = okvm_route_from_user(&t->e[i], &ue[i], split);
 		if (!r && okvm_route_dup(t, i))
 			r = -EINVAL;
 	}
@@ -295,10 +377,10 @@ long okvm_vm_set_gsi_routing(struct okvm_vm *vm, void __user *argp)
 		return -EINVAL;
 	if (!okvm_irqchip_in_kernel(vm))
 		return -EINVAL;
-	t = okvm_routes_copy_in(argp, hdr.nr);
+	chip = vm->arch.irqchip;
+	t = okvm_routes_copy_in(argp, hdr.nr, chip->split);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
-	chip = vm->arch.irqchip;
 	mutex_lock(&vm->lock);
 	okvm_routes_publish(chip, t);
 	mutex_unlock(&vm->lock);

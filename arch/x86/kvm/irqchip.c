@@ -26,20 +26,31 @@ static int okvm_ioapic_deliver(struct x86_ioapic *io,
 	return okvm_apic_deliver(chip->vm, NULL, m);
 }
 
+/* An EOI of @pin's vector; irqchip->lock held. */
+static void okvm_ioapic_pin_eoi(struct x86_ioapic *io, int pin)
+{
+	struct okvm_irqchip *chip = container_of(io, struct okvm_irqchip,
+						 ioapic);
+
+	okvm_irqchip_pin_acked_locked(chip, KVM_IRQCHIP_IOAPIC, pin);
+}
+
 static const struct x86_ioapic_ops okvm_ioapic_ops = {
 	.deliver = okvm_ioapic_deliver,
+	.pin_eoi = okvm_ioapic_pin_eoi,
 };
 
 /*
  * Does a LAPIC's EOI of @vector concern the IOAPIC?  Level vectors always
- * (remote IRR); an edge one when it acknowledges the PIT's tick.  Any
- * context, no lock held.
+ * (remote IRR); an edge one when it acknowledges the PIT's tick, or while
+ * resample irqfds wait for EOIs.  Any context, no lock held.
  */
 bool okvm_ioapic_wants_eoi(struct okvm_vm *vm, u8 vector, bool level)
 {
 	struct okvm_irqchip *chip = smp_load_acquire(&vm->arch.irqchip);
 
-	return chip && (level || READ_ONCE(chip->pit_ack_vector) == vector);
+	return chip && (level || READ_ONCE(chip->pit_ack_vector) == vector ||
+			okvm_irqfd_has_resamplers(vm));
 }
 
 /* The guest acknowledged the PIT's last tick; irqchip->lock held. */
@@ -171,6 +182,8 @@ static void okvm_pic_irq_acked(struct x86_pic *p, int irq)
 
 	if (irq == 0)
 		okvm_irqchip_pit_acked(chip);
+	okvm_irqchip_pin_acked_locked(chip, irq < 8 ? KVM_IRQCHIP_PIC_MASTER :
+				      KVM_IRQCHIP_PIC_SLAVE, irq & 7);
 }
 
 static const struct x86_pic_ops okvm_pic_ops = {
@@ -280,8 +293,12 @@ static int okvm_irqchip_register(struct okvm_vm *vm, struct okvm_irqchip *c)
 
 /* --- ioctls --------------------------------------------------------------- */
 
-/* KVM_CREATE_IRQCHIP: once, before any vCPU exists. */
-long okvm_vm_create_irqchip(struct okvm_vm *vm)
+/*
+ * Publish the VM's irqchip: once, before any vCPU exists (EEXIST, or
+ * @busy_err when vCPUs exist).  The split one registers no devices.
+ */
+static long okvm_irqchip_install(struct okvm_vm *vm, bool split, u32 pins,
+				 long busy_err)
 {
 	struct okvm_irqchip *chip;
 	long r;
@@ -291,6 +308,8 @@ long okvm_vm_create_irqchip(struct okvm_vm *vm)
 		return -ENOMEM;
 	spin_lock_init(&chip->lock);
 	chip->vm = vm;
+	chip->split = split;
+	chip->nr_ioapic_pins = pins;
 	chip->pit_ack_vector = -1;
 	chip->pic.ops = &okvm_pic_ops;
 	x86_pic_reset(&chip->pic);
@@ -304,10 +323,10 @@ long okvm_vm_create_irqchip(struct okvm_vm *vm)
 	r = -EEXIST;
 	if (vm->arch.irqchip)
 		goto out;
-	r = -EINVAL;
+	r = busy_err;
 	if (vm->created_vcpus)
 		goto out;
-	r = okvm_irqchip_register(vm, chip);
+	r = split ? 0 : okvm_irqchip_register(vm, chip);
 	if (r)
 		goto out;
 	smp_store_release(&vm->arch.irqchip, chip);
@@ -318,6 +337,20 @@ out:
 		okvm_irq_routes_free(chip);
 	kfree(chip);
 	return r;
+}
+
+/* KVM_CREATE_IRQCHIP */
+long okvm_vm_create_irqchip(struct okvm_vm *vm)
+{
+	return okvm_irqchip_install(vm, false, 0, -EINVAL);
+}
+
+/* KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP): args[0] IOAPIC pins (GSIs). */
+static long okvm_vm_enable_split_irqchip(struct okvm_vm *vm, u64 pins)
+{
+	if (pins > OKVM_MAX_IRQ_ROUTES)
+		return -EINVAL;
+	return okvm_irqchip_install(vm, true, pins, -EEXIST);
 }
 
 void okvm_irqchip_destroy(struct okvm_vm *vm)
@@ -355,7 +388,7 @@ static void okvm_ioapic_save(const struct x86_ioapic *io,
 	s->base_address = io->base_address;
 	s->ioregsel = io->ioregsel;
 	s->id = io->id;
-	s->irr = io->irr;
+	s->irr = x86_ioapic_visible_irr(io);
 	for (i = 0; i < X86_IOAPIC_PINS; i++)
 		s->redirtbl[i].bits = io->redir[i];
 }
@@ -382,7 +415,7 @@ long okvm_vm_get_irqchip(struct okvm_vm *vm, void __user *argp)
 	unsigned long flags;
 	long r = 0;
 
-	if (!okvm_irqchip_in_kernel(vm))
+	if (!okvm_pic_in_kernel(vm))
 		return -ENXIO;
 	s = memdup_user(argp, sizeof(*s));
 	if (IS_ERR(s))
@@ -416,7 +449,7 @@ long okvm_vm_set_irqchip(struct okvm_vm *vm, void __user *argp)
 	bool out = false;
 	long r = 0;
 
-	if (!okvm_irqchip_in_kernel(vm))
+	if (!okvm_pic_in_kernel(vm))
 		return -ENXIO;
 	s = memdup_user(argp, sizeof(*s));
 	if (IS_ERR(s))
@@ -471,6 +504,8 @@ long okvm_vm_enable_cap(struct okvm_vm *vm, void __user *argp)
 	if (cap.flags)
 		return -EINVAL;
 	switch (cap.cap) {
+	case KVM_CAP_SPLIT_IRQCHIP:
+		return okvm_vm_enable_split_irqchip(vm, cap.args[0]);
 	case KVM_CAP_X2APIC_API:
 		if (cap.args[0] & ~x2apic_ok)
 			return -EINVAL;

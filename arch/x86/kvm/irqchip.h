@@ -39,6 +39,7 @@ struct okvm_lapic {
 	struct x86_apic_msg ipi;
 	bool ipi_queued;
 	int eoi_vector;			/* EOI for the IOAPIC, or -1 */
+	int user_eoi;			/* split: EOI for userspace, or -1 */
 	u64 vapic_addr;			/* KVM_SET_VAPIC_ADDR, 0: none */
 };
 
@@ -46,6 +47,7 @@ struct okvm_lapic {
 enum okvm_irq_source {
 	OKVM_IRQ_SRC_USER,		/* KVM_IRQ_LINE */
 	OKVM_IRQ_SRC_PIT,
+	OKVM_IRQ_SRC_RESAMPLE,		/* resample irqfds (level) */
 	OKVM_IRQ_NR_SOURCES,
 };
 
@@ -66,9 +68,18 @@ struct okvm_irq_route {
 
 struct okvm_irq_routes;
 
+/*
+ * The VM's interrupt controllers.  With KVM_CAP_SPLIT_IRQCHIP (@split) only
+ * the LAPICs are in the kernel: the PIC and IOAPIC here stay in their reset
+ * state, off the buses, and the routes are MSIs only; the GSIs below
+ * @nr_ioapic_pins are the userspace IOAPIC's pins, whose level-triggered
+ * EOIs exit to userspace (KVM_EXIT_IOAPIC_EOI).
+ */
 struct okvm_irqchip {
 	spinlock_t lock;		/* pic, ioapic, the levels */
 	struct okvm_vm *vm;
+	bool split;			/* immutable once published */
+	u32 nr_ioapic_pins;		/* split: KVM_ENABLE_CAP's args[0] */
 	struct x86_pic pic;
 	struct x86_ioapic ioapic;
 	u32 pic_levels[16];		/* bit per okvm_irq_source */
@@ -103,9 +114,25 @@ struct okvm_pit {
 	struct okvm_io_dev ports, speaker;
 };
 
+/* LAPICs in the kernel (KVM_CREATE_IRQCHIP or the split irqchip). */
 static inline bool okvm_irqchip_in_kernel(struct okvm_vm *vm)
 {
 	return smp_load_acquire(&vm->arch.irqchip) != NULL;
+}
+
+/* The PIC and IOAPIC in the kernel too (KVM_CREATE_IRQCHIP). */
+static inline bool okvm_pic_in_kernel(struct okvm_vm *vm)
+{
+	struct okvm_irqchip *chip = smp_load_acquire(&vm->arch.irqchip);
+
+	return chip && !chip->split;
+}
+
+static inline bool okvm_irqchip_split(struct okvm_vm *vm)
+{
+	struct okvm_irqchip *chip = smp_load_acquire(&vm->arch.irqchip);
+
+	return chip && chip->split;
 }
 
 /* lapic_host.c: vcpu->mutex held unless said otherwise. */
@@ -138,6 +165,8 @@ bool okvm_vcpu_is_bsp(struct okvm_vcpu *vcpu);
 long okvm_ioctl_set_vapic_addr(struct okvm_vcpu *vcpu, void __user *argp);
 void okvm_lapic_sync_to_vapic(struct okvm_vcpu *vcpu);
 void okvm_lapic_sync_from_vapic(struct okvm_vcpu *vcpu);
+bool okvm_lapic_accepts_extint(struct okvm_vcpu *vcpu);
+void okvm_lapic_update_version(struct okvm_vcpu *vcpu);
 
 /* irqchip.c */
 bool okvm_ioapic_wants_eoi(struct okvm_vm *vm, u8 vector, bool level);
@@ -160,6 +189,8 @@ struct okvm_route_status {
 int okvm_irqchip_route_locked(struct okvm_irqchip *chip,
 			      enum okvm_irq_source src, u32 gsi, int level,
 			      struct okvm_route_status *st);
+void okvm_irqchip_pin_acked_locked(struct okvm_irqchip *chip, u32 irqchip,
+				   u32 pin);
 int okvm_irq_routes_default(struct okvm_irqchip *chip);
 void okvm_irq_routes_free(struct okvm_irqchip *chip);
 long okvm_vm_set_gsi_routing(struct okvm_vm *vm, void __user *argp);
@@ -170,6 +201,8 @@ long okvm_vm_get_irqchip(struct okvm_vm *vm, void __user *argp);
 long okvm_vm_set_irqchip(struct okvm_vm *vm, void __user *argp);
 long okvm_vm_set_boot_cpu_id(struct okvm_vm *vm, unsigned long id);
 long okvm_vm_enable_cap(struct okvm_vm *vm, void __user *argp);
+bool okvm_split_eoi_wanted(struct okvm_vm *vm, struct x86_lapic *l,
+			   u8 vector);
 void okvm_irqchip_destroy(struct okvm_vm *vm);
 
 /* pit_host.c */

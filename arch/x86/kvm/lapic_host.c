@@ -71,9 +71,14 @@ static void okvm_lapic_send_ipi(struct x86_lapic *l,
 static void okvm_lapic_eoi(struct x86_lapic *l, u8 vector, bool level)
 {
 	struct okvm_lapic *apic = to_okvm_lapic(l);
+	struct okvm_vm *vm = apic->vcpu->vm;
 
-	if (okvm_ioapic_wants_eoi(apic->vcpu->vm, vector, level))
+	if (okvm_irqchip_split(vm)) {
+		if (okvm_split_eoi_wanted(vm, l, vector))
+			apic->user_eoi = vector;
+	} else if (okvm_ioapic_wants_eoi(vm, vector, level)) {
 		apic->eoi_vector = vector;
+	}
 }
 
 static const struct x86_lapic_ops okvm_lapic_ops = {
@@ -100,15 +105,21 @@ static void okvm_lapic_unlock(struct okvm_lapic *apic, unsigned long flags)
 {
 	struct x86_apic_msg ipi = apic->ipi;
 	bool send = apic->ipi_queued;
-	int eoi = apic->eoi_vector;
+	int eoi = apic->eoi_vector, user_eoi = apic->user_eoi;
 
 	apic->ipi_queued = false;
 	apic->eoi_vector = -1;
+	apic->user_eoi = -1;
 	spin_unlock_irqrestore(&apic->lock, flags);
 	if (send)
 		okvm_apic_deliver(apic->vcpu->vm, apic, &ipi);
 	if (eoi >= 0)
 		okvm_ioapic_eoi(apic->vcpu->vm, eoi);
+	/* Only the vCPU's own EOI write records one: its thread runs here. */
+	if (user_eoi >= 0) {
+		apic->vcpu->arch.pending_eoi = user_eoi;
+		okvm_make_request(apic->vcpu, OKVM_REQ_EOI_EXIT);
+	}
 }
 
 /* --- Timer ------------------------------------------------------------ */
@@ -157,6 +168,7 @@ int okvm_lapic_create(struct okvm_vcpu *vcpu)
 	spin_lock_init(&apic->lock);
 	apic->vcpu = vcpu;
 	apic->eoi_vector = -1;
+	apic->user_eoi = -1;
 	hrtimer_setup(&apic->timer, okvm_lapic_timer_fn, CLOCK_MONOTONIC,
 		      HRTIMER_MODE_ABS_HARD);
 	apic->dev.vcpu_id = vcpu->vcpu_id;
@@ -172,7 +184,26 @@ int okvm_lapic_create(struct okvm_vcpu *vcpu)
 		vcpu->arch.mp_state = KVM_MP_STATE_UNINITIALIZED;
 	}
 	vcpu->arch.lapic = apic;
+	okvm_lapic_update_version(vcpu);
 	return 0;
+}
+
+/*
+ * EOI-broadcast suppression is offered, as KVM does, when the guest has
+ * x2APIC and the IOAPIC is userspace's.  At creation and KVM_SET_CPUID2.
+ */
+void okvm_lapic_update_version(struct okvm_vcpu *vcpu)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	unsigned long flags;
+	bool on;
+
+	if (!apic)
+		return;
+	on = okvm_irqchip_split(vcpu->vm) && okvm_guest_has_x2apic(vcpu);
+	flags = okvm_lapic_lock(apic);
+	x86_lapic_set_directed_eoi(&apic->dev, on);
+	okvm_lapic_unlock(apic, flags);
 }
 
 void okvm_lapic_free(struct okvm_vcpu *vcpu)
@@ -287,14 +318,34 @@ void okvm_irqchip_kick_extint(struct okvm_vm *vm)
 
 /* --- Interrupt acceptance on the vCPU thread ----------------------------- */
 
+/* LINT0 takes ExtINT (or the LAPIC is hardware-disabled). */
+bool okvm_lapic_accepts_extint(struct okvm_vcpu *vcpu)
+{
+	return x86_lapic_accepts_extint(&vcpu->arch.lapic->dev);
+}
+
+/* Split irqchip: the ExtINT is KVM_INTERRUPT's, from userspace's PIC. */
+static bool okvm_user_extint(struct okvm_vcpu *vcpu, bool ack, int *vector)
+{
+	if (!vcpu->arch.irq.pending)
+		return false;
+	if (ack) {
+		*vector = vcpu->arch.irq.vector;
+		vcpu->arch.irq.pending = false;
+	}
+	return true;
+}
+
 static bool okvm_pic_pending(struct okvm_vcpu *vcpu, bool ack, int *vector)
 {
 	struct okvm_irqchip *chip = vcpu->vm->arch.irqchip;
 	unsigned long flags;
 	bool out;
 
-	if (!x86_lapic_accepts_extint(&vcpu->arch.lapic->dev))
+	if (!okvm_lapic_accepts_extint(vcpu))
 		return false;
+	if (chip->split)
+		return okvm_user_extint(vcpu, ack, vector);
 	spin_lock_irqsave(&chip->lock, flags);
 	out = x86_pic_output(&chip->pic);
 	if (out && ack)

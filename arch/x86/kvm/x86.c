@@ -80,6 +80,8 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_INTERNAL_ERROR_DATA:	/* internal.ndata is filled */
 	case KVM_CAP_SET_GUEST_DEBUG:		/* the flags below */
 	case KVM_CAP_X86_ROBUST_SINGLESTEP:	/* retired insns step too */
+	case KVM_CAP_IRQFD_RESAMPLE:
+	case KVM_CAP_SPLIT_IRQCHIP:
 		return 1;
 	case KVM_CAP_SET_GUEST_DEBUG2:
 		return okvm_guest_debug_flags();
@@ -398,6 +400,10 @@ int okvm_exit_to_user(struct okvm_vcpu *vcpu, enum okvm_user_exit why)
 	case OKVM_USER_IRQ_WINDOW:
 		run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 		break;
+	case OKVM_USER_IOAPIC_EOI:
+		run->exit_reason = KVM_EXIT_IOAPIC_EOI;
+		run->eoi.vector = vcpu->arch.pending_eoi;
+		break;
 	case OKVM_USER_DEBUG:
 		run->exit_reason = KVM_EXIT_DEBUG;
 		run->debug.arch = vcpu->arch.debug_exit;
@@ -494,6 +500,8 @@ static int okvm_process_requests(struct okvm_vcpu *vcpu)
 		okvm_vcpu_reset_state(vcpu);
 		return okvm_exit_to_user(vcpu, OKVM_USER_SHUTDOWN);
 	}
+	if (okvm_check_request(vcpu, OKVM_REQ_EOI_EXIT))
+		return okvm_exit_to_user(vcpu, OKVM_USER_IOAPIC_EOI);
 	okvm_check_request(vcpu, OKVM_REQ_EVENT);	/* re-chosen below */
 	return 1;
 }
@@ -604,7 +612,7 @@ static int okvm_run_loop(struct okvm_vcpu *vcpu)
 		r = okvm_enter_guest(vcpu);
 		if (r <= 0)
 			return r;
-		if (vcpu->run->request_interrupt_window &&
+		if (okvm_user_wants_window(vcpu) &&
 		    okvm_ready_for_interrupt(vcpu))
 			return okvm_exit_to_user(vcpu, OKVM_USER_IRQ_WINDOW);
 		cond_resched();
@@ -634,9 +642,8 @@ static void okvm_post_run(struct okvm_vcpu *vcpu)
 	run->if_flag = !!(vcpu->arch.rflags & X86_EFLAGS_IF);
 	run->cr8 = okvm_vendor->get_tpr(vcpu);
 	run->apic_base = vcpu->arch.apic_base;
-	run->ready_for_interrupt_injection =
-		!okvm_irqchip_in_kernel(vcpu->vm) &&
-		okvm_ready_for_interrupt(vcpu);
+	run->ready_for_interrupt_injection = okvm_pic_in_kernel(vcpu->vm) ||
+					     okvm_ready_for_interrupt(vcpu);
 }
 
 /*

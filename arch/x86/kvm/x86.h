@@ -93,6 +93,7 @@ enum okvm_user_exit {
 	OKVM_USER_INTERNAL_ERROR,
 	OKVM_USER_IRQ_WINDOW,
 	OKVM_USER_DEBUG,
+	OKVM_USER_IOAPIC_EOI,
 };
 
 /* What to finish on the next KVM_RUN after a userspace exit. */
@@ -218,7 +219,8 @@ struct okvm_vcpu_arch {
 	struct {
 		bool pending;
 		u8 vector;
-	} irq;				/* from KVM_INTERRUPT */
+	} irq;				/* from KVM_INTERRUPT (split: ExtINT) */
+	u8 pending_eoi;			/* split: KVM_EXIT_IOAPIC_EOI's vector */
 	bool nmi_injected;
 	u8 nmi_pending;			/* at most 2 latched, as a CPU */
 	atomic_t nmi_queued;		/* NMIs sent by other CPUs, not seen */
@@ -278,6 +280,7 @@ int okvm_internal_error(struct okvm_vcpu *vcpu, u32 suberror, u32 ndata,
 /* events.c */
 bool okvm_interrupt_allowed(struct okvm_vcpu *vcpu);
 bool okvm_ready_for_interrupt(struct okvm_vcpu *vcpu);
+bool okvm_user_wants_window(struct okvm_vcpu *vcpu);
 void okvm_inject_events(struct okvm_vcpu *vcpu);
 void okvm_cancel_injection(struct okvm_vcpu *vcpu);
 void okvm_complete_injection(struct okvm_vcpu *vcpu);
@@ -383,6 +386,7 @@ long okvm_ioctl_set_cpuid2(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_set_cpuid(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_get_cpuid2(struct okvm_vcpu *vcpu, void __user *argp);
 int okvm_emulate_cpuid(struct okvm_vcpu *vcpu);
+bool okvm_guest_has_x2apic(struct okvm_vcpu *vcpu);
 int okvm_emulate_xsetbv(struct okvm_vcpu *vcpu);
 u32 okvm_xsave_size(u64 xcr0);
 u64 okvm_supported_xcr0(void);

@@ -186,7 +186,10 @@ static void test_edge(void)
 	CHECK_EQ(b.n, 1, "one message");
 	CHECK_EQ(b.last.vector, 0x31, "vector");
 	CHECK_EQ(b.last.level_trig, 0, "edge");
+	CHECK_EQ(io.irr & 2, 2, "line high");
+	CHECK_EQ(x86_ioapic_visible_irr(&io) & 2, 0, "delivered: hidden");
 	CHECK_EQ(x86_ioapic_set_irq(&io, 1, 1), 0, "no edge");
+	CHECK_EQ(x86_ioapic_visible_irr(&io) & 2, 2, "asserted again: shown");
 	CHECK_EQ(b.n, 1, "still one");
 	CHECK_EQ(io.redir[1] & RIRR, 0, "edge: no remote IRR");
 	CHECK_EQ(x86_ioapic_set_irq(&io, 1, 0), 1, "falling");
@@ -212,6 +215,8 @@ static void test_edge(void)
 	CHECK_EQ(x86_ioapic_set_irq(&io, 1000, 0), -1, "pin 1000");
 	CHECK_EQ(io.irr, 0x12, "only pins 1 and 4 asserted");
 	CHECK_EQ(io.lines, io.irr, "lines mirror");
+	x86_ioapic_state_loaded(&io);
+	CHECK_EQ(x86_ioapic_visible_irr(&io), 0x12, "loaded state: all shown");
 }
 
 static void test_level(void)
@@ -263,6 +268,67 @@ static void test_level(void)
 	x86_ioapic_set_irq(&io, 10, 0);
 	wr(&io, 0x24, (u32)(LEVEL | 0x51));
 	CHECK_EQ(b.n, 5, "line low: nothing on unmask");
+}
+
+/* pin_eoi: which pins heard the EOI, and whether to lower them there. */
+struct eoi_bus {
+	struct bus b;
+	u32 heard;
+	u64 rirr_seen;		/* the pin's remote IRR when told */
+	int lower;		/* lower the pin from the callback */
+};
+
+static int eoi_deliver(struct x86_ioapic *io, const struct x86_apic_msg *m)
+{
+	struct eoi_bus *e = io->opaque;
+
+	e->b.n++;
+	e->b.last = *m;
+	return 1;
+}
+
+static void eoi_pin(struct x86_ioapic *io, int pin)
+{
+	struct eoi_bus *e = io->opaque;
+
+	e->heard |= 1u << pin;
+	e->rirr_seen = io->redir[pin] & RIRR;
+	if (e->lower)
+		x86_ioapic_set_irq(io, pin, 0);
+}
+
+static const struct x86_ioapic_ops eoi_ops = {
+	.deliver = eoi_deliver, .pin_eoi = eoi_pin,
+};
+
+static void test_pin_eoi(void)
+{
+	struct x86_ioapic io;
+	struct eoi_bus e;
+
+	memset(&io, 0, sizeof(io));
+	memset(&e, 0, sizeof(e));
+	io.ops = &eoi_ops;
+	io.opaque = &e;
+	x86_ioapic_reset(&io);
+	set_entry(&io, 3, 0x33);			/* edge */
+	set_entry(&io, 4, MASKED | 0x33);		/* edge, masked */
+	set_entry(&io, 9, LEVEL | 0x41);
+	x86_ioapic_eoi(&io, 0x33);
+	CHECK_EQ(e.heard, (1u << 3) | (1u << 4), "edge pins of the vector");
+	e.heard = 0;
+	x86_ioapic_set_irq(&io, 9, 1);
+	CHECK_EQ(e.b.n, 1, "level sent");
+	x86_ioapic_eoi(&io, 0x41);
+	CHECK_EQ(e.heard, 1u << 9, "level pin told");
+	CHECK_EQ(e.rirr_seen, RIRR, "told before remote IRR is cleared");
+	CHECK_EQ(e.b.n, 2, "still asserted: sent again");
+	/* Lowered by the callback: no second message (resampling). */
+	e.lower = 1;
+	x86_ioapic_eoi(&io, 0x41);
+	CHECK_EQ(e.b.n, 2, "lowered in pin_eoi: not sent again");
+	CHECK_EQ(io.redir[9] & RIRR, 0, "remote IRR cleared");
+	CHECK_EQ(io.irr & (1u << 9), 0, "line low");
 }
 
 /* Counts sends per pin through a vector-to-pin map. */
@@ -428,6 +494,7 @@ void run_ioapic_tests(void)
 	test_edge();
 	test_level();
 	test_eoi_storm();
+	test_pin_eoi();
 	test_msg();
 	test_state_loaded();
 	test_fuzz();

@@ -187,7 +187,8 @@ static void test_reset(void)
 	CHECK_EQ(rd(&l, LAPIC_LDR), 0, "LDR");
 	CHECK_EQ(rd(&l, LAPIC_TPR), 0, "TPR");
 	for (off = LAPIC_LVT_TIMER; off <= LAPIC_LVT_ERR; off += 0x10)
-		CHECK_EQ(rd(&l, off), 0x10000, "LVT masked");
+		CHECK_EQ(rd(&l, off), off == LAPIC_LVT_LINT0 ? 0x700 : 0x10000,
+			 "LVT masked, the BSP's LINT0 ExtINT");
 	CHECK_EQ(raw(&l, LAPIC_VERSION), 0x00050014, "version in page");
 	CHECK(x86_lapic_hw_enabled(&l), "hw enabled");
 	CHECK(!x86_lapic_sw_enabled(&l), "sw disabled");
@@ -196,6 +197,7 @@ static void test_reset(void)
 	mk(&l, &f, 5);
 	CHECK_EQ(l.apic_base, 0xfee00800ull, "AP apic_base");
 	CHECK_EQ(rd(&l, LAPIC_ID), 5u << 24, "ID 5");
+	CHECK_EQ(rd(&l, LAPIC_LVT_LINT0), 0x10000, "an AP's LINT0 masked");
 
 	/* INIT: keeps base and ID, clears the rest, stops the timer. */
 	enable(&l);
@@ -994,13 +996,43 @@ static void test_svr(void)
 	CHECK_EQ(rd(&l, LAPIC_LVT_PERF), 0x10400, "enable leaves masked");
 }
 
+/* EOI-broadcast suppression: offered only when the host turns it on. */
+static void test_directed_eoi(void)
+{
+	struct x86_lapic l;
+	struct fake f;
+	u64 v;
+
+	mk(&l, &f, 0);
+	enable(&l);
+	CHECK_EQ(rd(&l, LAPIC_VERSION), 0x00050014, "version, no bit 24");
+	wr(&l, LAPIC_SVR, 0x11ff);
+	CHECK_EQ(rd(&l, LAPIC_SVR), 0x1ff, "bit 12 not writable");
+	x86_lapic_set_directed_eoi(&l, true);
+	CHECK_EQ(rd(&l, LAPIC_VERSION), 0x01050014, "version bit 24");
+	wr(&l, LAPIC_SVR, 0x11ff);
+	CHECK_EQ(rd(&l, LAPIC_SVR), 0x11ff, "bit 12 writable");
+	to_x2apic(&l);
+	CHECK_EQ(x86_lapic_msr_write(&l, 0x80f, 0x11ff), 0, "x2APIC: no #GP");
+	CHECK_EQ(x86_lapic_msr_read(&l, 0x803, &v), 0, "x2APIC version");
+	CHECK_EQ(v, 0x01050014, "x2APIC version bit 24");
+	x86_lapic_reset(&l, true);
+	CHECK_EQ(rd(&l, LAPIC_VERSION) & (1u << 24), 0, "MMIO reads 0 in x2APIC mode");
+	CHECK_EQ(raw(&l, LAPIC_VERSION), 0x01050014, "INIT keeps bit 24");
+	x86_lapic_set_directed_eoi(&l, false);
+	CHECK_EQ(raw(&l, LAPIC_VERSION), 0x00050014, "off again");
+	CHECK_EQ(x86_lapic_msr_write(&l, 0x80f, 0x11ff), 1, "#GP when off");
+}
+
 static void test_extint(void)
 {
 	struct x86_lapic l;
 	struct fake f;
 
 	mk(&l, &f, 0);
-	CHECK(!x86_lapic_accepts_extint(&l), "LINT0 masked at reset");
+	CHECK(x86_lapic_accepts_extint(&l), "the BSP's LINT0 ExtINT at reset");
+	mk(&l, &f, 1);
+	CHECK(!x86_lapic_accepts_extint(&l), "an AP's LINT0 masked at reset");
 	enable(&l);
 	wr(&l, LAPIC_LVT_LINT0, 0x700);
 	CHECK(x86_lapic_accepts_extint(&l), "LINT0 ExtINT");
@@ -1280,6 +1312,7 @@ void run_lapic_tests(void)
 	test_periodic();
 	test_deadline();
 	test_svr();
+	test_directed_eoi();
 	test_extint();
 	test_base();
 	test_garbage();

@@ -60,6 +60,8 @@ static int ioapic_service(struct x86_ioapic *io, int pin)
 	if (level && (e & X86_IOAPIC_REMOTE_IRR))
 		return -1;
 	x86_ioapic_build_msg(io, pin, &m);
+	if (!level)
+		io->irr_delivered |= 1u << pin;
 	if (io->ops && io->ops->deliver)
 		n = io->ops->deliver(io, &m);
 	if (n <= 0)
@@ -86,6 +88,7 @@ int x86_ioapic_set_irq(struct x86_ioapic *io, int pin, int level)
 	}
 	io->irr |= bit;
 	io->lines = io->irr;
+	io->irr_delivered &= ~bit;
 	e = io->redir[pin];
 	if (e & X86_IOAPIC_MASKED)
 		return -1;
@@ -101,8 +104,11 @@ void x86_ioapic_eoi(struct x86_ioapic *io, u8 vector)
 
 	for (pin = 0; pin < X86_IOAPIC_PINS; pin++) {
 		e = io->redir[pin];
-		if (!(e & X86_IOAPIC_REMOTE_IRR) ||
-		    (e & X86_IOAPIC_VECTOR) != vector)
+		if ((e & X86_IOAPIC_VECTOR) != vector)
+			continue;
+		if (io->ops && io->ops->pin_eoi)
+			io->ops->pin_eoi(io, pin);
+		if (!(e & X86_IOAPIC_REMOTE_IRR))
 			continue;
 		io->redir[pin] = e & ~X86_IOAPIC_REMOTE_IRR;
 		if ((e & X86_IOAPIC_LEVEL) && (io->irr & (1u << pin)))
@@ -235,6 +241,7 @@ void x86_ioapic_reset(struct x86_ioapic *io)
 	io->id = 0;
 	io->irr = 0;
 	io->lines = 0;
+	io->irr_delivered = 0;
 	for (pin = 0; pin < X86_IOAPIC_PINS; pin++)
 		io->redir[pin] = X86_IOAPIC_MASKED;
 }
@@ -247,4 +254,5 @@ void x86_ioapic_state_loaded(struct x86_ioapic *io)
 		io->redir[pin] &= ~X86_IOAPIC_DELIV_STATUS;
 	io->irr &= (1u << X86_IOAPIC_PINS) - 1;
 	io->lines = io->irr;
+	io->irr_delivered = 0;
 }

@@ -51,6 +51,13 @@ struct x86_ioapic_ops {
 	 * Must not call x86_ioapic_eoi() on the same IOAPIC synchronously.
 	 */
 	int (*deliver)(struct x86_ioapic *io, const struct x86_apic_msg *m);
+	/*
+	 * Optional.  An EOI of pin @pin's vector reached the IOAPIC (edge or
+	 * level pin), before a level pin's remote IRR is cleared and its
+	 * still-asserted line re-sent; it may lower lines with
+	 * x86_ioapic_set_irq(io, n, 0), nothing else of this IOAPIC.
+	 */
+	void (*pin_eoi)(struct x86_ioapic *io, int pin);
 };
 
 /*
@@ -64,6 +71,9 @@ struct x86_ioapic_ops {
  *		both edge and level pins)
  * redir	the redirection table
  * lines	mirror of irr, kept equal by the model
+ * irr_delivered  edge pins whose message went out since their last rising
+ *		edge (or another source's assertion): KVM reports them without
+ *		their irr bit, see x86_ioapic_visible_irr()
  */
 struct x86_ioapic {
 	u64 base_address;
@@ -72,9 +82,16 @@ struct x86_ioapic {
 	u32 irr;
 	u64 redir[X86_IOAPIC_PINS];
 	u32 lines;
+	u32 irr_delivered;
 	const struct x86_ioapic_ops *ops;
 	void *opaque;		/* the kernel side's, untouched by the model */
 };
+
+/* The IRR that KVM_GET_IRQCHIP shows: delivered edges are hidden. */
+static inline u32 x86_ioapic_visible_irr(const struct x86_ioapic *io)
+{
+	return io->irr & ~io->irr_delivered;
+}
 
 /* Power-on state (keeps ops and opaque): every entry masked, rest 0. */
 void x86_ioapic_reset(struct x86_ioapic *io);

@@ -18,6 +18,8 @@
 #define ICR_XAPIC_DEST	0xff000000u
 #define DFR_RO_ONES	0x0fffffffu
 #define SVR_MASK	0x000003ffu	/* vector, enable, focus check */
+#define SVR_NO_EOI_BCAST	(1u << 12)	/* with directed_eoi */
+#define VERSION_DIRECTED_EOI	(1u << 24)
 #define TDCR_MASK	0x0000000bu
 #define LVT_DM_SHIFT	8
 #define LVT_MODE_SHIFT	17
@@ -40,6 +42,24 @@ static void reg_set(struct x86_lapic *l, u32 off, u32 v)
 {
 	off &= LAPIC_REGS_SIZE - VEC_REGS_STRIDE;
 	memcpy(l->regs + off, &v, sizeof(v));
+}
+
+/* The version register: directed EOI only when the host asks for it. */
+static u32 version_val(const struct x86_lapic *l)
+{
+	return LAPIC_VERSION_VAL | (l->directed_eoi ? VERSION_DIRECTED_EOI : 0);
+}
+
+static u32 svr_mask(const struct x86_lapic *l)
+{
+	return SVR_MASK | (l->directed_eoi ? SVR_NO_EOI_BCAST : 0);
+}
+
+void x86_lapic_set_directed_eoi(struct x86_lapic *l, bool on)
+{
+	l->directed_eoi = on;
+	reg_set(l, LAPIC_VERSION, version_val(l));
+	reg_set(l, LAPIC_SVR, reg_get(l, LAPIC_SVR) & svr_mask(l));
 }
 
 static u32 vec_reg(u32 base, u8 vec)
@@ -581,7 +601,7 @@ static void write_svr(struct x86_lapic *l, u32 val)
 {
 	u32 off;
 
-	reg_set(l, LAPIC_SVR, val & SVR_MASK);
+	reg_set(l, LAPIC_SVR, val & svr_mask(l));
 	if (val & LAPIC_SVR_ENABLE)
 		return;
 	for (off = LAPIC_LVT_TIMER; off <= LAPIC_LVT_ERR; off += 0x10)
@@ -737,7 +757,7 @@ static u32 read_reg(struct x86_lapic *l, u32 off)
 {
 	switch (off) {
 	case LAPIC_VERSION:
-		return LAPIC_VERSION_VAL;
+		return version_val(l);
 	case LAPIC_PPR:
 		return compute_ppr(l);
 	case LAPIC_TMCCT:
@@ -810,7 +830,7 @@ int x86_lapic_msr_read(struct x86_lapic *l, u32 msr, u64 *val)
 }
 
 /* Would val be a #GP for the x2APIC register at off? */
-static bool x2apic_write_bad(u32 off, u32 val)
+static bool x2apic_write_bad(const struct x86_lapic *l, u32 off, u32 val)
 {
 	switch (off) {
 	case LAPIC_TPR:
@@ -820,7 +840,7 @@ static bool x2apic_write_bad(u32 off, u32 val)
 	case LAPIC_ESR:
 		return val != 0;
 	case LAPIC_SVR:
-		return val & ~SVR_MASK;
+		return val & ~svr_mask(l);
 	case LAPIC_TDCR:
 		return val & ~TDCR_MASK;
 	case LAPIC_TMICT:
@@ -852,7 +872,7 @@ int x86_lapic_msr_write(struct x86_lapic *l, u32 msr, u64 val)
 		send_icr(l, lo, (u32)(val >> 32), true);
 		return 0;
 	}
-	if (off >= LAPIC_REGS_SIZE || (val >> 32) || x2apic_write_bad(off, lo))
+	if (off >= LAPIC_REGS_SIZE || (val >> 32) || x2apic_write_bad(l, off, lo))
 		return 1;
 	if (off == LAPIC_SELF_IPI)
 		self_ipi(l, (u8)lo);
@@ -874,11 +894,14 @@ static void reset_regs(struct x86_lapic *l)
 	l->esr_pending = 0;
 	memset(l->regs, 0, sizeof(l->regs));
 	reg_set(l, LAPIC_ID, id);
-	reg_set(l, LAPIC_VERSION, LAPIC_VERSION_VAL);
+	reg_set(l, LAPIC_VERSION, version_val(l));
 	reg_set(l, LAPIC_DFR, 0xffffffffu);
 	reg_set(l, LAPIC_SVR, 0xff);
 	for (off = LAPIC_LVT_TIMER; off <= LAPIC_LVT_ERR; off += 0x10)
 		reg_set(l, off, LAPIC_LVT_MASKED);
+	/* As KVM (its LINT0_REENABLED quirk): the BSP's LINT0 takes ExtINT. */
+	if (l->bsp)
+		reg_set(l, LAPIC_LVT_LINT0, X86_DM_EXTINT << LVT_DM_SHIFT);
 }
 
 static void set_x2apic_ids(struct x86_lapic *l)
@@ -959,7 +982,7 @@ void x86_lapic_state_loaded(struct x86_lapic *l)
 
 	if ((lvt & LVT_MODE_MASK) == LVT_MODE_MASK)
 		reg_set(l, LAPIC_LVT_TIMER, lvt & ~LVT_MODE_MASK);
-	reg_set(l, LAPIC_VERSION, LAPIC_VERSION_VAL);
+	reg_set(l, LAPIC_VERSION, version_val(l));
 	reg_set(l, LAPIC_DFR, reg_get(l, LAPIC_DFR) | DFR_RO_ONES);
 	if (x86_lapic_x2apic_mode(l))
 		set_x2apic_ids(l);

@@ -95,7 +95,13 @@ struct x86_lapic {
 	u32 vcpu_id;			/* x2APIC ID / initial APIC ID */
 	u32 tsc_khz;			/* guest TSC rate; 0 is taken as 1 GHz */
 	u64 min_period_ns;		/* periodic timer clamp */
-	bool bsp;			/* power-on reset sets the BSP bit */
+	bool bsp;			/* resets set the BSP bit, LINT0 ExtINT */
+	/*
+	 * The version register offers EOI-broadcast suppression (bit 24) and
+	 * SVR bit 12 is writable; set with x86_lapic_set_directed_eoi().
+	 * The model only stores the SVR bit.
+	 */
+	bool directed_eoi;
 
 	/* Timer (one-shot/periodic): count started at timer_start_ns. */
 	bool timer_armed;		/* host timer armed by us */
@@ -119,6 +125,10 @@ struct x86_lapic {
 /* Power-on (init=false) or INIT (init=true: keeps apic_base, ID, INIT/SIPI
  * bookkeeping) reset; stops and cancels the timer. */
 void x86_lapic_reset(struct x86_lapic *l, bool init);
+
+/* Offer EOI-broadcast suppression or not (the host does with no in-kernel
+ * IOAPIC, as KVM); turning it off clears SVR bit 12. */
+void x86_lapic_set_directed_eoi(struct x86_lapic *l, bool on);
 
 /* IA32_APIC_BASE.EN set. */
 bool x86_lapic_hw_enabled(const struct x86_lapic *l);
