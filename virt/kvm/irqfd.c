@@ -16,15 +16,17 @@
  * asserts the GSI (its own source, ORed with the others), and the irqchip's
  * acknowledgement of the interrupt (an EOI) lowers it and signals the
  * resamplefd, so the VMM checks its device and signals again if the line is
- * still up.  The irqfds of one GSI share an okvm_resampler; the arch calls
- * okvm_irqfd_resample_ack() from its EOI path and lowers the level when it
- * returns true.
+ * still up.  The irqfds of one GSI share an okvm_resampler.  The arch's
+ * EOI path lowers the level of each GSI okvm_irqfd_resampled() names, under
+ * its irqchip lock, and calls okvm_irqfd_resample_notify() after dropping
+ * it.
  *
  * Locks: the eventfd's wait-queue lock, then vm->irqfd_lock (spinlock,
  * IRQs off: the list).  vm->lock creates the workqueue.
  * vm->resampler_lock (mutex) serialises changes of the resamplers and of
- * their irqfd lists; the acknowledgement walks both under RCU, with the
- * arch's irqchip lock held, and takes only the resamplefds' queue locks.
+ * their irqfd lists; the acknowledgement walks both under RCU.
+ * vm->irqfd_ioctl_lock (mutex) serialises KVM_IRQFD itself, so that a
+ * deassign never meets an irqfd whose assignment is still under way.
  */
 #include <linux/eventfd.h>
 #include <linux/file.h>
@@ -121,27 +123,37 @@ bool okvm_irqfd_has_resamplers(struct okvm_vm *vm)
 	return !list_empty(&vm->resamplers);
 }
 
+/* Whether @gsi has resample irqfds.  Any context (the arch's lock held). */
+bool okvm_irqfd_resampled(struct okvm_vm *vm, u32 gsi)
+{
+	struct okvm_resampler *rs;
+	bool found = false;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(rs, &vm->resamplers, link)
+		found |= rs->gsi == gsi;
+	rcu_read_unlock();
+	return found;
+}
+
 /*
- * The irqchip acknowledged @gsi's interrupt: signal the resamplefds of its
- * irqfds.  Any context; the arch's irqchip lock may be held.  Returns
- * whether @gsi has resample irqfds, whose level the caller then lowers.
+ * The irqchip acknowledged @gsi's interrupt, and has lowered the resample
+ * level: signal the resamplefds of its irqfds.  Any context, but no
+ * irqchip lock held (the eventfds' waiters run from here).
  */
-bool okvm_irqfd_resample_ack(struct okvm_vm *vm, u32 gsi)
+void okvm_irqfd_resample_notify(struct okvm_vm *vm, u32 gsi)
 {
 	struct okvm_resampler *rs;
 	struct okvm_irqfd *f;
-	bool found = false;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(rs, &vm->resamplers, link) {
 		if (rs->gsi != gsi)
 			continue;
-		found = true;
 		list_for_each_entry_rcu(f, &rs->irqfds, rs_link)
 			okvm_eventfd_signal(f->resamplefd);
 	}
 	rcu_read_unlock();
-	return found;
 }
 
 /* Runs on vm->irqfd_wq once the irqfd is off the list. */
@@ -331,14 +343,20 @@ static int okvm_irqfd_deassign(struct okvm_vm *vm,
 long okvm_vm_ioctl_irqfd(struct okvm_vm *vm, void __user *argp)
 {
 	struct kvm_irqfd args;
+	long r;
 
 	if (copy_from_user(&args, argp, sizeof(args)))
 		return -EFAULT;
 	if (args.flags & ~(KVM_IRQFD_FLAG_DEASSIGN | KVM_IRQFD_FLAG_RESAMPLE))
 		return -EINVAL;
+	/* An assignment is on the list before it is on the eventfd's queue. */
+	mutex_lock(&vm->irqfd_ioctl_lock);
 	if (args.flags & KVM_IRQFD_FLAG_DEASSIGN)
-		return okvm_irqfd_deassign(vm, &args);
-	return okvm_irqfd_assign(vm, &args);
+		r = okvm_irqfd_deassign(vm, &args);
+	else
+		r = okvm_irqfd_assign(vm, &args);
+	mutex_unlock(&vm->irqfd_ioctl_lock);
+	return r;
 }
 
 /* VM teardown, before the vCPUs and the irqchip go: no ioctl can run. */

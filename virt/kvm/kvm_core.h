@@ -145,6 +145,7 @@ struct okvm_vm {
 	spinlock_t irqfd_lock;		/* irqfds (irqfd.c) */
 	struct list_head irqfds;
 	struct workqueue_struct *irqfd_wq;	/* made under lock */
+	struct mutex irqfd_ioctl_lock;	/* KVM_IRQFD, one at a time */
 	struct mutex resampler_lock;	/* resamplers and their irqfds */
 	struct list_head resamplers;	/* RCU readers (irqfd.c) */
 	struct okvm_io_bus __rcu *buses[OKVM_NR_BUSES];	/* slots_lock, srcu */
@@ -259,7 +260,8 @@ static inline void okvm_coalesced_destroy(struct okvm_vm *vm)
 long okvm_vm_ioctl_irqfd(struct okvm_vm *vm, void __user *argp);
 void okvm_irqfd_release_all(struct okvm_vm *vm);
 bool okvm_irqfd_has_resamplers(struct okvm_vm *vm);
-bool okvm_irqfd_resample_ack(struct okvm_vm *vm, u32 gsi);
+bool okvm_irqfd_resampled(struct okvm_vm *vm, u32 gsi);
+void okvm_irqfd_resample_notify(struct okvm_vm *vm, u32 gsi);
 bool okvm_arch_irqfd_allowed(struct okvm_vm *vm, bool resample);
 void okvm_arch_irqfd_inject(struct okvm_vm *vm, u32 gsi, bool level);
 void okvm_arch_irqfd_lower(struct okvm_vm *vm, u32 gsi);

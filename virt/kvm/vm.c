@@ -149,6 +149,7 @@ int okvm_create_vm(unsigned long type)
 	INIT_LIST_HEAD(&vm->irqfds);
 	INIT_LIST_HEAD(&vm->resamplers);
 	mutex_init(&vm->resampler_lock);
+	mutex_init(&vm->irqfd_ioctl_lock);
 	spin_lock_init(&vm->irqfd_lock);
 	r = okvm_coalesced_init(vm);
 	if (r)

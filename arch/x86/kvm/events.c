@@ -46,9 +46,10 @@ bool okvm_user_wants_window(struct okvm_vcpu *vcpu)
  */
 static bool okvm_accepts_user_irq(struct okvm_vcpu *vcpu)
 {
-	if (vcpu->arch.irq.pending)
-		return false;
-	return !vcpu->arch.lapic || okvm_lapic_accepts_extint(vcpu);
+	if (!vcpu->arch.lapic)
+		return !vcpu->arch.irq.pending;
+	return vcpu->arch.pending_extint < 0 &&
+	       okvm_lapic_accepts_extint(vcpu);
 }
 
 /*
@@ -341,10 +342,14 @@ long okvm_ioctl_interrupt(struct okvm_vcpu *vcpu, void __user *argp)
 		return -EINVAL;
 	if (okvm_pic_in_kernel(vcpu->vm))
 		return -ENXIO;
-	if (okvm_irqchip_split(vcpu->vm) && vcpu->arch.irq.pending)
-		return -EEXIST;
-	vcpu->arch.irq.pending = true;
-	vcpu->arch.irq.vector = irq.irq;
+	if (okvm_irqchip_split(vcpu->vm)) {
+		if (vcpu->arch.pending_extint >= 0)
+			return -EEXIST;
+		vcpu->arch.pending_extint = irq.irq;
+	} else {
+		vcpu->arch.irq.pending = true;
+		vcpu->arch.irq.vector = irq.irq;
+	}
 	okvm_make_request(vcpu, OKVM_REQ_EVENT);
 	return 0;
 }

@@ -173,9 +173,10 @@ int okvm_irqchip_set_line(struct okvm_vm *vm, enum okvm_irq_source src,
 
 /*
  * The irqchip ended the service of (@irqchip, @pin): the GSIs routed to it
- * that have resample irqfds get their resamplefds signalled and their level
- * lowered.  irqchip->lock held (the IOAPIC's EOI or the PIC's, before a
- * still-asserted line is sent again).
+ * that have resample irqfds get their level lowered, and the pin is marked
+ * for okvm_irqchip_unlock() to signal their resamplefds.  irqchip->lock
+ * held (the IOAPIC's EOI or the PIC's, before a still-asserted line is
+ * sent again).
  */
 void okvm_irqchip_pin_acked_locked(struct okvm_irqchip *chip, u32 irqchip,
 				   u32 pin)
@@ -186,17 +187,54 @@ void okvm_irqchip_pin_acked_locked(struct okvm_irqchip *chip, u32 irqchip,
 	u32 i;
 
 	lockdep_assert_held(&chip->lock);
+	if (!okvm_irqfd_has_resamplers(chip->vm))
+		return;
 	rcu_read_lock();
 	t = rcu_dereference(chip->routes);
 	for (i = 0; t && i < t->nr; i++) {
 		e = &t->e[i];
 		if (e->type != KVM_IRQ_ROUTING_IRQCHIP ||
-		    e->chip.irqchip != irqchip || e->chip.pin != pin)
+		    e->chip.irqchip != irqchip || e->chip.pin != pin ||
+		    !okvm_irqfd_resampled(chip->vm, e->gsi))
 			continue;
-		if (okvm_irqfd_resample_ack(chip->vm, e->gsi))
-			okvm_irqchip_route_locked(chip, OKVM_IRQ_SRC_RESAMPLE,
-						  e->gsi, 0, &st);
+		okvm_irqchip_route_locked(chip, OKVM_IRQ_SRC_RESAMPLE, e->gsi,
+					  0, &st);
+		if (irqchip == KVM_IRQCHIP_IOAPIC)
+			chip->ioapic_acked |= BIT(pin);
+		else
+			chip->pic_acked |= BIT(pin + (irqchip ==
+					       KVM_IRQCHIP_PIC_SLAVE ? 8 : 0));
 	}
+	rcu_read_unlock();
+}
+
+/* Is route @e an irqchip pin in one of these masks? */
+static bool okvm_route_in(const struct okvm_irq_route *e, u32 ioapic_pins,
+			  u16 pic_pins)
+{
+	if (e->type != KVM_IRQ_ROUTING_IRQCHIP)
+		return false;
+	if (e->chip.irqchip == KVM_IRQCHIP_IOAPIC)
+		return ioapic_pins & BIT(e->chip.pin);
+	return pic_pins & BIT(e->chip.pin + (e->chip.irqchip ==
+					     KVM_IRQCHIP_PIC_SLAVE ? 8 : 0));
+}
+
+/*
+ * After okvm_irqchip_pin_acked_locked(), with irqchip->lock dropped:
+ * signal the resamplefds of the GSIs routed to these pins.
+ */
+void okvm_irqchip_notify_acked(struct okvm_irqchip *chip, u32 ioapic_pins,
+			       u16 pic_pins)
+{
+	struct okvm_irq_routes *t;
+	u32 i;
+
+	rcu_read_lock();
+	t = rcu_dereference(chip->routes);
+	for (i = 0; t && i < t->nr; i++)
+		if (okvm_route_in(&t->e[i], ioapic_pins, pic_pins))
+			okvm_irqfd_resample_notify(chip->vm, t->e[i].gsi);
 	rcu_read_unlock();
 }
 

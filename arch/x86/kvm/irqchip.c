@@ -26,12 +26,25 @@ static int okvm_ioapic_deliver(struct x86_ioapic *io,
 	return okvm_apic_deliver(chip->vm, NULL, m);
 }
 
-/* An EOI of @pin's vector; irqchip->lock held. */
-static void okvm_ioapic_pin_eoi(struct x86_ioapic *io, int pin)
+/*
+ * An EOI of @pin's vector from LAPIC @src; irqchip->lock held.  An edge
+ * EOI concerns the pin only when the pin sends to that LAPIC: the vector
+ * may be another device's there.
+ */
+static void okvm_ioapic_pin_eoi(struct x86_ioapic *io, int pin,
+				const void *src)
 {
 	struct okvm_irqchip *chip = container_of(io, struct okvm_irqchip,
 						 ioapic);
+	struct x86_apic_msg m;
 
+	if (!okvm_irqfd_has_resamplers(chip->vm))
+		return;
+	if (src && !(io->redir[pin] & X86_IOAPIC_LEVEL)) {
+		x86_ioapic_build_msg(io, pin, &m);
+		if (!okvm_lapic_named((struct okvm_lapic *)src, &m))
+			return;
+	}
 	okvm_irqchip_pin_acked_locked(chip, KVM_IRQCHIP_IOAPIC, pin);
 }
 
@@ -62,8 +75,29 @@ static void okvm_irqchip_pit_acked(struct okvm_irqchip *chip)
 		okvm_pit_irq_acked(pit, chip);
 }
 
-/* A LAPIC retired @vector, see okvm_ioapic_wants_eoi() (no lapic->lock). */
-void okvm_ioapic_eoi(struct okvm_vm *vm, u8 vector)
+/*
+ * Drop irqchip->lock, then signal the resample irqfds of the pins whose
+ * service ended under it (their levels are already lowered).
+ */
+void okvm_irqchip_unlock(struct okvm_irqchip *chip, unsigned long flags)
+	__releases(&chip->lock)
+{
+	u32 ioapic = chip->ioapic_acked;
+	u16 pic = chip->pic_acked;
+
+	chip->ioapic_acked = 0;
+	chip->pic_acked = 0;
+	spin_unlock_irqrestore(&chip->lock, flags);
+	if (ioapic || pic)
+		okvm_irqchip_notify_acked(chip, ioapic, pic);
+}
+
+/*
+ * LAPIC @src retired @vector (its TMR bit: @level), see
+ * okvm_ioapic_wants_eoi(); no lapic->lock held.
+ */
+void okvm_ioapic_eoi(struct okvm_vm *vm, u8 vector, bool level,
+		     struct okvm_lapic *src)
 {
 	struct okvm_irqchip *chip = vm->arch.irqchip;
 	unsigned long flags;
@@ -71,12 +105,12 @@ void okvm_ioapic_eoi(struct okvm_vm *vm, u8 vector)
 	if (!chip)
 		return;
 	spin_lock_irqsave(&chip->lock, flags);
-	x86_ioapic_eoi(&chip->ioapic, vector);
+	x86_ioapic_eoi(&chip->ioapic, vector, level, src);
 	if (chip->pit_ack_vector == vector) {
 		WRITE_ONCE(chip->pit_ack_vector, -1);
 		okvm_irqchip_pit_acked(chip);
 	}
-	spin_unlock_irqrestore(&chip->lock, flags);
+	okvm_irqchip_unlock(chip, flags);
 }
 
 /* The bit of @pin in a level array, per source. */
@@ -203,7 +237,7 @@ static int okvm_pic_read(struct okvm_io_dev *dev, struct okvm_vcpu *vcpu,
 	spin_lock_irqsave(&chip->lock, flags);
 	for (i = 0; i < len; i++)
 		b[i] = x86_pic_read(&chip->pic, addr + i);
-	spin_unlock_irqrestore(&chip->lock, flags);
+	okvm_irqchip_unlock(chip, flags);
 	return 0;
 }
 
@@ -220,7 +254,7 @@ static int okvm_pic_write(struct okvm_io_dev *dev, struct okvm_vcpu *vcpu,
 	for (i = 0; i < len; i++)
 		x86_pic_write(&chip->pic, addr + i, b[i]);
 	out = x86_pic_output(&chip->pic);
-	spin_unlock_irqrestore(&chip->lock, flags);
+	okvm_irqchip_unlock(chip, flags);
 	if (out)
 		okvm_irqchip_kick_extint(vcpu->vm);
 	return 0;

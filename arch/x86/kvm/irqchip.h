@@ -39,6 +39,7 @@ struct okvm_lapic {
 	struct x86_apic_msg ipi;
 	bool ipi_queued;
 	int eoi_vector;			/* EOI for the IOAPIC, or -1 */
+	bool eoi_level;			/* ...of a level-triggered vector */
 	int user_eoi;			/* split: EOI for userspace, or -1 */
 	u64 vapic_addr;			/* KVM_SET_VAPIC_ADDR, 0: none */
 };
@@ -91,6 +92,9 @@ struct okvm_irqchip {
 	 * lock, read locklessly by the LAPIC's EOI.
 	 */
 	int pit_ack_vector;
+	/* Pins whose resample irqfds get signalled at okvm_irqchip_unlock(). */
+	u32 ioapic_acked;
+	u16 pic_acked;
 	struct okvm_io_dev pic_master, pic_slave, elcr, ioapic_mmio;
 };
 
@@ -166,11 +170,15 @@ long okvm_ioctl_set_vapic_addr(struct okvm_vcpu *vcpu, void __user *argp);
 void okvm_lapic_sync_to_vapic(struct okvm_vcpu *vcpu);
 void okvm_lapic_sync_from_vapic(struct okvm_vcpu *vcpu);
 bool okvm_lapic_accepts_extint(struct okvm_vcpu *vcpu);
+bool okvm_lapic_named(struct okvm_lapic *apic, const struct x86_apic_msg *m);
 void okvm_lapic_update_version(struct okvm_vcpu *vcpu);
 
 /* irqchip.c */
 bool okvm_ioapic_wants_eoi(struct okvm_vm *vm, u8 vector, bool level);
-void okvm_ioapic_eoi(struct okvm_vm *vm, u8 vector);
+void okvm_ioapic_eoi(struct okvm_vm *vm, u8 vector, bool level,
+		     struct okvm_lapic *src);
+void okvm_irqchip_unlock(struct okvm_irqchip *chip, unsigned long flags)
+	__releases(&chip->lock);
 int okvm_irqchip_set_pin_locked(struct okvm_irqchip *chip, u32 irqchip,
 				u32 pin, enum okvm_irq_source src, int level);
 int okvm_irqchip_pulse_locked(struct okvm_irqchip *chip,
@@ -191,6 +199,8 @@ int okvm_irqchip_route_locked(struct okvm_irqchip *chip,
 			      struct okvm_route_status *st);
 void okvm_irqchip_pin_acked_locked(struct okvm_irqchip *chip, u32 irqchip,
 				   u32 pin);
+void okvm_irqchip_notify_acked(struct okvm_irqchip *chip, u32 ioapic_pins,
+			       u16 pic_pins);
 int okvm_irq_routes_default(struct okvm_irqchip *chip);
 void okvm_irq_routes_free(struct okvm_irqchip *chip);
 long okvm_vm_set_gsi_routing(struct okvm_vm *vm, void __user *argp);

@@ -78,6 +78,7 @@ static void okvm_lapic_eoi(struct x86_lapic *l, u8 vector, bool level)
 			apic->user_eoi = vector;
 	} else if (okvm_ioapic_wants_eoi(vm, vector, level)) {
 		apic->eoi_vector = vector;
+		apic->eoi_level = level;
 	}
 }
 
@@ -106,6 +107,7 @@ static void okvm_lapic_unlock(struct okvm_lapic *apic, unsigned long flags)
 	struct x86_apic_msg ipi = apic->ipi;
 	bool send = apic->ipi_queued;
 	int eoi = apic->eoi_vector, user_eoi = apic->user_eoi;
+	bool eoi_level = apic->eoi_level;
 
 	apic->ipi_queued = false;
 	apic->eoi_vector = -1;
@@ -114,7 +116,7 @@ static void okvm_lapic_unlock(struct okvm_lapic *apic, unsigned long flags)
 	if (send)
 		okvm_apic_deliver(apic->vcpu->vm, apic, &ipi);
 	if (eoi >= 0)
-		okvm_ioapic_eoi(apic->vcpu->vm, eoi);
+		okvm_ioapic_eoi(apic->vcpu->vm, eoi, eoi_level, apic);
 	/* Only the vCPU's own EOI write records one: its thread runs here. */
 	if (user_eoi >= 0) {
 		apic->vcpu->arch.pending_eoi = user_eoi;
@@ -184,6 +186,7 @@ int okvm_lapic_create(struct okvm_vcpu *vcpu)
 		vcpu->arch.mp_state = KVM_MP_STATE_UNINITIALIZED;
 	}
 	vcpu->arch.lapic = apic;
+	vcpu->arch.pending_extint = -1;
 	okvm_lapic_update_version(vcpu);
 	return 0;
 }
@@ -318,6 +321,21 @@ void okvm_irqchip_kick_extint(struct okvm_vm *vm)
 
 /* --- Interrupt acceptance on the vCPU thread ----------------------------- */
 
+/*
+ * Does message @m name @apic (no shorthand)?  irqchip->lock may be held,
+ * not this LAPIC's lock.
+ */
+bool okvm_lapic_named(struct okvm_lapic *apic, const struct x86_apic_msg *m)
+{
+	unsigned long flags;
+	bool r;
+
+	spin_lock_irqsave(&apic->lock, flags);
+	r = x86_lapic_match_dest(&apic->dev, m, NULL);
+	spin_unlock_irqrestore(&apic->lock, flags);
+	return r;
+}
+
 /* LINT0 takes ExtINT (or the LAPIC is hardware-disabled). */
 bool okvm_lapic_accepts_extint(struct okvm_vcpu *vcpu)
 {
@@ -327,11 +345,11 @@ bool okvm_lapic_accepts_extint(struct okvm_vcpu *vcpu)
 /* Split irqchip: the ExtINT is KVM_INTERRUPT's, from userspace's PIC. */
 static bool okvm_user_extint(struct okvm_vcpu *vcpu, bool ack, int *vector)
 {
-	if (!vcpu->arch.irq.pending)
+	if (vcpu->arch.pending_extint < 0)
 		return false;
 	if (ack) {
-		*vector = vcpu->arch.irq.vector;
-		vcpu->arch.irq.pending = false;
+		*vector = vcpu->arch.pending_extint;
+		vcpu->arch.pending_extint = -1;
 	}
 	return true;
 }
@@ -350,7 +368,7 @@ static bool okvm_pic_pending(struct okvm_vcpu *vcpu, bool ack, int *vector)
 	out = x86_pic_output(&chip->pic);
 	if (out && ack)
 		*vector = x86_pic_intack(&chip->pic);
-	spin_unlock_irqrestore(&chip->lock, flags);
+	okvm_irqchip_unlock(chip, flags);
 	return out;
 }
 
@@ -368,20 +386,23 @@ bool okvm_irqchip_has_interrupt(struct okvm_vcpu *vcpu)
 	return v >= 0 || okvm_pic_pending(vcpu, false, NULL);
 }
 
-/* The vector the guest takes now (IRR -> ISR, or a PIC INTA), or -1. */
+/*
+ * The vector the guest takes now, or -1: the ExtINT first (a PIC INTA, or
+ * KVM_INTERRUPT's with the split irqchip), as KVM, then IRR -> ISR.
+ */
 int okvm_irqchip_ack_interrupt(struct okvm_vcpu *vcpu)
 {
 	struct okvm_lapic *apic = vcpu->arch.lapic;
 	unsigned long flags;
 	int v;
 
+	if (okvm_pic_pending(vcpu, true, &v))
+		return v;
 	flags = okvm_lapic_lock(apic);
 	v = x86_lapic_pending_vector(&apic->dev);
 	if (v >= 0)
 		x86_lapic_ack(&apic->dev, v);
 	okvm_lapic_unlock(apic, flags);
-	if (v < 0 && !okvm_pic_pending(vcpu, true, &v))
-		v = -1;
 	return v;
 }
 

@@ -219,7 +219,8 @@ struct okvm_vcpu_arch {
 	struct {
 		bool pending;
 		u8 vector;
-	} irq;				/* from KVM_INTERRUPT (split: ExtINT) */
+	} irq;				/* from KVM_INTERRUPT */
+	int pending_extint;		/* split: KVM_INTERRUPT's ExtINT, or -1 */
 	u8 pending_eoi;			/* split: KVM_EXIT_IOAPIC_EOI's vector */
 	bool nmi_injected;
 	u8 nmi_pending;			/* at most 2 latched, as a CPU */

@@ -198,7 +198,7 @@ static void test_edge(void)
 	b.accept = 0;
 	CHECK_EQ(x86_ioapic_set_irq(&io, 1, 1), 0, "nobody accepted");
 	CHECK_EQ(b.n, 2, "but sent");
-	x86_ioapic_eoi(&io, 0x31);
+	x86_ioapic_eoi(&io, 0x31, false, NULL);
 	CHECK_EQ(b.n, 2, "EOI: nothing for edge pins");
 
 	/* A masked edge is lost, also when unmasked later. */
@@ -232,13 +232,13 @@ static void test_level(void)
 	CHECK_EQ(io.redir[9] & RIRR, RIRR, "remote IRR");
 	CHECK_EQ(x86_ioapic_set_irq(&io, 9, 1), -1, "remote IRR set");
 	CHECK_EQ(b.n, 1, "one message");
-	x86_ioapic_eoi(&io, 0x42);
+	x86_ioapic_eoi(&io, 0x42, true, NULL);
 	CHECK_EQ(io.redir[9] & RIRR, RIRR, "other vector: kept");
-	x86_ioapic_eoi(&io, 0x41);
+	x86_ioapic_eoi(&io, 0x41, true, NULL);
 	CHECK_EQ(b.n, 2, "still asserted: sent again");
 	CHECK_EQ(io.redir[9] & RIRR, RIRR, "remote IRR again");
 	x86_ioapic_set_irq(&io, 9, 0);
-	x86_ioapic_eoi(&io, 0x41);
+	x86_ioapic_eoi(&io, 0x41, true, NULL);
 	CHECK_EQ(b.n, 2, "deasserted: nothing");
 	CHECK_EQ(io.redir[9] & RIRR, 0, "remote IRR cleared");
 
@@ -252,7 +252,7 @@ static void test_level(void)
 
 	/* Masked while asserted: delivered on unmask. */
 	x86_ioapic_set_irq(&io, 9, 0);
-	x86_ioapic_eoi(&io, 0x41);
+	x86_ioapic_eoi(&io, 0x41, true, NULL);
 	set_entry(&io, 10, MASKED | LEVEL | 0x51);
 	CHECK_EQ(x86_ioapic_set_irq(&io, 10, 1), -1, "masked");
 	CHECK_EQ(b.n, 4, "nothing sent");
@@ -262,7 +262,7 @@ static void test_level(void)
 	CHECK_EQ(io.redir[10] & RIRR, RIRR, "remote IRR");
 	/* Masked during service: EOI clears, no send until unmask. */
 	wr(&io, 0x24, (u32)(MASKED | LEVEL | 0x51));
-	x86_ioapic_eoi(&io, 0x51);
+	x86_ioapic_eoi(&io, 0x51, true, NULL);
 	CHECK_EQ(b.n, 5, "masked: no resend");
 	CHECK_EQ(io.redir[10] & RIRR, 0, "but remote IRR cleared");
 	x86_ioapic_set_irq(&io, 10, 0);
@@ -274,6 +274,7 @@ static void test_level(void)
 struct eoi_bus {
 	struct bus b;
 	u32 heard;
+	const void *src;	/* what the last call was given */
 	u64 rirr_seen;		/* the pin's remote IRR when told */
 	int lower;		/* lower the pin from the callback */
 };
@@ -287,11 +288,12 @@ static int eoi_deliver(struct x86_ioapic *io, const struct x86_apic_msg *m)
 	return 1;
 }
 
-static void eoi_pin(struct x86_ioapic *io, int pin)
+static void eoi_pin(struct x86_ioapic *io, int pin, const void *src)
 {
 	struct eoi_bus *e = io->opaque;
 
 	e->heard |= 1u << pin;
+	e->src = src;
 	e->rirr_seen = io->redir[pin] & RIRR;
 	if (e->lower)
 		x86_ioapic_set_irq(io, pin, 0);
@@ -314,19 +316,28 @@ static void test_pin_eoi(void)
 	set_entry(&io, 3, 0x33);			/* edge */
 	set_entry(&io, 4, MASKED | 0x33);		/* edge, masked */
 	set_entry(&io, 9, LEVEL | 0x41);
-	x86_ioapic_eoi(&io, 0x33);
-	CHECK_EQ(e.heard, (1u << 3) | (1u << 4), "edge pins of the vector");
+	set_entry(&io, 5, LEVEL | 0x33);		/* level, same vector */
+	x86_ioapic_eoi(&io, 0x33, false, &e);
+	CHECK_EQ(e.heard, (1u << 3) | (1u << 4), "edge EOI: edge pins");
+	CHECK(e.src == &e, "the EOI's source passed on");
+	e.heard = 0;
+	x86_ioapic_set_irq(&io, 5, 1);
+	x86_ioapic_eoi(&io, 0x33, false, NULL);
+	CHECK_EQ(io.redir[5] & RIRR, RIRR, "edge EOI: level pin kept");
+	x86_ioapic_eoi(&io, 0x33, true, NULL);
+	CHECK_EQ(e.heard & (1u << 5), 1u << 5, "level EOI: level pin");
+	CHECK_EQ(io.redir[5] & RIRR, RIRR, "still asserted: in service again");
 	e.heard = 0;
 	x86_ioapic_set_irq(&io, 9, 1);
-	CHECK_EQ(e.b.n, 1, "level sent");
-	x86_ioapic_eoi(&io, 0x41);
+	CHECK_EQ(e.b.n, 3, "level sent");
+	x86_ioapic_eoi(&io, 0x41, true, NULL);
 	CHECK_EQ(e.heard, 1u << 9, "level pin told");
 	CHECK_EQ(e.rirr_seen, RIRR, "told before remote IRR is cleared");
-	CHECK_EQ(e.b.n, 2, "still asserted: sent again");
+	CHECK_EQ(e.b.n, 4, "still asserted: sent again");
 	/* Lowered by the callback: no second message (resampling). */
 	e.lower = 1;
-	x86_ioapic_eoi(&io, 0x41);
-	CHECK_EQ(e.b.n, 2, "lowered in pin_eoi: not sent again");
+	x86_ioapic_eoi(&io, 0x41, true, NULL);
+	CHECK_EQ(e.b.n, 4, "lowered in pin_eoi: not sent again");
 	CHECK_EQ(io.redir[9] & RIRR, 0, "remote IRR cleared");
 	CHECK_EQ(io.irr & (1u << 9), 0, "line low");
 }
@@ -364,9 +375,9 @@ static void test_eoi_storm(void)
 		x86_ioapic_set_irq(&io, pin, 1);
 	}
 	CHECK_EQ(s.b.n, 24, "all pins once");
-	x86_ioapic_eoi(&io, 0x60);
+	x86_ioapic_eoi(&io, 0x60, true, NULL);
 	CHECK_EQ(s.b.n, 48, "one EOI: each pin once more");
-	x86_ioapic_eoi(&io, 0x61);
+	x86_ioapic_eoi(&io, 0x61, true, NULL);
 	CHECK_EQ(s.b.n, 48, "wrong vector");
 	CHECK_EQ(s.per_vec[0x60], 48, "vector 0x60");
 }
@@ -428,7 +439,7 @@ static void test_state_loaded(void)
 	CHECK_EQ(bad, 0, "delivery status cleared");
 	CHECK_EQ(x86_ioapic_mmio_read(&io, 0x10, 4), 0, "reg 0xef reads 0");
 	/* Masked garbage: an EOI clears remote IRR, still masked: no send. */
-	x86_ioapic_eoi(&io, 0xff);
+	x86_ioapic_eoi(&io, 0xff, true, NULL);
 	CHECK_EQ(b.n, 0, "masked pins stay silent");
 	CHECK_EQ(io.redir[0] & RIRR, 0, "remote IRR cleared");
 }
@@ -466,7 +477,7 @@ static void test_fuzz(void)
 			break;
 		case 3:
 			before = b.n;
-			x86_ioapic_eoi(&io, (u8)io.redir[rng() % 24]);
+			x86_ioapic_eoi(&io, (u8)io.redir[rng() % 24], rng() & 1, NULL);
 			bad += b.n - before > X86_IOAPIC_PINS;
 			break;
 		default:

@@ -97,21 +97,23 @@ int x86_ioapic_set_irq(struct x86_ioapic *io, int pin, int level)
 	return ioapic_service(io, pin);
 }
 
-void x86_ioapic_eoi(struct x86_ioapic *io, u8 vector)
+void x86_ioapic_eoi(struct x86_ioapic *io, u8 vector, bool level,
+		    const void *src)
 {
 	u64 e;
 	int pin;
 
 	for (pin = 0; pin < X86_IOAPIC_PINS; pin++) {
 		e = io->redir[pin];
-		if ((e & X86_IOAPIC_VECTOR) != vector)
+		if ((e & X86_IOAPIC_VECTOR) != vector ||
+		    !(e & X86_IOAPIC_LEVEL) != !level)
 			continue;
 		if (io->ops && io->ops->pin_eoi)
-			io->ops->pin_eoi(io, pin);
+			io->ops->pin_eoi(io, pin, src);
 		if (!(e & X86_IOAPIC_REMOTE_IRR))
 			continue;
 		io->redir[pin] = e & ~X86_IOAPIC_REMOTE_IRR;
-		if ((e & X86_IOAPIC_LEVEL) && (io->irr & (1u << pin)))
+		if (io->irr & (1u << pin))
 			ioapic_service(io, pin);
 	}
 }

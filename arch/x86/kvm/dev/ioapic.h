@@ -52,12 +52,14 @@ struct x86_ioapic_ops {
 	 */
 	int (*deliver)(struct x86_ioapic *io, const struct x86_apic_msg *m);
 	/*
-	 * Optional.  An EOI of pin @pin's vector reached the IOAPIC (edge or
-	 * level pin), before a level pin's remote IRR is cleared and its
-	 * still-asserted line re-sent; it may lower lines with
-	 * x86_ioapic_set_irq(io, n, 0), nothing else of this IOAPIC.
+	 * Optional.  An EOI of pin @pin's vector reached the IOAPIC, with the
+	 * pin's trigger mode; @src is x86_ioapic_eoi()'s.  Called before a
+	 * level pin's remote IRR is cleared and its still-asserted line
+	 * re-sent.  It may set @pin's line with x86_ioapic_set_irq() (the pin
+	 * is still in service there: remote IRR set, or an edge already
+	 * high, so nothing is sent), nothing else of this IOAPIC.
 	 */
-	void (*pin_eoi)(struct x86_ioapic *io, int pin);
+	void (*pin_eoi)(struct x86_ioapic *io, int pin, const void *src);
 };
 
 /*
@@ -109,11 +111,14 @@ void x86_ioapic_reset(struct x86_ioapic *io);
 int x86_ioapic_set_irq(struct x86_ioapic *io, int pin, int level);
 
 /*
- * A LAPIC EOI of @vector was broadcast: every pin with that vector and
- * remote IRR set gets remote IRR cleared, and a level pin still asserted
- * and unmasked is delivered again (at most once per pin per call).
+ * A LAPIC EOI of @vector was broadcast, for a level-triggered interrupt
+ * (@level: the LAPIC's TMR bit) or an edge one; @src (the LAPIC, opaque)
+ * goes to pin_eoi.  Only pins with that vector and that trigger mode hear
+ * it: a level pin with remote IRR set gets it cleared and, still asserted
+ * and unmasked, is delivered again (at most once per pin per call).
  */
-void x86_ioapic_eoi(struct x86_ioapic *io, u8 vector);
+void x86_ioapic_eoi(struct x86_ioapic *io, u8 vector, bool level,
+		    const void *src);
 
 /*
  * Guest MMIO read at @offset from the base, @len bytes.  Registers are

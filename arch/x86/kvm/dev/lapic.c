@@ -830,7 +830,7 @@ int x86_lapic_msr_read(struct x86_lapic *l, u32 msr, u64 *val)
 }
 
 /* Would val be a #GP for the x2APIC register at off? */
-static bool x2apic_write_bad(const struct x86_lapic *l, u32 off, u32 val)
+static bool x2apic_write_bad(u32 off, u32 val)
 {
 	switch (off) {
 	case LAPIC_TPR:
@@ -840,7 +840,7 @@ static bool x2apic_write_bad(const struct x86_lapic *l, u32 off, u32 val)
 	case LAPIC_ESR:
 		return val != 0;
 	case LAPIC_SVR:
-		return val & ~svr_mask(l);
+		return false;	/* as KVM: the bits it lacks are dropped */
 	case LAPIC_TDCR:
 		return val & ~TDCR_MASK;
 	case LAPIC_TMICT:
@@ -872,7 +872,7 @@ int x86_lapic_msr_write(struct x86_lapic *l, u32 msr, u64 val)
 		send_icr(l, lo, (u32)(val >> 32), true);
 		return 0;
 	}
-	if (off >= LAPIC_REGS_SIZE || (val >> 32) || x2apic_write_bad(l, off, lo))
+	if (off >= LAPIC_REGS_SIZE || (val >> 32) || x2apic_write_bad(off, lo))
 		return 1;
 	if (off == LAPIC_SELF_IPI)
 		self_ipi(l, (u8)lo);
