@@ -34,12 +34,8 @@ static struct kvm_vm *vm;
 static struct kvm_vcpu *new_vcpu(uint64_t entry)
 {
 	static uint32_t next_id;
-	struct kvm_vcpu *vcpu = vcpu_add(vm, next_id++);
 
-	vcpu_set_supported_cpuid(vcpu);
-	vcpu_setup_long(vcpu, entry);
-	vcpu_use_idt(vcpu);
-	return vcpu;
+	return vcpu_add_long(vm, next_id++, entry);
 }
 
 GUEST_CODE(guest_hlt, 64,

@@ -51,12 +51,9 @@ static struct kvm_vm *irq_vm(void)
 static struct kvm_vcpu *long_vcpu(struct kvm_vm *vm, uint32_t id,
 				  uint64_t entry)
 {
-	struct kvm_vcpu *vcpu = vcpu_add(vm, id);
+	struct kvm_vcpu *vcpu = vcpu_add_long(vm, id, entry);
 	struct kvm_mp_state mp = { KVM_MP_STATE_RUNNABLE };
 
-	vcpu_set_supported_cpuid(vcpu);
-	vcpu_setup_long(vcpu, entry);
-	vcpu_use_idt(vcpu);
 	TEST_ASSERT_OK(ioctl(vcpu->fd, KVM_SET_MP_STATE, &mp));
 	return vcpu;
 }
@@ -404,20 +401,6 @@ static void test_pic(void)
 
 GUEST_CODE(guest_wait_irq, 64, G_WAIT_PIN17);
 
-static int set_routes(struct kvm_vm *vm, struct kvm_irq_routing_entry *e,
-		      uint32_t nr)
-{
-	struct kvm_irq_routing *r = calloc(1, sizeof(*r) + nr * sizeof(*e));
-	int ret;
-
-	TEST_ASSERT(r, "calloc");
-	r->nr = nr;
-	memcpy(r->entries, e, nr * sizeof(*e));
-	ret = ioctl(vm->fd, KVM_SET_GSI_ROUTING, r);
-	free(r);
-	return ret;
-}
-
 static void test_gsi_routing(void)
 {
 	struct kvm_vm *vm = irq_vm();
@@ -434,19 +417,19 @@ static void test_gsi_routing(void)
 	struct ucall uc;
 
 	bad.u.irqchip.pin = 24;
-	TEST_ASSERT_ERRNO(set_routes(vm, &bad, 1), EINVAL);
+	TEST_ASSERT_ERRNO(vm_set_gsi_routes(vm, &bad, 1), EINVAL);
 	bad = e[0];
 	bad.u.irqchip = (typeof(bad.u.irqchip)){ KVM_IRQCHIP_PIC_MASTER, 8 };
-	TEST_ASSERT_ERRNO(set_routes(vm, &bad, 1), EINVAL);
+	TEST_ASSERT_ERRNO(vm_set_gsi_routes(vm, &bad, 1), EINVAL);
 	bad = e[0];
 	bad.type = 99;
-	TEST_ASSERT_ERRNO(set_routes(vm, &bad, 1), EINVAL);
+	TEST_ASSERT_ERRNO(vm_set_gsi_routes(vm, &bad, 1), EINVAL);
 	bad = e[0];
 	bad.flags = 1;
-	TEST_ASSERT_ERRNO(set_routes(vm, &bad, 1), EINVAL);
-	TEST_ASSERT_ERRNO(set_routes(vm, (struct kvm_irq_routing_entry[])
+	TEST_ASSERT_ERRNO(vm_set_gsi_routes(vm, &bad, 1), EINVAL);
+	TEST_ASSERT_ERRNO(vm_set_gsi_routes(vm, (struct kvm_irq_routing_entry[])
 				     { e[0], e[0] }, 2), EINVAL);
-	TEST_ASSERT_OK(set_routes(vm, e, 2));
+	TEST_ASSERT_OK(vm_set_gsi_routes(vm, e, 2));
 	vcpu_expect_sync(vcpu, 1);
 	/* The default routes are gone: GSI 17 has none now. */
 	TEST_ASSERT_EQ(irq_line_status(vm, 17, 1), -1);

@@ -33,23 +33,6 @@ static int irqfd(struct kvm_vm *vm, int fd, uint32_t gsi, uint32_t flags)
 	return ioctl(vm->fd, KVM_IRQFD, &a);
 }
 
-static void signal_efd(int efd)
-{
-	uint64_t one = 1;
-
-	TEST_ASSERT(write(efd, &one, sizeof(one)) == sizeof(one), "write");
-}
-
-/* The eventfd's count, 0 when it is empty (non-blocking read). */
-static uint64_t take(int efd)
-{
-	uint64_t n = 0;
-
-	if (read(efd, &n, sizeof(n)) != sizeof(n))
-		return 0;
-	return n;
-}
-
 static struct kvm_vm *irq_vm(void)
 {
 	struct kvm_vm *vm = vm_create();
@@ -101,8 +84,8 @@ static void test_inject(struct kvm_vm *vm, struct kvm_vcpu *vcpu, int *efd)
 
 	vcpu_expect_sync(vcpu, 1);
 	TEST_ASSERT_OK(irqfd(vm, efd[0], 17, 0));
-	signal_efd(efd[0]);
-	TEST_ASSERT_EQ(take(efd[0]), 0);
+	efd_signal(efd[0]);
+	TEST_ASSERT_EQ(efd_take(efd[0]), 0);
 	vcpu_expect_vector(vcpu, 0x73, &uc);
 	resume_hlt_loop(vcpu, &uc);
 
@@ -118,18 +101,18 @@ static void test_inject(struct kvm_vm *vm, struct kvm_vcpu *vcpu, int *efd)
 		.u.msi = { .address_lo = 0xfee00000, .data = 0x84 } };
 	TEST_ASSERT_OK(ioctl(vm->fd, KVM_SET_GSI_ROUTING, r));
 	free(r);
-	signal_efd(efd[1]);
+	efd_signal(efd[1]);
 	TEST_ASSERT_OK(irqfd(vm, efd[1], 40, 0));
 	vcpu_expect_vector(vcpu, 0x84, &uc);
 	/* As upstream: the injection at assignment leaves the count. */
-	TEST_ASSERT_EQ(take(efd[1]), 1);
+	TEST_ASSERT_EQ(efd_take(efd[1]), 1);
 }
 
 static void test_deassign(struct kvm_vm *vm, int *efd)
 {
 	TEST_ASSERT_OK(irqfd(vm, efd[0], 17, KVM_IRQFD_FLAG_DEASSIGN));
-	signal_efd(efd[0]);
-	TEST_ASSERT_EQ(take(efd[0]), 1);
+	efd_signal(efd[0]);
+	TEST_ASSERT_EQ(efd_take(efd[0]), 1);
 }
 
 static void test_hangup(struct kvm_vm *vm)
@@ -140,8 +123,8 @@ static void test_hangup(struct kvm_vm *vm)
 	close(e);
 	again = eventfd(0, EFD_NONBLOCK);
 	TEST_ASSERT_OK(irqfd(vm, again, 9, 0));
-	signal_efd(again);
-	TEST_ASSERT_EQ(take(again), 0);
+	efd_signal(again);
+	TEST_ASSERT_EQ(efd_take(again), 0);
 	close(again);
 }
 
@@ -160,10 +143,7 @@ int main(void)
 	efd[0] = eventfd(0, EFD_NONBLOCK);
 	efd[1] = eventfd(0, EFD_NONBLOCK);
 	vm = irq_vm();
-	vcpu = vcpu_add(vm, 0);
-	vcpu_set_supported_cpuid(vcpu);
-	vcpu_setup_long(vcpu, LOAD_GUEST(vm, guest_wait17));
-	vcpu_use_idt(vcpu);
+	vcpu = vcpu_add_long(vm, 0, LOAD_GUEST(vm, guest_wait17));
 	RUN_SUBTEST("inject", test_inject(vm, vcpu, efd));
 	RUN_SUBTEST("deassign", test_deassign(vm, efd));
 	RUN_SUBTEST("hangup", test_hangup(vm));

@@ -135,23 +135,6 @@ static int new_efd(void)
 	return TEST_ASSERT_OK(eventfd(0, EFD_NONBLOCK));
 }
 
-static void signal_efd(int efd)
-{
-	uint64_t one = 1;
-
-	TEST_ASSERT(write(efd, &one, sizeof(one)) == sizeof(one), "write");
-}
-
-/* The eventfd's count, 0 when it is empty (non-blocking read). */
-static uint64_t take(int efd)
-{
-	uint64_t n = 0;
-
-	if (read(efd, &n, sizeof(n)) != sizeof(n))
-		return 0;
-	return n;
-}
-
 static void get_chip(struct kvm_vm *vm, uint32_t id, struct kvm_irqchip *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -274,35 +257,35 @@ static void test_level(void)
 	TEST_ASSERT_OK(resample(c.vm, e, PIN_LEVEL, r));
 	TEST_ASSERT_EQ(ioapic_line(c.vm, PIN_LEVEL), 0);
 	for (round = 0; round < 2; round++) {
-		signal_efd(e);
-		TEST_ASSERT_EQ(take(e), 0);
+		efd_signal(e);
+		TEST_ASSERT_EQ(efd_take(e), 0);
 		expect_taken(&c, S_LEVEL);
 		/* In service: the line stays high, nothing resampled. */
 		TEST_ASSERT_EQ(ioapic_line(c.vm, PIN_LEVEL), 1);
 		TEST_ASSERT_EQ(ioapic_remote_irr(c.vm, PIN_LEVEL), 1);
-		TEST_ASSERT_EQ(take(r), 0);
+		TEST_ASSERT_EQ(efd_take(r), 0);
 		expect_eoi(&c, S_LEVEL);
-		TEST_ASSERT_EQ(take(r), 1);
+		TEST_ASSERT_EQ(efd_take(r), 1);
 		TEST_ASSERT_EQ(ioapic_line(c.vm, PIN_LEVEL), 0);
 		TEST_ASSERT_EQ(ioapic_remote_irr(c.vm, PIN_LEVEL), 0);
 		/* The line is low: no second interrupt after the EOI. */
 		vcpu_expect_sync(c.vcpu, S_WOKE);
-		TEST_ASSERT_EQ(take(r), 0);
+		TEST_ASSERT_EQ(efd_take(r), 0);
 	}
 
 	/* Deassigned while in service: the line drops at once. */
-	signal_efd(e);
+	efd_signal(e);
 	expect_taken(&c, S_LEVEL);
 	TEST_ASSERT_EQ(ioapic_line(c.vm, PIN_LEVEL), 1);
 	TEST_ASSERT_OK(deassign(c.vm, e, PIN_LEVEL));
 	TEST_ASSERT_EQ(ioapic_line(c.vm, PIN_LEVEL), 0);
 	TEST_ASSERT_EQ(ioapic_remote_irr(c.vm, PIN_LEVEL), 1);
 	expect_eoi(&c, S_LEVEL);
-	TEST_ASSERT_EQ(take(r), 0);
+	TEST_ASSERT_EQ(efd_take(r), 0);
 	TEST_ASSERT_EQ(ioapic_remote_irr(c.vm, PIN_LEVEL), 0);
 	vcpu_expect_sync(c.vcpu, S_WOKE);
-	signal_efd(e);
-	TEST_ASSERT_EQ(take(e), 1);
+	efd_signal(e);
+	TEST_ASSERT_EQ(efd_take(e), 1);
 	TEST_ASSERT_EQ(ioapic_line(c.vm, PIN_LEVEL), 0);
 	teardown(&c);
 	close(e);
@@ -318,7 +301,7 @@ static void test_edge(void)
 	setup(&c);
 	TEST_ASSERT_OK(resample(c.vm, e, PIN_EDGE, r));
 	for (round = 0; round < 2; round++) {
-		signal_efd(e);
+		efd_signal(e);
 		expect_taken(&c, S_EDGE);
 		/* KVM_GET_IRQCHIP hides the IRR bit of a delivered edge. */
 		TEST_ASSERT_EQ(ioapic_line(c.vm, PIN_EDGE), 0);
@@ -330,9 +313,9 @@ static void test_edge(void)
 		TEST_ASSERT_EQ(irq_line_status(c.vm, PIN_EDGE, 1), 0);
 		TEST_ASSERT_EQ(irq_line_status(c.vm, PIN_EDGE, 0), 0);
 		TEST_ASSERT_EQ(ioapic_line(c.vm, PIN_EDGE), 1);
-		TEST_ASSERT_EQ(take(r), 0);
+		TEST_ASSERT_EQ(efd_take(r), 0);
 		expect_eoi(&c, S_EDGE);
-		TEST_ASSERT_EQ(take(r), 1);
+		TEST_ASSERT_EQ(efd_take(r), 1);
 		TEST_ASSERT_EQ(ioapic_line(c.vm, PIN_EDGE), 0);
 		vcpu_expect_sync(c.vcpu, S_WOKE);
 	}
@@ -365,14 +348,14 @@ static void test_pic(void)
 	TEST_ASSERT_EQ(chip.chip.pic.imr, 0xdf);
 	TEST_ASSERT_OK(resample(c.vm, e, PIC_IRQ, r));
 	for (round = 0; round < 2; round++) {
-		signal_efd(e);
+		efd_signal(e);
 		expect_taken(&c, S_PIC);
 		pic_bits(c.vm, &irr, &isr);
 		TEST_ASSERT_EQ(irr, 1u << PIC_IRQ);
 		TEST_ASSERT_EQ(isr, 1u << PIC_IRQ);
-		TEST_ASSERT_EQ(take(r), 0);
+		TEST_ASSERT_EQ(efd_take(r), 0);
 		expect_eoi(&c, S_PIC);
-		TEST_ASSERT_EQ(take(r), 1);
+		TEST_ASSERT_EQ(efd_take(r), 1);
 		pic_bits(c.vm, &irr, &isr);
 		TEST_ASSERT_EQ(irr, 0);
 		TEST_ASSERT_EQ(isr, 0);
@@ -386,7 +369,7 @@ static void test_pic(void)
 
 static void level_round(struct ctx *c, int e)
 {
-	signal_efd(e);
+	efd_signal(e);
 	expect_taken(c, S_LEVEL);
 	expect_eoi(c, S_LEVEL);
 }
@@ -400,23 +383,23 @@ static void test_shared(void)
 	TEST_ASSERT_OK(resample(c.vm, e1, PIN_LEVEL, r1));
 	TEST_ASSERT_OK(resample(c.vm, e2, PIN_LEVEL, r2));
 	level_round(&c, e1);
-	TEST_ASSERT_EQ(take(r1), 1);
-	TEST_ASSERT_EQ(take(r2), 1);
+	TEST_ASSERT_EQ(efd_take(r1), 1);
+	TEST_ASSERT_EQ(efd_take(r2), 1);
 	TEST_ASSERT_EQ(ioapic_line(c.vm, PIN_LEVEL), 0);
 	vcpu_expect_sync(c.vcpu, S_WOKE);
 	level_round(&c, e2);
-	TEST_ASSERT_EQ(take(r1), 1);
-	TEST_ASSERT_EQ(take(r2), 1);
+	TEST_ASSERT_EQ(efd_take(r1), 1);
+	TEST_ASSERT_EQ(efd_take(r2), 1);
 	vcpu_expect_sync(c.vcpu, S_WOKE);
 
 	TEST_ASSERT_OK(deassign(c.vm, e1, PIN_LEVEL));
 	level_round(&c, e2);
-	TEST_ASSERT_EQ(take(r1), 0);
-	TEST_ASSERT_EQ(take(r2), 1);
+	TEST_ASSERT_EQ(efd_take(r1), 0);
+	TEST_ASSERT_EQ(efd_take(r2), 1);
 	TEST_ASSERT_EQ(ioapic_line(c.vm, PIN_LEVEL), 0);
 	vcpu_expect_sync(c.vcpu, S_WOKE);
-	signal_efd(e1);
-	TEST_ASSERT_EQ(take(e1), 1);
+	efd_signal(e1);
+	TEST_ASSERT_EQ(efd_take(e1), 1);
 	teardown(&c);
 	close(e1);
 	close(r1);
@@ -435,16 +418,16 @@ static void test_teardown(void)
 	TEST_ASSERT_OK(resample(c.vm, e1, PIN_EDGE, r1));
 	close(e1);
 	TEST_ASSERT_OK(resample(c.vm, e2, PIN_EDGE, r2));
-	signal_efd(e2);
+	efd_signal(e2);
 	expect_taken(&c, S_EDGE);
 	expect_eoi(&c, S_EDGE);
-	TEST_ASSERT_EQ(take(r2), 1);
+	TEST_ASSERT_EQ(efd_take(r2), 1);
 	vcpu_expect_sync(c.vcpu, S_WOKE);
 
 	/* Close the VM with irqfds assigned and GSI 18 in service. */
 	TEST_ASSERT_OK(resample(c.vm, e3, PIN_LEVEL, r3));
 	TEST_ASSERT_OK(resample(c.vm, e4, PIC_IRQ, r3));
-	signal_efd(e3);
+	efd_signal(e3);
 	expect_taken(&c, S_LEVEL);
 	teardown(&c);
 	close(e2);

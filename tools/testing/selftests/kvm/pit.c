@@ -49,16 +49,6 @@ static struct kvm_vm *pit_vm(uint32_t flags)
 	return vm;
 }
 
-static struct kvm_vcpu *long_vcpu(struct kvm_vm *vm, uint64_t entry)
-{
-	struct kvm_vcpu *vcpu = vcpu_add(vm, 0);
-
-	vcpu_set_supported_cpuid(vcpu);
-	vcpu_setup_long(vcpu, entry);
-	vcpu_use_idt(vcpu);
-	return vcpu;
-}
-
 static void test_caps(void)
 {
 	int kvm = kvm_open();
@@ -255,7 +245,7 @@ static void run_ticks(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 static void pic_ticks(bool reinject)
 {
 	struct kvm_vm *vm = pit_vm(0);
-	struct kvm_vcpu *vcpu = long_vcpu(vm, LOAD_GUEST(vm, guest_pic_ticks));
+	struct kvm_vcpu *vcpu = vcpu_add_long(vm, 0, LOAD_GUEST(vm, guest_pic_ticks));
 	struct kvm_reinject_control rc = { .pit_reinject = reinject };
 
 	TEST_ASSERT_OK(ioctl(vm->fd, KVM_REINJECT_CONTROL, &rc));
@@ -333,7 +323,7 @@ static void run_catchup(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
 static void catchup(bool reinject)
 {
 	struct kvm_vm *vm = pit_vm(KVM_PIT_SPEAKER_DUMMY);
-	struct kvm_vcpu *vcpu = long_vcpu(vm, LOAD_GUEST(vm, guest_catchup));
+	struct kvm_vcpu *vcpu = vcpu_add_long(vm, 0, LOAD_GUEST(vm, guest_catchup));
 	struct kvm_reinject_control rc = { .pit_reinject = reinject };
 
 	TEST_ASSERT_OK(ioctl(vm->fd, KVM_REINJECT_CONTROL, &rc));
@@ -363,8 +353,8 @@ GUEST_CODE(guest_ioapic_ticks, 64,
 static void test_ioapic_ticks(void)
 {
 	struct kvm_vm *vm = pit_vm(0);
-	struct kvm_vcpu *vcpu = long_vcpu(vm,
-					  LOAD_GUEST(vm, guest_ioapic_ticks));
+	struct kvm_vcpu *vcpu = vcpu_add_long(vm, 0,
+					      LOAD_GUEST(vm, guest_ioapic_ticks));
 
 	vm_set_idt_gate(vm, 0x31, LOAD_GUEST(vm, guest_apic_tick));
 	run_ticks(vm, vcpu);
@@ -385,8 +375,8 @@ GUEST_CODE(guest_ioapic_catchup, 64,
 static void test_ioapic_catchup(void)
 {
 	struct kvm_vm *vm = pit_vm(KVM_PIT_SPEAKER_DUMMY);
-	struct kvm_vcpu *vcpu = long_vcpu(vm,
-					  LOAD_GUEST(vm, guest_ioapic_catchup));
+	struct kvm_vcpu *vcpu = vcpu_add_long(vm, 0,
+					      LOAD_GUEST(vm, guest_ioapic_catchup));
 
 	vm_set_idt_gate(vm, 0x31, LOAD_GUEST(vm, guest_apic_tick));
 	run_catchup(vm, vcpu, true, 120000);
@@ -417,7 +407,7 @@ GUEST_CODE(guest_speaker, 64,
 static void test_speaker(void)
 {
 	struct kvm_vm *vm = pit_vm(KVM_PIT_SPEAKER_DUMMY);
-	struct kvm_vcpu *vcpu = long_vcpu(vm, LOAD_GUEST(vm, guest_speaker));
+	struct kvm_vcpu *vcpu = vcpu_add_long(vm, 0, LOAD_GUEST(vm, guest_speaker));
 	double t0 = test_now();
 	struct ucall uc;
 
@@ -438,7 +428,7 @@ static void test_speaker(void)
 	TEST_ASSERT_OK(ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0));
 	TEST_ASSERT_OK(ioctl(vm->fd, KVM_CREATE_PIT, 0));
 	vm_setup_idt(vm);
-	vcpu = long_vcpu(vm, LOAD_GUEST(vm, guest_speaker));
+	vcpu = vcpu_add_long(vm, 0, LOAD_GUEST(vm, guest_speaker));
 	vcpu_ucall(vcpu, &uc);
 	TEST_ASSERT_EQ(uc.cmd, UCALL_SYNC);
 	TEST_ASSERT_EQ(uc.arg0 & 0x21, 0x01);
@@ -447,7 +437,7 @@ static void test_speaker(void)
 
 	/* Without KVM_PIT_SPEAKER_DUMMY, port 0x61 is the VMM's. */
 	vm = pit_vm(0);
-	vcpu = long_vcpu(vm, LOAD_GUEST(vm, guest_speaker));
+	vcpu = vcpu_add_long(vm, 0, LOAD_GUEST(vm, guest_speaker));
 	vcpu_run(vcpu);
 	vcpu_assert_exit(vcpu, KVM_EXIT_IO);
 	TEST_ASSERT_EQ(vcpu->run->io.port, 0x61);

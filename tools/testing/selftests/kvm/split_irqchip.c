@@ -79,30 +79,6 @@ static struct kvm_vm *split_vm(uint64_t pins)
 	return vm;
 }
 
-static struct kvm_vcpu *long_vcpu(struct kvm_vm *vm, uint64_t entry)
-{
-	struct kvm_vcpu *vcpu = vcpu_add(vm, 0);
-
-	vcpu_set_supported_cpuid(vcpu);
-	vcpu_setup_long(vcpu, entry);
-	vcpu_use_idt(vcpu);
-	return vcpu;
-}
-
-static int set_routes(struct kvm_vm *vm, struct kvm_irq_routing_entry *e,
-		      uint32_t nr)
-{
-	struct kvm_irq_routing *r = calloc(1, sizeof(*r) + nr * sizeof(*e));
-	int ret;
-
-	TEST_ASSERT(r, "calloc");
-	r->nr = nr;
-	memcpy(r->entries, e, nr * sizeof(*e));
-	ret = ioctl(vm->fd, KVM_SET_GSI_ROUTING, r);
-	free(r);
-	return ret;
-}
-
 static struct kvm_irq_routing_entry msi_route(uint32_t gsi, uint32_t data)
 {
 	return (struct kvm_irq_routing_entry){ .gsi = gsi,
@@ -175,10 +151,10 @@ static void test_enable(void)
 	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_SET_IRQCHIP, &ic), ENXIO);
 	ic.chip_id = KVM_IRQCHIP_PIC_MASTER;
 	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_GET_IRQCHIP, &ic), ENXIO);
-	TEST_ASSERT_ERRNO(set_routes(vm, &chip, 1), EINVAL);
+	TEST_ASSERT_ERRNO(vm_set_gsi_routes(vm, &chip, 1), EINVAL);
 	chip.u.irqchip.irqchip = KVM_IRQCHIP_PIC_MASTER;
-	TEST_ASSERT_ERRNO(set_routes(vm, &chip, 1), EINVAL);
-	TEST_ASSERT_OK(set_routes(vm, e, 2));
+	TEST_ASSERT_ERRNO(vm_set_gsi_routes(vm, &chip, 1), EINVAL);
+	TEST_ASSERT_OK(vm_set_gsi_routes(vm, e, 2));
 	vm_destroy(vm);
 }
 
@@ -243,7 +219,7 @@ GUEST_CODE(guest_wait, 64,
 static void test_signal_msi(void)
 {
 	struct kvm_vm *vm = split_vm(24);
-	struct kvm_vcpu *vcpu = long_vcpu(vm, LOAD_GUEST(vm, guest_wait));
+	struct kvm_vcpu *vcpu = vcpu_add_long(vm, 0, LOAD_GUEST(vm, guest_wait));
 	struct kvm_msi msi = { .address_lo = APIC_GPA, .data = 0x75 };
 	struct ucall uc;
 
@@ -257,14 +233,14 @@ static void test_signal_msi(void)
 static void test_irqfd_msi(void)
 {
 	struct kvm_vm *vm = split_vm(24);
-	struct kvm_vcpu *vcpu = long_vcpu(vm, LOAD_GUEST(vm, guest_wait));
+	struct kvm_vcpu *vcpu = vcpu_add_long(vm, 0, LOAD_GUEST(vm, guest_wait));
 	struct kvm_irq_routing_entry e = msi_route(40, 0x84);
 	struct kvm_irqfd a = { .gsi = 40 };
 	uint64_t one = 1, n = 0;
 	struct ucall uc;
 
 	a.fd = TEST_ASSERT_OK(eventfd(0, EFD_NONBLOCK));
-	TEST_ASSERT_OK(set_routes(vm, &e, 1));
+	TEST_ASSERT_OK(vm_set_gsi_routes(vm, &e, 1));
 	TEST_ASSERT_OK(ioctl(vm->fd, KVM_IRQFD, &a));
 	vcpu_expect_sync(vcpu, 1);
 	TEST_ASSERT(write(a.fd, &one, sizeof(one)) == sizeof(one), "write");
@@ -290,7 +266,7 @@ GUEST_CODE(guest_spin_sync, 64,
 static void test_extint(void)
 {
 	struct kvm_vm *vm = split_vm(24);
-	struct kvm_vcpu *vcpu = long_vcpu(vm, LOAD_GUEST(vm, guest_spin_sync));
+	struct kvm_vcpu *vcpu = vcpu_add_long(vm, 0, LOAD_GUEST(vm, guest_spin_sync));
 	struct kvm_interrupt irq = { .irq = 0x40 };
 	struct kvm_lapic_state s;
 	uint32_t lvt0 = 0x700;
@@ -338,7 +314,7 @@ GUEST_CODE(guest_window, 64,
 static void test_irq_window(void)
 {
 	struct kvm_vm *vm = split_vm(24);
-	struct kvm_vcpu *vcpu = long_vcpu(vm, LOAD_GUEST(vm, guest_window));
+	struct kvm_vcpu *vcpu = vcpu_add_long(vm, 0, LOAD_GUEST(vm, guest_window));
 	struct kvm_interrupt irq = { .irq = 0x41 };
 	struct kvm_run *run = vcpu->run;
 	struct ucall uc;
@@ -408,7 +384,7 @@ static void eoi_round(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
 static void test_ioapic_eoi(void)
 {
 	struct kvm_vm *vm = split_vm(24);
-	struct kvm_vcpu *vcpu = long_vcpu(vm, LOAD_GUEST(vm, guest_eoi_main));
+	struct kvm_vcpu *vcpu = vcpu_add_long(vm, 0, LOAD_GUEST(vm, guest_eoi_main));
 	struct kvm_irq_routing_entry e[3] = {
 		msi_route(5, 0xc061), msi_route(6, 0x62),
 		msi_route(30, 0xc063),
@@ -418,7 +394,7 @@ static void test_ioapic_eoi(void)
 	vm_set_idt_gate(vm, 0x61, h);
 	vm_set_idt_gate(vm, 0x62, h);
 	vm_set_idt_gate(vm, 0x63, h);
-	TEST_ASSERT_OK(set_routes(vm, e, 3));
+	TEST_ASSERT_OK(vm_set_gsi_routes(vm, e, 3));
 	vcpu_expect_sync(vcpu, 1);
 	eoi_round(vm, vcpu, 0xc061, true, true);
 	eoi_round(vm, vcpu, 0x62, false, false);

@@ -105,6 +105,13 @@ void vm_track_slot(struct kvm_vm *vm, uint32_t slot, uint32_t flags,
 void vm_untrack_slot(struct kvm_vm *vm, uint32_t slot);
 void *gpa2hva(struct kvm_vm *vm, uint64_t gpa);
 uint64_t vm_load_code(struct kvm_vm *vm, const void *start, const void *end);
+/* KVM_SET_GSI_ROUTING with these @nr entries; the ioctl's return value. */
+int vm_set_gsi_routes(struct kvm_vm *vm,
+		      const struct kvm_irq_routing_entry *e, uint32_t nr);
+
+/* Eventfds (non-blocking ones): add 1; take the count, 0 when empty. */
+void efd_signal(int efd);
+uint64_t efd_take(int efd);
 
 /* vCPUs */
 struct kvm_vcpu *vcpu_add(struct kvm_vm *vm, uint32_t id);

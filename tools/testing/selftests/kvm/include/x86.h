@@ -84,6 +84,8 @@ uint64_t vcpu_get_msr(struct kvm_vcpu *vcpu, uint32_t index);
 void vm_setup_idt(struct kvm_vm *vm);
 void vm_set_idt_gate(struct kvm_vm *vm, uint32_t vector, uint64_t handler);
 void vcpu_use_idt(struct kvm_vcpu *vcpu);
+/* vCPU @id with the supported CPUID, in long mode at @entry, on the IDT. */
+struct kvm_vcpu *vcpu_add_long(struct kvm_vm *vm, uint32_t id, uint64_t entry);
 /* Run until the next ucall; it must be UCALL_VECTOR for "vector". */
 void __vcpu_expect_vector(const char *file, int line, struct kvm_vcpu *vcpu,
 			  uint32_t vector, struct ucall *uc);

@@ -180,3 +180,33 @@ uint64_t vm_load_code(struct kvm_vm *vm, const void *start, const void *end)
 	vm->code_next = gpa + len;
 	return gpa;
 }
+
+int vm_set_gsi_routes(struct kvm_vm *vm,
+		      const struct kvm_irq_routing_entry *e, uint32_t nr)
+{
+	struct kvm_irq_routing *r = calloc(1, sizeof(*r) + nr * sizeof(*e));
+	int ret;
+
+	TEST_ASSERT(r, "calloc");
+	r->nr = nr;
+	memcpy(r->entries, e, nr * sizeof(*e));
+	ret = ioctl(vm->fd, KVM_SET_GSI_ROUTING, r);
+	free(r);
+	return ret;
+}
+
+void efd_signal(int efd)
+{
+	uint64_t one = 1;
+
+	TEST_ASSERT(write(efd, &one, sizeof(one)) == sizeof(one), "write");
+}
+
+uint64_t efd_take(int efd)
+{
+	uint64_t n = 0;
+
+	if (read(efd, &n, sizeof(n)) != sizeof(n))
+		return 0;
+	return n;
+}

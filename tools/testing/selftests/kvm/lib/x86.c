@@ -166,6 +166,16 @@ void vcpu_use_idt(struct kvm_vcpu *vcpu)
 	vcpu_set_sregs(vcpu, &sr);
 }
 
+struct kvm_vcpu *vcpu_add_long(struct kvm_vm *vm, uint32_t id, uint64_t entry)
+{
+	struct kvm_vcpu *vcpu = vcpu_add(vm, id);
+
+	vcpu_set_supported_cpuid(vcpu);
+	vcpu_setup_long(vcpu, entry);
+	vcpu_use_idt(vcpu);
+	return vcpu;
+}
+
 void __vcpu_expect_vector(const char *file, int line, struct kvm_vcpu *vcpu,
 			  uint32_t vector, struct ucall *uc)
 {
