@@ -67,15 +67,27 @@ static void okvm_irqfd_inject(struct work_struct *work)
 
 /* --- Resampling ---------------------------------------------------------- */
 
+/* @gsi's resampler or NULL; RCU read side or vm->resampler_lock held. */
+static struct okvm_resampler *okvm_resampler_find(struct okvm_vm *vm, u32 gsi)
+{
+	struct okvm_resampler *rs;
+
+	list_for_each_entry_rcu(rs, &vm->resamplers, link,
+				lockdep_is_held(&vm->resampler_lock))
+		if (rs->gsi == gsi)
+			return rs;
+	return NULL;
+}
+
 /* Join (or start) the resampler of @f's GSI.  Process context. */
 static int okvm_resampler_attach(struct okvm_vm *vm, struct okvm_irqfd *f)
 {
 	struct okvm_resampler *rs;
 
 	mutex_lock(&vm->resampler_lock);
-	list_for_each_entry(rs, &vm->resamplers, link)
-		if (rs->gsi == f->gsi)
-			goto found;
+	rs = okvm_resampler_find(vm, f->gsi);
+	if (rs)
+		goto found;
 	rs = kzalloc(sizeof(*rs), GFP_KERNEL_ACCOUNT);
 	if (!rs) {
 		mutex_unlock(&vm->resampler_lock);
@@ -126,12 +138,10 @@ bool okvm_irqfd_has_resamplers(struct okvm_vm *vm)
 /* Whether @gsi has resample irqfds.  Any context (the arch's lock held). */
 bool okvm_irqfd_resampled(struct okvm_vm *vm, u32 gsi)
 {
-	struct okvm_resampler *rs;
-	bool found = false;
+	bool found;
 
 	rcu_read_lock();
-	list_for_each_entry_rcu(rs, &vm->resamplers, link)
-		found |= rs->gsi == gsi;
+	found = okvm_resampler_find(vm, gsi) != NULL;
 	rcu_read_unlock();
 	return found;
 }
@@ -147,12 +157,10 @@ void okvm_irqfd_resample_notify(struct okvm_vm *vm, u32 gsi)
 	struct okvm_irqfd *f;
 
 	rcu_read_lock();
-	list_for_each_entry_rcu(rs, &vm->resamplers, link) {
-		if (rs->gsi != gsi)
-			continue;
+	rs = okvm_resampler_find(vm, gsi);
+	if (rs)
 		list_for_each_entry_rcu(f, &rs->irqfds, rs_link)
 			okvm_eventfd_signal(f->resamplefd);
-	}
 	rcu_read_unlock();
 }
 

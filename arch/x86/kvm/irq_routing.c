@@ -178,6 +178,14 @@ int okvm_irqchip_set_line(struct okvm_vm *vm, enum okvm_irq_source src,
  * held (the IOAPIC's EOI or the PIC's, before a still-asserted line is
  * sent again).
  */
+/* An irqchip pin as one bit: IOAPIC pins 0-23, PIC IRQs 0-15 at 32-47. */
+static u64 okvm_pin_bit(u32 irqchip, u32 pin)
+{
+	if (irqchip == KVM_IRQCHIP_IOAPIC)
+		return BIT_ULL(pin);
+	return BIT_ULL(32 + pin + (irqchip == KVM_IRQCHIP_PIC_SLAVE ? 8 : 0));
+}
+
 void okvm_irqchip_pin_acked_locked(struct okvm_irqchip *chip, u32 irqchip,
 				   u32 pin)
 {
@@ -199,42 +207,29 @@ void okvm_irqchip_pin_acked_locked(struct okvm_irqchip *chip, u32 irqchip,
 			continue;
 		okvm_irqchip_route_locked(chip, OKVM_IRQ_SRC_RESAMPLE, e->gsi,
 					  0, &st);
-		if (irqchip == KVM_IRQCHIP_IOAPIC)
-			chip->ioapic_acked |= BIT(pin);
-		else
-			chip->pic_acked |= BIT(pin + (irqchip ==
-					       KVM_IRQCHIP_PIC_SLAVE ? 8 : 0));
+		chip->acked_pins |= okvm_pin_bit(irqchip, pin);
 	}
 	rcu_read_unlock();
 }
 
-/* Is route @e an irqchip pin in one of these masks? */
-static bool okvm_route_in(const struct okvm_irq_route *e, u32 ioapic_pins,
-			  u16 pic_pins)
-{
-	if (e->type != KVM_IRQ_ROUTING_IRQCHIP)
-		return false;
-	if (e->chip.irqchip == KVM_IRQCHIP_IOAPIC)
-		return ioapic_pins & BIT(e->chip.pin);
-	return pic_pins & BIT(e->chip.pin + (e->chip.irqchip ==
-					     KVM_IRQCHIP_PIC_SLAVE ? 8 : 0));
-}
-
 /*
  * After okvm_irqchip_pin_acked_locked(), with irqchip->lock dropped:
- * signal the resamplefds of the GSIs routed to these pins.
+ * signal the resamplefds of the GSIs routed to these pins (okvm_pin_bit()).
  */
-void okvm_irqchip_notify_acked(struct okvm_irqchip *chip, u32 ioapic_pins,
-			       u16 pic_pins)
+void okvm_irqchip_notify_acked(struct okvm_irqchip *chip, u64 pins)
 {
 	struct okvm_irq_routes *t;
+	struct okvm_irq_route *e;
 	u32 i;
 
 	rcu_read_lock();
 	t = rcu_dereference(chip->routes);
-	for (i = 0; t && i < t->nr; i++)
-		if (okvm_route_in(&t->e[i], ioapic_pins, pic_pins))
-			okvm_irqfd_resample_notify(chip->vm, t->e[i].gsi);
+	for (i = 0; t && i < t->nr; i++) {
+		e = &t->e[i];
+		if (e->type == KVM_IRQ_ROUTING_IRQCHIP &&
+		    (pins & okvm_pin_bit(e->chip.irqchip, e->chip.pin)))
+			okvm_irqfd_resample_notify(chip->vm, e->gsi);
+	}
 	rcu_read_unlock();
 }
 

@@ -82,14 +82,12 @@ static void okvm_irqchip_pit_acked(struct okvm_irqchip *chip)
 void okvm_irqchip_unlock(struct okvm_irqchip *chip, unsigned long flags)
 	__releases(&chip->lock)
 {
-	u32 ioapic = chip->ioapic_acked;
-	u16 pic = chip->pic_acked;
+	u64 pins = chip->acked_pins;
 
-	chip->ioapic_acked = 0;
-	chip->pic_acked = 0;
+	chip->acked_pins = 0;
 	spin_unlock_irqrestore(&chip->lock, flags);
-	if (ioapic || pic)
-		okvm_irqchip_notify_acked(chip, ioapic, pic);
+	if (pins)
+		okvm_irqchip_notify_acked(chip, pins);
 }
 
 /*
@@ -150,8 +148,7 @@ static bool okvm_irqchip_extint_wired(struct okvm_vm *vm)
 	unsigned long i;
 
 	okvm_for_each_vcpu(i, vcpu, vm) {
-		if (vcpu->arch.lapic &&
-		    x86_lapic_accepts_extint(&vcpu->arch.lapic->dev))
+		if (vcpu->arch.lapic && okvm_lapic_accepts_extint(vcpu))
 			return true;
 	}
 	return false;

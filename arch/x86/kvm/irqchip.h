@@ -93,8 +93,7 @@ struct okvm_irqchip {
 	 */
 	int pit_ack_vector;
 	/* Pins whose resample irqfds get signalled at okvm_irqchip_unlock(). */
-	u32 ioapic_acked;
-	u16 pic_acked;
+	u64 acked_pins;
 	struct okvm_io_dev pic_master, pic_slave, elcr, ioapic_mmio;
 };
 
@@ -199,8 +198,7 @@ int okvm_irqchip_route_locked(struct okvm_irqchip *chip,
 			      struct okvm_route_status *st);
 void okvm_irqchip_pin_acked_locked(struct okvm_irqchip *chip, u32 irqchip,
 				   u32 pin);
-void okvm_irqchip_notify_acked(struct okvm_irqchip *chip, u32 ioapic_pins,
-			       u16 pic_pins);
+void okvm_irqchip_notify_acked(struct okvm_irqchip *chip, u64 pins);
 int okvm_irq_routes_default(struct okvm_irqchip *chip);
 void okvm_irq_routes_free(struct okvm_irqchip *chip);
 long okvm_vm_set_gsi_routing(struct okvm_vm *vm, void __user *argp);

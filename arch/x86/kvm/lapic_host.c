@@ -311,8 +311,7 @@ void okvm_irqchip_kick_extint(struct okvm_vm *vm)
 	unsigned long i;
 
 	okvm_for_each_vcpu(i, vcpu, vm) {
-		if (vcpu->arch.lapic &&
-		    x86_lapic_accepts_extint(&vcpu->arch.lapic->dev)) {
+		if (vcpu->arch.lapic && okvm_lapic_accepts_extint(vcpu)) {
 			okvm_make_request(vcpu, OKVM_REQ_EVENT);
 			okvm_kick_vcpu(vcpu);
 		}
