@@ -7,6 +7,7 @@
 #   job        (in)  bash fragment: OKVM_MODE, OKVM_CWD, params, cmd=(...)
 #   env        (in)  host environment as export statements
 #   kvm.ko kvm-amd.ko (in, ours mode) snapshot of the modules under test
+#   okvm-holdvm      (in, upstream mode) keeps one idle VM open while CMD runs
 #   stdout, stderr   CMD's output (the host streams them live)
 #   bench.log        bench diagnostics (printed by the host on failure)
 #   now              created to read the host's clock
@@ -113,6 +114,21 @@ if ! load_modules; then
 	finish
 fi
 
+# Upstream kvm switches the preempt-notifier static key each time its VM
+# count leaves or reaches 0, and TCG can livelock L1 while the kernel
+# re-patches the jump labels (holdvm.c): hold one VM for the whole run.
+holdvm_pid=
+if [ "$OKVM_MODE" = upstream ]; then
+	"$CTL/okvm-holdvm" >/run/holdvm.log 2>&1 &
+	holdvm_pid=$!
+	for _ in $(seq 100); do
+		grep -q 'holding VM' /run/holdvm.log && break
+		sleep 0.1
+	done
+	grep -q 'holding VM' /run/holdvm.log ||
+		log "okvm-holdvm did not start: $(cat /run/holdvm.log)"
+fi
+
 # Run CMD in a subshell with the host's environment and working directory.
 # One argument is a shell command line; several are an exact argv.
 (
@@ -130,6 +146,10 @@ fi
 	fi
 ) </dev/null >>"$CTL/stdout" 2>>"$CTL/stderr"
 echo $? >"$CTL/rc"
+if [ -n "$holdvm_pid" ]; then
+	kill "$holdvm_pid"
+	wait "$holdvm_pid" 2>/dev/null
+fi
 
 if [ "$OKVM_KEEP" != 1 ] && ! unload_modules; then
 	: >"$CTL/unload_failed"
