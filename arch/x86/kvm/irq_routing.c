@@ -29,16 +29,18 @@ struct okvm_irq_routes {
 /*
  * The message an MSI write (address 0xfeeXXXXX, data) puts on the APIC
  * bus.  With KVM_X2APIC_API_USE_32BIT_IDS, address_hi bits 31:8 carry the
- * upper bits of a 32-bit destination.
+ * upper bits of a 32-bit destination.  Address bits 11:4 are not decoded:
+ * an extended destination ID there is the VMM's to translate.
  */
 static void okvm_msi_to_msg(struct okvm_vm *vm, u32 lo, u32 hi, u32 data,
 			    struct x86_apic_msg *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->dest = (lo >> 12) & 0xff;
-	if (vm->arch.x2apic_32bit_ids)
+	if (READ_ONCE(vm->arch.x2apic_32bit_ids))
 		m->dest |= hi & 0xffffff00;
 	m->x2apic_format = m->dest > 0xff;
+	okvm_apic_msg_bcast_quirk(vm, m);
 	m->dest_logical = lo & BIT(2);
 	m->vector = data & 0xff;
 	m->delivery_mode = (data >> 8) & 7;
@@ -47,10 +49,22 @@ static void okvm_msi_to_msg(struct okvm_vm *vm, u32 lo, u32 hi, u32 data,
 	m->shorthand = X86_SH_NONE;
 }
 
+/*
+ * With 32-bit IDs only bits 31:8 of address_hi mean something; an MSI
+ * that sets any of bits 7:0 is refused, as a route and when sent.
+ */
+static bool okvm_msi_hi_invalid(struct okvm_vm *vm, u32 hi)
+{
+	return READ_ONCE(vm->arch.x2apic_32bit_ids) && (hi & 0xff);
+}
+
+/* LAPICs that took it, or -EINVAL for an address refused above. */
 static int okvm_send_msi(struct okvm_vm *vm, u32 lo, u32 hi, u32 data)
 {
 	struct x86_apic_msg m;
 
+	if (okvm_msi_hi_invalid(vm, hi))
+		return -EINVAL;
 	okvm_msi_to_msg(vm, lo, hi, data, &m);
 	return okvm_apic_deliver(vm, NULL, &m);
 }
@@ -264,9 +278,9 @@ void okvm_arch_irqfd_lower(struct okvm_vm *vm, u32 gsi)
 /* --- The table ---------------------------------------------------------- */
 
 /* One entry of KVM_SET_GSI_ROUTING; no irqchip pins with the split one. */
-static int okvm_route_from_user(struct okvm_irq_route *e,
-				const struct kvm_irq_routing_entry *u,
-				bool split)
+static int okvm_route_from_user(struct okvm_irqchip *chip,
+				struct okvm_irq_route *e,
+				const struct kvm_irq_routing_entry *u)
 {
 	if (u->gsi >= OKVM_MAX_IRQ_ROUTES || u->flags)
 		return -EINVAL;
@@ -274,7 +288,7 @@ static int okvm_route_from_user(struct okvm_irq_route *e,
 	e->type = u->type;
 	switch (u->type) {
 	case KVM_IRQ_ROUTING_IRQCHIP:
-		if (split)
+		if (chip->split)
 			return -EINVAL;
 		e->chip.irqchip = u->u.irqchip.irqchip;
 		e->chip.pin = u->u.irqchip.pin;
@@ -288,7 +302,7 @@ static int okvm_route_from_user(struct okvm_irq_route *e,
 		e->msi.lo = u->u.msi.address_lo;
 		e->msi.hi = u->u.msi.address_hi;
 		e->msi.data = u->u.msi.data;
-		return 0;
+		return okvm_msi_hi_invalid(chip->vm, e->msi.hi) ? -EINVAL : 0;
 	default:
 		return -EINVAL;
 	}
@@ -369,8 +383,8 @@ void okvm_irq_routes_free(struct okvm_irqchip *chip)
 	kvfree(rcu_dereference_protected(chip->routes, 1));
 }
 
-static struct okvm_irq_routes *okvm_routes_copy_in(void __user *argp,
-						   u32 nr, bool split)
+static struct okvm_irq_routes *okvm_routes_copy_in(struct okvm_irqchip *chip,
+						   void __user *argp, u32 nr)
 {
 	struct kvm_irq_routing __user *ur = argp;
 	struct kvm_irq_routing_entry *ue;
@@ -385,7 +399,7 @@ static struct okvm_irq_routes *okvm_routes_copy_in(void __user *argp,
 	if (!t)
 		r = -ENOMEM;
 	for (i = 0; t && i < nr && !r; i++) {
-		r = okvm_route_from_user(&t->e[i], &ue[i], split);
+		r = okvm_route_from_user(chip, &t->e[i], &ue[i]);
 		if (!r && okvm_route_dup(t, i))
 			r = -EINVAL;
 	}
@@ -411,7 +425,7 @@ long okvm_vm_set_gsi_routing(struct okvm_vm *vm, void __user *argp)
 	if (!okvm_irqchip_in_kernel(vm))
 		return -EINVAL;
 	chip = vm->arch.irqchip;
-	t = okvm_routes_copy_in(argp, hdr.nr, chip->split);
+	t = okvm_routes_copy_in(chip, argp, hdr.nr);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
 	mutex_lock(&vm->lock);

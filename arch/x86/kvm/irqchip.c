@@ -22,8 +22,10 @@ static int okvm_ioapic_deliver(struct x86_ioapic *io,
 {
 	struct okvm_irqchip *chip = container_of(io, struct okvm_irqchip,
 						 ioapic);
+	struct x86_apic_msg msg = *m;
 
-	return okvm_apic_deliver(chip->vm, NULL, m);
+	okvm_apic_msg_bcast_quirk(chip->vm, &msg);
+	return okvm_apic_deliver(chip->vm, NULL, &msg);
 }
 
 /*
@@ -540,10 +542,11 @@ long okvm_vm_enable_cap(struct okvm_vm *vm, void __user *argp)
 	case KVM_CAP_X2APIC_API:
 		if (cap.args[0] & ~x2apic_ok)
 			return -EINVAL;
-		vm->arch.x2apic_32bit_ids =
-			cap.args[0] & KVM_X2APIC_API_USE_32BIT_IDS;
-		vm->arch.x2apic_bcast_quirk_off =
-			cap.args[0] & KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK;
+		/* Like upstream: a flag once set stays set. */
+		if (cap.args[0] & KVM_X2APIC_API_USE_32BIT_IDS)
+			WRITE_ONCE(vm->arch.x2apic_32bit_ids, true);
+		if (cap.args[0] & KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK)
+			WRITE_ONCE(vm->arch.x2apic_bcast_quirk_off, true);
 		return 0;
 	default:
 		return -EINVAL;

@@ -123,6 +123,20 @@ static inline bool okvm_irqchip_in_kernel(struct okvm_vm *vm)
 	return smp_load_acquire(&vm->arch.irqchip) != NULL;
 }
 
+/*
+ * An IOAPIC or MSI message to destination 0xff is a broadcast to x2APIC-mode
+ * LAPICs too, unless userspace turned that off with
+ * KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK: then the byte is an x2APIC
+ * destination like any other (ID 0xff, or logical cluster 0 CPUs 0-7);
+ * xAPIC-mode LAPICs still see a broadcast.
+ */
+static inline void okvm_apic_msg_bcast_quirk(struct okvm_vm *vm,
+					     struct x86_apic_msg *m)
+{
+	if (READ_ONCE(vm->arch.x2apic_bcast_quirk_off))
+		m->x2apic_format = true;
+}
+
 /* The PIC and IOAPIC in the kernel too (KVM_CREATE_IRQCHIP). */
 static inline bool okvm_pic_in_kernel(struct okvm_vm *vm)
 {
