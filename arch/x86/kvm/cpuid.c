@@ -459,6 +459,10 @@ int okvm_emulate_cpuid(struct okvm_vcpu *vcpu)
 	const struct kvm_cpuid_entry2 *e = okvm_find_cpuid(vcpu, fn, idx);
 	u32 a = 0, b = 0, c = 0, d = 0;
 
+	if (okvm_cpuid_faults(vcpu)) {
+		okvm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+		return 1;
+	}
 	if (e) {
 		a = e->eax;
 		b = e->ebx;

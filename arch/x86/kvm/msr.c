@@ -120,6 +120,9 @@ int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 	case MSR_IA32_APICBASE:
 		*data = vcpu->arch.apic_base;
 		return 0;
+	case MSR_PLATFORM_INFO:
+	case MSR_MISC_FEATURES_ENABLES:
+		return okvm_platform_get_msr(vcpu, index, data, host);
 	}
 	slot = okvm_stored_msr(vcpu, index);
 	if (slot) {
@@ -161,6 +164,9 @@ int okvm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		if (data >> 32)
 			return 1;
 		break;
+	case MSR_PLATFORM_INFO:
+	case MSR_MISC_FEATURES_ENABLES:
+		return okvm_platform_set_msr(vcpu, index, data, host);
 	}
 	slot = okvm_stored_msr(vcpu, index);
 	if (slot) {
@@ -217,7 +223,7 @@ static const u32 okvm_msrs_to_save[] = {
 	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK,
 	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW, MSR_IA32_TSC_DEADLINE,
 	MSR_MTRRcap, MSR_MTRRdefType, MSR_IA32_MCG_CAP, MSR_IA32_MCG_STATUS,
-	MSR_IA32_MCG_CTL,
+	MSR_IA32_MCG_CTL, MSR_PLATFORM_INFO, MSR_MISC_FEATURES_ENABLES,
 };
 
 /* KVM_GET_MSR_INDEX_LIST: nmsrs is written back even on E2BIG. */

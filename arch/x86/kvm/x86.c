@@ -39,6 +39,7 @@ int okvm_arch_vm_init(struct okvm_vm *vm)
 	int r;
 
 	okvm_kvmclock_vm_init(vm);
+	vm->arch.platform_info_readable = true;
 	r = okvm_mmu_vm_init(vm, okvm_vendor->tdp_fmt, okvm_vendor->tdp_levels);
 	if (r)
 		return r;
@@ -82,6 +83,7 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_X86_ROBUST_SINGLESTEP:	/* retired insns step too */
 	case KVM_CAP_IRQFD_RESAMPLE:
 	case KVM_CAP_SPLIT_IRQCHIP:
+	case KVM_CAP_MSR_PLATFORM_INFO:
 		return 1;
 	case KVM_CAP_SET_GUEST_DEBUG2:
 		return okvm_guest_debug_flags();
@@ -214,6 +216,7 @@ int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu)
 	if (r)
 		goto free_vendor;
 	vcpu->arch.tsc_offset = vcpu->vm->arch.tsc_offset;
+	okvm_platform_msrs_init(vcpu);
 	okvm_vcpu_reset_state(vcpu);
 	if (okvm_irqchip_in_kernel(vcpu->vm)) {
 		r = okvm_lapic_create(vcpu);

@@ -155,6 +155,8 @@ struct okvm_msr_store {
 	u64 mtrr_var[2 * OKVM_NR_VAR_MTRR];
 	u64 hwcr;
 	u64 de_cfg;
+	u64 platform_info;	/* MSR_PLATFORM_INFO (msr_platform.c) */
+	u64 misc_features;	/* MSR_MISC_FEATURES_ENABLES */
 };
 
 #define OKVM_MAX_MCE_BANKS	32
@@ -268,6 +270,7 @@ struct okvm_vm_arch {
 	u32 boot_cpu_id;
 	bool x2apic_32bit_ids;		/* KVM_X2APIC_API_USE_32BIT_IDS */
 	bool x2apic_bcast_quirk_off;	/* ..._DISABLE_BROADCAST_QUIRK */
+	bool platform_info_readable;	/* KVM_CAP_MSR_PLATFORM_INFO */
 	void *vendor;
 };
 
@@ -365,6 +368,15 @@ void okvm_write_tsc(struct okvm_vcpu *vcpu, u64 data, bool host);
 long okvm_vm_get_clock(struct okvm_vm *vm, void __user *argp);
 long okvm_vm_set_clock(struct okvm_vm *vm, void __user *argp);
 u32 okvm_kvmclock_pv_features(void);
+
+/* msr_platform.c */
+void okvm_platform_msrs_init(struct okvm_vcpu *vcpu);
+long okvm_vm_enable_platform_info(struct okvm_vm *vm, u64 arg);
+bool okvm_cpuid_faults(struct okvm_vcpu *vcpu);
+int okvm_platform_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data,
+			  bool host);
+int okvm_platform_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data,
+			  bool host);
 
 /* mce.c */
 void okvm_mce_reset(struct okvm_vcpu *vcpu);

@@ -16,6 +16,13 @@
  *   tsc         a TSC written by the host reads back close to the value, the
  *               guest's RDTSC lies between host reads, RDTSCP returns the
  *               TSC_AUX set by the host
+ *   platform_info  KVM_CAP_MSR_PLATFORM_INFO: PLATFORM_INFO starts with bit
+ *               31 (CPUID faulting), the host writes any value, the guest
+ *               reads it while the cap is enabled and gets #GP(0) after
+ *               KVM_ENABLE_CAP with 0, and for WRMSR always; the host still
+ *               reads it.  MISC_FEATURES_ENABLES takes only bit 0, and only
+ *               while PLATFORM_INFO has bit 31; with faulting on, CPUID at
+ *               CPL 0 still works and PLATFORM_INFO cannot lose bit 31
  */
 #include <sys/ioctl.h>
 
@@ -300,6 +307,62 @@ static void test_tsc(struct kvm_vcpu *vcpu)
 	vcpu_expect_done(vcpu);
 }
 
+#define PLATFORM_VAL	0x8000ff00
+
+GUEST_CODE(rd_platform, 64,
+	G_RDMSR_EQ(MSR_PLATFORM_INFO, PLATFORM_VAL)
+	"\tmov $1, %eax\n\txor %ecx, %ecx\n\tcpuid\n"
+	G_SYNC(1)
+	G_DONE);
+GUEST_CODE(gp_platform, 64,
+	"\tmov $" STR(MSR_PLATFORM_INFO) ", %ecx\n"
+	G_LABEL(gp_platform_insn)
+	"\trdmsr\n"
+	G_DONE);
+GUEST_CODE(gp_wrplatform, 64,
+	"\tmov $" STR(MSR_PLATFORM_INFO) ", %ecx\n"
+	"\txor %eax, %eax\n\txor %edx, %edx\n"
+	G_LABEL(gp_wrplatform_insn)
+	"\twrmsr\n"
+	G_DONE);
+extern const uint8_t gp_platform_insn[], gp_wrplatform_insn[];
+
+static void test_misc_features(struct kvm_vcpu *vcpu)
+{
+	const uint32_t mfe = MSR_MISC_FEATURES_ENABLES;
+
+	TEST_ASSERT_EQ(vcpu_get_msr(vcpu, mfe), 0);
+	TEST_ASSERT_EQ(vcpu_set_msr_raw(vcpu, mfe, 2), 0);
+	vcpu_set_msr(vcpu, MSR_PLATFORM_INFO, 0);
+	TEST_ASSERT_EQ(vcpu_set_msr_raw(vcpu, mfe, 1), 0);
+	vcpu_set_msr(vcpu, MSR_PLATFORM_INFO, PLATFORM_VAL);
+	vcpu_set_msr(vcpu, mfe, 1);
+	TEST_ASSERT_EQ(vcpu_set_msr_raw(vcpu, MSR_PLATFORM_INFO, 0xff00), 0);
+	TEST_ASSERT_EQ(vcpu_get_msr(vcpu, mfe), 1);
+}
+
+static void test_platform_info(struct kvm_vcpu *vcpu)
+{
+	struct kvm_vm *vm = vcpu->vm;
+
+	TEST_ASSERT_EQ(kvm_check_cap(kvm_fd, KVM_CAP_MSR_PLATFORM_INFO), 1);
+	TEST_ASSERT(vcpu_get_msr(vcpu, MSR_PLATFORM_INFO) & (1ULL << 31),
+		    "PLATFORM_INFO without CPUID faulting");
+	test_misc_features(vcpu);
+	vcpu_setup_long(vcpu, LOAD_GUEST(vm, rd_platform));
+	vcpu_expect_sync(vcpu, 1);
+	vcpu_expect_done(vcpu);
+
+	TEST_ASSERT_OK(vm_enable_cap(vm, KVM_CAP_MSR_PLATFORM_INFO, 0));
+	vm_setup_idt(vm);
+	expect_gp(vcpu, gp_platform_start, gp_platform_end, gp_platform_insn);
+	TEST_ASSERT_EQ(vcpu_get_msr(vcpu, MSR_PLATFORM_INFO), PLATFORM_VAL);
+	TEST_ASSERT_OK(vm_enable_cap(vm, KVM_CAP_MSR_PLATFORM_INFO, 1));
+	expect_gp(vcpu, gp_wrplatform_start, gp_wrplatform_end,
+		  gp_wrplatform_insn);
+	TEST_ASSERT_EQ(vcpu_get_msr(vcpu, MSR_PLATFORM_INFO), PLATFORM_VAL);
+}
+
 int main(void)
 {
 	struct kvm_vcpu *vcpu;
@@ -315,6 +378,10 @@ int main(void)
 	RUN_SUBTEST("guest_rw", test_guest_rw(vcpu));
 	RUN_SUBTEST("guest_gp", test_guest_gp(vcpu));
 	RUN_SUBTEST("tsc", test_tsc(vcpu));
+	vcpu_free(vcpu);
+	vcpu = vcpu_add(vm, 1);
+	vcpu_set_supported_cpuid(vcpu);
+	RUN_SUBTEST("platform_info", test_platform_info(vcpu));
 	vcpu_free(vcpu);
 	vm_destroy(vm);
 	test_done();

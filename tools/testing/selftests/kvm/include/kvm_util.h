@@ -96,6 +96,7 @@ void *alloc_mem(size_t size);
 struct kvm_vm *vm_create_bare(void);
 struct kvm_vm *vm_create(void);
 void vm_destroy(struct kvm_vm *vm);
+int vm_enable_cap(struct kvm_vm *vm, uint32_t cap, uint64_t arg0);
 int vm_set_region(struct kvm_vm *vm, uint32_t slot, uint32_t flags,
 		  uint64_t gpa, uint64_t size, void *hva);
 void *vm_add_mem(struct kvm_vm *vm, uint32_t slot, uint64_t gpa,

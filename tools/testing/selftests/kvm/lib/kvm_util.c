@@ -27,6 +27,14 @@ long kvm_check_cap(int fd, long cap)
 	return r;
 }
 
+/* KVM_ENABLE_CAP on the VM fd with args[0] = arg0: the ioctl's result. */
+int vm_enable_cap(struct kvm_vm *vm, uint32_t cap, uint64_t arg0)
+{
+	struct kvm_enable_cap c = { .cap = cap, .args = { arg0 } };
+
+	return ioctl(vm->fd, KVM_ENABLE_CAP, &c);
+}
+
 long kvm_vcpu_mmap_size(int kvm_fd)
 {
 	return TEST_ASSERT_OK(ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0));
