@@ -89,6 +89,7 @@ static int okvm_cpuid_leaf7(struct okvm_cpuid_list *l)
 		return -E2BIG;
 	e->eax = 0;		/* no further subleaves */
 	e->ebx &= okvm_7_ebx;
+	e->ebx |= BIT(X86_FEATURE_TSC_ADJUST & 31);	/* emulated (msr.c) */
 	e->ecx &= okvm_7_ecx;
 	e->edx &= okvm_7_edx;
 	return 0;
@@ -293,6 +294,14 @@ bool okvm_guest_has_x2apic(struct okvm_vcpu *vcpu)
 	const struct kvm_cpuid_entry2 *e = okvm_find_cpuid(vcpu, 1, 0);
 
 	return e && (e->ecx & BIT(X86_FEATURE_X2APIC & 31));
+}
+
+/* The guest's CPUID.7.0:EBX has IA32_TSC_ADJUST. */
+bool okvm_guest_has_tsc_adjust(struct okvm_vcpu *vcpu)
+{
+	const struct kvm_cpuid_entry2 *e = okvm_find_cpuid(vcpu, 7, 0);
+
+	return e && (e->ebx & BIT(X86_FEATURE_TSC_ADJUST & 31));
 }
 
 static struct kvm_cpuid_entry2 *okvm_cpuid_dup(const struct kvm_cpuid_entry2 *e,

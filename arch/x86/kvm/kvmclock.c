@@ -176,6 +176,7 @@ void okvm_write_tsc(struct okvm_vcpu *vcpu, u64 data, bool host)
 {
 	struct okvm_vm_arch *a = &vcpu->vm->arch;
 	u64 now_ns = ktime_get_boottime_ns();
+	u64 old_offset = vcpu->arch.tsc_offset;
 	u64 tsc = rdtsc();
 
 	if (host && a->last_tsc_write_ns &&
@@ -188,7 +189,26 @@ void okvm_write_tsc(struct okvm_vcpu *vcpu, u64 data, bool host)
 		a->last_tsc_offset = vcpu->arch.tsc_offset;
 		a->last_tsc_write_ns = now_ns;
 	}
+	/* The guest's own writes show in TSC_ADJUST; the VMM's do not. */
+	if (!host)
+		vcpu->arch.msrs.tsc_adjust += vcpu->arch.tsc_offset - old_offset;
 	okvm_make_request(vcpu, OKVM_REQ_CLOCK_UPDATE);
+}
+
+/*
+ * IA32_TSC_ADJUST, when the guest's CPUID has it (else writes are dropped,
+ * as KVM does).  A guest write moves its TSC by the change; the VMM only
+ * restores the value.
+ */
+void okvm_write_tsc_adjust(struct okvm_vcpu *vcpu, u64 data, bool host)
+{
+	if (!okvm_guest_has_tsc_adjust(vcpu))
+		return;
+	if (!host) {
+		vcpu->arch.tsc_offset += data - vcpu->arch.msrs.tsc_adjust;
+		okvm_make_request(vcpu, OKVM_REQ_CLOCK_UPDATE);
+	}
+	vcpu->arch.msrs.tsc_adjust = data;
 }
 
 /* KVM_GET_CLOCK */

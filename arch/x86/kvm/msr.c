@@ -117,6 +117,9 @@ int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 	case MSR_IA32_TSC:
 		*data = rdtsc() + vcpu->arch.tsc_offset;
 		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		*data = vcpu->arch.msrs.tsc_adjust;
+		return 0;
 	case MSR_IA32_APICBASE:
 		*data = vcpu->arch.apic_base;
 		return 0;
@@ -150,6 +153,9 @@ int okvm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		return okvm_set_efer(vcpu, data, host);
 	case MSR_IA32_TSC:
 		okvm_write_tsc(vcpu, data, host);
+		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		okvm_write_tsc_adjust(vcpu, data, host);
 		return 0;
 	case MSR_IA32_APICBASE:
 		if (!okvm_apic_base_valid(data))
@@ -218,7 +224,8 @@ int okvm_emulate_wrmsr(struct okvm_vcpu *vcpu)
 static const u32 okvm_msrs_to_save[] = {
 	MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
 	MSR_KERNEL_GS_BASE, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
-	MSR_IA32_SYSENTER_EIP, MSR_IA32_TSC, MSR_IA32_CR_PAT,
+	MSR_IA32_SYSENTER_EIP, MSR_IA32_TSC, MSR_IA32_TSC_ADJUST,
+	MSR_IA32_CR_PAT,
 	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE, MSR_TSC_AUX,
 	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK,
 	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW, MSR_IA32_TSC_DEADLINE,

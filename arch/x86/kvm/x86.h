@@ -157,6 +157,7 @@ struct okvm_msr_store {
 	u64 de_cfg;
 	u64 platform_info;	/* MSR_PLATFORM_INFO (msr_platform.c) */
 	u64 misc_features;	/* MSR_MISC_FEATURES_ENABLES */
+	u64 tsc_adjust;		/* MSR_IA32_TSC_ADJUST (kvmclock.c) */
 };
 
 #define OKVM_MAX_MCE_BANKS	32
@@ -365,6 +366,7 @@ void okvm_kvmclock_update(struct okvm_vcpu *vcpu);
 int okvm_kvmclock_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data);
 int okvm_kvmclock_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data);
 void okvm_write_tsc(struct okvm_vcpu *vcpu, u64 data, bool host);
+void okvm_write_tsc_adjust(struct okvm_vcpu *vcpu, u64 data, bool host);
 long okvm_vm_get_clock(struct okvm_vm *vm, void __user *argp);
 long okvm_vm_set_clock(struct okvm_vm *vm, void __user *argp);
 u32 okvm_kvmclock_pv_features(void);
@@ -400,6 +402,7 @@ long okvm_ioctl_set_cpuid(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_get_cpuid2(struct okvm_vcpu *vcpu, void __user *argp);
 int okvm_emulate_cpuid(struct okvm_vcpu *vcpu);
 bool okvm_guest_has_x2apic(struct okvm_vcpu *vcpu);
+bool okvm_guest_has_tsc_adjust(struct okvm_vcpu *vcpu);
 int okvm_emulate_xsetbv(struct okvm_vcpu *vcpu);
 u32 okvm_xsave_size(u64 xcr0);
 u64 okvm_supported_xcr0(void);

@@ -23,6 +23,13 @@
  *               reads it.  MISC_FEATURES_ENABLES takes only bit 0, and only
  *               while PLATFORM_INFO has bit 31; with faulting on, CPUID at
  *               CPL 0 still works and PLATFORM_INFO cannot lose bit 31
+ *   tsc_adjust  IA32_TSC_ADJUST is in the index list and in
+ *               KVM_GET_SUPPORTED_CPUID (7.0:EBX bit 1); without that bit
+ *               writes are dropped; the host's writes of TSC_ADJUST leave
+ *               the TSC alone and its writes of the TSC leave TSC_ADJUST
+ *               alone; a guest write of TSC_ADJUST moves the TSC by the
+ *               change, a guest write of the TSC moves TSC_ADJUST by the
+ *               TSC's jump
  */
 #include <sys/ioctl.h>
 
@@ -363,6 +370,80 @@ static void test_platform_info(struct kvm_vcpu *vcpu)
 	TEST_ASSERT_EQ(vcpu_get_msr(vcpu, MSR_PLATFORM_INFO), PLATFORM_VAL);
 }
 
+#define ADJ_A	(1ULL << 42)
+#define ADJ_T	(1ULL << 44)
+
+GUEST_CODE(guest_tsc_adjust, 64,
+	G_WRMSR(MSR_IA32_TSC_ADJUST, ADJ_A)
+	G_SYNC(1)
+	G_WRMSR(MSR_IA32_TSC, ADJ_T)
+	G_SYNC(2)
+	G_DONE);
+
+/* @v lies in [lo, lo + window). */
+#define ASSERT_NEAR(v, lo, window)					\
+	TEST_ASSERT((v) - (lo) < (window), "%s 0x%llx, expected 0x%llx..",	\
+		    #v, (unsigned long long)(v), (unsigned long long)(lo))
+
+static void tsc_adjust_without_cpuid(struct kvm_vcpu *vcpu)
+{
+	struct kvm_cpuid2 *c = kvm_get_supported_cpuid(kvm_fd);
+	struct kvm_cpuid_entry2 *e = cpuid_find(c, 7, 0);
+
+	TEST_ASSERT(e && (e->ebx & 2), "no TSC_ADJUST in CPUID.7.0:EBX");
+	e->ebx &= ~2u;
+	vcpu_set_cpuid(vcpu, c);
+	vcpu_set_msr(vcpu, MSR_IA32_TSC_ADJUST, 123);
+	TEST_ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_TSC_ADJUST), 0);
+	free(c);
+}
+
+static void test_tsc_adjust(struct kvm_vcpu *vcpu)
+{
+	uint64_t khz, window, t0, t;
+
+	khz = TEST_ASSERT_OK(ioctl(vcpu->fd, KVM_GET_TSC_KHZ, 0));
+	window = khz * 1000 * 30;
+	tsc_adjust_without_cpuid(vcpu);
+	vcpu_set_supported_cpuid(vcpu);
+
+	t0 = vcpu_get_msr(vcpu, MSR_IA32_TSC);
+	vcpu_set_msr(vcpu, MSR_IA32_TSC_ADJUST, 5ULL << 40);
+	TEST_ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_TSC_ADJUST), 5ULL << 40);
+	t = vcpu_get_msr(vcpu, MSR_IA32_TSC);
+	ASSERT_NEAR(t, t0, window);
+	vcpu_set_msr(vcpu, MSR_IA32_TSC_ADJUST, 0);
+	vcpu_set_msr(vcpu, MSR_IA32_TSC, 1ULL << 40);
+	TEST_ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_TSC_ADJUST), 0);
+
+	vcpu_setup_long(vcpu, LOAD_GUEST(vcpu->vm, guest_tsc_adjust));
+	vcpu_expect_sync(vcpu, 1);
+	TEST_ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_TSC_ADJUST), ADJ_A);
+	t = vcpu_get_msr(vcpu, MSR_IA32_TSC);
+	ASSERT_NEAR(t, (1ULL << 40) + ADJ_A, window);
+	vcpu_expect_sync(vcpu, 2);
+	t = vcpu_get_msr(vcpu, MSR_IA32_TSC_ADJUST);
+	ASSERT_NEAR(t, ADJ_T - (1ULL << 40) - window, window + 1);
+	t = vcpu_get_msr(vcpu, MSR_IA32_TSC);
+	ASSERT_NEAR(t, ADJ_T, window);
+	vcpu_expect_done(vcpu);
+}
+
+static void test_index_has(uint32_t index)
+{
+	struct kvm_msr_list *l = calloc(1, sizeof(*l) + 4096 * 4);
+	uint32_t i;
+	bool found = false;
+
+	TEST_ASSERT(l, "calloc");
+	l->nmsrs = 4096;
+	TEST_ASSERT_OK(ioctl(kvm_fd, KVM_GET_MSR_INDEX_LIST, l));
+	for (i = 0; i < l->nmsrs; i++)
+		found |= l->indices[i] == index;
+	TEST_ASSERT(found, "MSR 0x%x not in KVM_GET_MSR_INDEX_LIST", index);
+	free(l);
+}
+
 int main(void)
 {
 	struct kvm_vcpu *vcpu;
@@ -382,6 +463,10 @@ int main(void)
 	vcpu = vcpu_add(vm, 1);
 	vcpu_set_supported_cpuid(vcpu);
 	RUN_SUBTEST("platform_info", test_platform_info(vcpu));
+	vcpu_free(vcpu);
+	vcpu = vcpu_add(vm, 2);
+	RUN_SUBTEST("tsc_adjust", test_index_has(MSR_IA32_TSC_ADJUST);
+		    test_tsc_adjust(vcpu));
 	vcpu_free(vcpu);
 	vm_destroy(vm);
 	test_done();
