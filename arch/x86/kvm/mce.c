@@ -102,7 +102,10 @@ int okvm_mce_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		m->mcg_status = data;
 		return 0;
 	case MSR_IA32_MCG_CTL:
-		if (!(m->mcg_cap & MCG_CTL_P) || (data && data != ~0ULL))
+		/* Without MCG_CTL_P only the VMM's restore of 0 is taken. */
+		if (!(m->mcg_cap & MCG_CTL_P) && (data || !host))
+			return 1;
+		if (data && data != ~0ULL)
 			return 1;
 		m->mcg_ctl = data;
 		return 0;

@@ -10,6 +10,9 @@
  *   banks  MCi_CTL of the N banks take 0 and all ones from the host and
  *          nothing else; MCi_STATUS/ADDR/MISC round trip; MCG_CTL takes 0 and
  *          all ones; bank N does not exist
+ *   no_ctl_p  without KVM_X86_SETUP_MCE (no MCG_CTL_P) the host reads
+ *          MCG_CTL as 0 and may write back 0 (a VMM restoring the MSR
+ *          list), but not all ones
  */
 #include <sys/ioctl.h>
 
@@ -105,6 +108,15 @@ static void test_banks(struct kvm_vcpu *vcpu)
 	vcpu_set_msr(vcpu, MSR_IA32_MCG_STATUS, 0);
 }
 
+static void test_no_ctl_p(struct kvm_vcpu *vcpu)
+{
+	TEST_ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_MCG_CAP) & MCG_CTL_P, 0);
+	TEST_ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_MCG_CTL), 0);
+	vcpu_set_msr(vcpu, MSR_IA32_MCG_CTL, 0);
+	TEST_ASSERT_EQ(vcpu_set_msr_raw(vcpu, MSR_IA32_MCG_CTL, ~0ULL), 0);
+	TEST_ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_MCG_CTL), 0);
+}
+
 int main(void)
 {
 	struct kvm_vcpu *vcpu;
@@ -117,6 +129,9 @@ int main(void)
 	RUN_SUBTEST("caps", test_caps(vm->kvm_fd));
 	RUN_SUBTEST("setup", test_setup(vcpu));
 	RUN_SUBTEST("banks", test_banks(vcpu));
+	vcpu_free(vcpu);
+	vcpu = vcpu_add(vm, 1);
+	RUN_SUBTEST("no_ctl_p", test_no_ctl_p(vcpu));
 	vcpu_free(vcpu);
 	vm_destroy(vm);
 	test_done();
