@@ -250,8 +250,6 @@ long okvm_dev_get_msr_index_list(void __user *argp)
 	return 0;
 }
 
-#define OKVM_MAX_IO_MSRS	1000
-
 /* Run do_msr over the entries; the number handled before a failure. */
 static long okvm_msrs_loop(struct okvm_vcpu *vcpu, void __user *argp,
 			   bool set)

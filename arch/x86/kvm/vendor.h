@@ -61,6 +61,11 @@ struct okvm_x86_ops {
 	 * the MSR is not the vendor's. */
 	int (*get_msr)(struct okvm_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct okvm_vcpu *vcpu, u32 index, u64 data);
+	/*
+	 * A feature MSR only this vendor has (KVM_GET_MSRS on /dev/kvm):
+	 * 0 with *data set, 1 if none.  Any context.
+	 */
+	int (*get_msr_feature)(u32 index, u64 *data);
 	/* Stop intercepting debug-register accesses (guest owns DR0-7). */
 	void (*open_debug_regs)(struct okvm_vcpu *vcpu);
 	/* CR8/TPR as the guest sees it (0-15). */

@@ -84,6 +84,7 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_IRQFD_RESAMPLE:
 	case KVM_CAP_SPLIT_IRQCHIP:
 	case KVM_CAP_MSR_PLATFORM_INFO:
+	case KVM_CAP_GET_MSR_FEATURES:
 		return 1;
 	case KVM_CAP_SET_GUEST_DEBUG2:
 		return okvm_guest_debug_flags();
@@ -115,6 +116,10 @@ long okvm_arch_dev_ioctl(unsigned int ioctl, void __user *argp)
 		return okvm_dev_get_supported_cpuid(argp);
 	case KVM_GET_MSR_INDEX_LIST:
 		return okvm_dev_get_msr_index_list(argp);
+	case KVM_GET_MSR_FEATURE_INDEX_LIST:
+		return okvm_dev_get_msr_feature_list(argp);
+	case KVM_GET_MSRS:
+		return okvm_dev_get_msrs(argp);
 	case KVM_X86_GET_MCE_CAP_SUPPORTED:
 		return okvm_dev_get_mce_cap(argp);
 	default:

@@ -352,6 +352,7 @@ void okvm_inject_fault(struct okvm_vcpu *vcpu, const struct x86_fault *f);
 u64 okvm_seg_base(struct okvm_vcpu *vcpu, int seg);
 
 /* msr.c */
+#define OKVM_MAX_IO_MSRS	1000	/* entries of one KVM_GET/SET_MSRS */
 long okvm_dev_get_msr_index_list(void __user *argp);
 long okvm_ioctl_get_msrs(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_set_msrs(struct okvm_vcpu *vcpu, void __user *argp);
@@ -370,6 +371,10 @@ void okvm_write_tsc_adjust(struct okvm_vcpu *vcpu, u64 data, bool host);
 long okvm_vm_get_clock(struct okvm_vm *vm, void __user *argp);
 long okvm_vm_set_clock(struct okvm_vm *vm, void __user *argp);
 u32 okvm_kvmclock_pv_features(void);
+
+/* msr_feature.c */
+long okvm_dev_get_msr_feature_list(void __user *argp);
+long okvm_dev_get_msrs(void __user *argp);
 
 /* msr_platform.c */
 void okvm_platform_msrs_init(struct okvm_vcpu *vcpu);

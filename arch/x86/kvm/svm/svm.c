@@ -165,6 +165,7 @@ static struct okvm_x86_ops svm_ops = {
 	.get_cpl = svm_get_cpl,
 	.get_msr = svm_get_msr,
 	.set_msr = svm_set_msr,
+	.get_msr_feature = svm_get_msr_feature,
 	.open_debug_regs = svm_open_debug_regs,
 	.get_tpr = svm_get_tpr,
 	.set_tpr = svm_set_tpr,

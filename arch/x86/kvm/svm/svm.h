@@ -83,6 +83,7 @@ void svm_set_dr(struct okvm_vcpu *vcpu, int dr, u64 val);
 int svm_get_cpl(struct okvm_vcpu *vcpu);
 int svm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data);
 int svm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data);
+int svm_get_msr_feature(u32 index, u64 *data);
 void svm_open_debug_regs(struct okvm_vcpu *vcpu);
 void svm_set_db_intercept(struct okvm_vcpu *vcpu, bool on);
 void svm_set_mmu_root(struct okvm_vcpu *vcpu, u64 root_pa);

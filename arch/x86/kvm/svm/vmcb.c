@@ -317,6 +317,17 @@ int svm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data)
 	return 0;
 }
 
+/* DE_CFG as a feature MSR: LFENCE dispatch-serialising if the host has it. */
+int svm_get_msr_feature(u32 index, u64 *data)
+{
+	if (index != MSR_AMD64_DE_CFG)
+		return 1;
+	*data = 0;
+	if (boot_cpu_has(X86_FEATURE_LFENCE_RDTSC))
+		*data = MSR_AMD64_DE_CFG_LFENCE_SERIALIZE;
+	return 0;
+}
+
 /* The guest touched a debug register: let it own DR0-7 from now on. */
 void svm_open_debug_regs(struct okvm_vcpu *vcpu)
 {

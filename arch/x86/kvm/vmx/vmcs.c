@@ -512,6 +512,12 @@ int vmx_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data)
 	return 0;
 }
 
+/* No feature MSR of VMX's own: the VMX capability MSRs need nested VMX. */
+int vmx_get_msr_feature(u32 index, u64 *data)
+{
+	return 1;
+}
+
 /* The guest touched a debug register: let it own DR0-7 from now on. */
 void vmx_open_debug_regs(struct okvm_vcpu *vcpu)
 {

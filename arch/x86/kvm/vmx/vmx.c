@@ -283,6 +283,7 @@ static struct okvm_x86_ops vmx_ops = {
 	.get_cpl = vmx_get_cpl,
 	.get_msr = vmx_get_msr,
 	.set_msr = vmx_set_msr,
+	.get_msr_feature = vmx_get_msr_feature,
 	.open_debug_regs = vmx_open_debug_regs,
 	.get_tpr = vmx_get_tpr,
 	.set_tpr = vmx_set_tpr,

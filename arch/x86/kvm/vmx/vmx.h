@@ -200,6 +200,7 @@ void vmx_set_dr(struct okvm_vcpu *vcpu, int dr, u64 val);
 int vmx_get_cpl(struct okvm_vcpu *vcpu);
 int vmx_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data);
 int vmx_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data);
+int vmx_get_msr_feature(u32 index, u64 *data);
 void vmx_open_debug_regs(struct okvm_vcpu *vcpu);
 void vmx_set_db_intercept(struct okvm_vcpu *vcpu, bool on);
 void vmx_set_mmu_root(struct okvm_vcpu *vcpu, u64 root_pa);

@@ -30,6 +30,12 @@
  *               alone; a guest write of TSC_ADJUST moves the TSC by the
  *               change, a guest write of the TSC moves TSC_ADJUST by the
  *               TSC's jump
+ *   features    KVM_CAP_GET_MSR_FEATURES: KVM_GET_MSR_FEATURE_INDEX_LIST
+ *               (E2BIG with the count written back) lists UCODE_REV,
+ *               ARCH_CAPABILITIES, PERF_CAPABILITIES and, on AMD, DE_CFG;
+ *               KVM_GET_MSRS on /dev/kvm reads each (ARCH_CAPABILITIES has
+ *               PSCHANGE_MC_NO, PERF_CAPABILITIES is 0 on AMD), stops at
+ *               STAR (not a feature MSR), E2BIG for 1000 entries
  */
 #include <sys/ioctl.h>
 
@@ -444,6 +450,58 @@ static void test_index_has(uint32_t index)
 	free(l);
 }
 
+#define MSR_UCODE_REV		0x8b
+#define MSR_ARCH_CAPABILITIES	0x10a
+#define MSR_PERF_CAPABILITIES	0x345
+#define MSR_DE_CFG		0xc0011029
+
+static uint64_t feature_msr(uint32_t index, int expect)
+{
+	struct kvm_msrs *m = msrs_alloc(2);
+	uint64_t data;
+
+	m->nmsrs = 2;
+	m->entries[0].index = index;
+	m->entries[1].index = MSR_STAR;
+	TEST_ASSERT_EQ(ioctl(kvm_fd, KVM_GET_MSRS, m), expect);
+	data = m->entries[0].data;
+	free(m);
+	return data;
+}
+
+static void test_features(void)
+{
+	struct kvm_msr_list *l = calloc(1, sizeof(*l) + 64 * 4);
+	const uint32_t want[] = { MSR_UCODE_REV, MSR_ARCH_CAPABILITIES,
+				  MSR_PERF_CAPABILITIES, MSR_DE_CFG };
+	uint32_t i, j, n, found = 0;
+	struct kvm_msrs *m;
+
+	TEST_ASSERT_EQ(kvm_check_cap(kvm_fd, KVM_CAP_GET_MSR_FEATURES), 1);
+	TEST_ASSERT_ERRNO(ioctl(kvm_fd, KVM_GET_MSR_FEATURE_INDEX_LIST, l),
+			  E2BIG);
+	n = l->nmsrs;
+	TEST_ASSERT(n >= 3 && n <= 64, "%u feature MSRs", n);
+	TEST_ASSERT_OK(ioctl(kvm_fd, KVM_GET_MSR_FEATURE_INDEX_LIST, l));
+	TEST_ASSERT_EQ(l->nmsrs, n);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < ARRAY_SIZE(want); j++)
+			found |= (l->indices[i] == want[j]) << j;
+		feature_msr(l->indices[i], 1);
+	}
+	TEST_ASSERT_EQ(found, host_is_intel() ? 7 : 15);
+	TEST_ASSERT(feature_msr(MSR_ARCH_CAPABILITIES, 1) & (1 << 6),
+		    "ARCH_CAPABILITIES without PSCHANGE_MC_NO");
+	if (!host_is_intel())
+		TEST_ASSERT_EQ(feature_msr(MSR_PERF_CAPABILITIES, 1), 0);
+	TEST_ASSERT_EQ(feature_msr(MSR_STAR, 0), 0);
+	m = msrs_alloc(1000);
+	m->nmsrs = 1000;
+	TEST_ASSERT_ERRNO(ioctl(kvm_fd, KVM_GET_MSRS, m), E2BIG);
+	free(m);
+	free(l);
+}
+
 int main(void)
 {
 	struct kvm_vcpu *vcpu;
@@ -455,6 +513,7 @@ int main(void)
 	vcpu = vcpu_add(vm, 0);
 	vcpu_set_supported_cpuid(vcpu);
 	RUN_SUBTEST("index_list", test_index_list());
+	RUN_SUBTEST("features", test_features());
 	RUN_SUBTEST("host_rw", test_host_rw(vcpu));
 	RUN_SUBTEST("guest_rw", test_guest_rw(vcpu));
 	RUN_SUBTEST("guest_gp", test_guest_gp(vcpu));
