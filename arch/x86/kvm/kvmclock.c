@@ -196,6 +196,21 @@ void okvm_write_tsc(struct okvm_vcpu *vcpu, u64 data, bool host)
 }
 
 /*
+ * KVM_VCPU_TSC_OFFSET: the VMM sets the offset itself.  Like a write of
+ * the TSC by the VMM, it becomes the offset that vCPUs reset later join.
+ */
+void okvm_set_tsc_offset(struct okvm_vcpu *vcpu, u64 offset)
+{
+	struct okvm_vm_arch *a = &vcpu->vm->arch;
+
+	vcpu->arch.tsc_offset = offset;
+	a->last_tsc_value = rdtsc() + offset;
+	a->last_tsc_offset = offset;
+	a->last_tsc_write_ns = ktime_get_boottime_ns();
+	okvm_make_request(vcpu, OKVM_REQ_CLOCK_UPDATE);
+}
+
+/*
  * IA32_TSC_ADJUST, when the guest's CPUID has it (else writes are dropped,
  * as KVM does).  A guest write moves its TSC by the change; the VMM only
  * restores the value.

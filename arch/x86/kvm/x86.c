@@ -83,6 +83,7 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_X86_ROBUST_SINGLESTEP:	/* retired insns step too */
 	case KVM_CAP_IRQFD_RESAMPLE:
 	case KVM_CAP_SPLIT_IRQCHIP:
+	case KVM_CAP_VCPU_ATTRIBUTES:		/* vcpu_attr.c */
 	case KVM_CAP_MSR_PLATFORM_INFO:
 	case KVM_CAP_GET_MSR_FEATURES:
 		return 1;
@@ -342,6 +343,10 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		return okvm_ioctl_set_vapic_addr(vcpu, argp);
 	case KVM_ENABLE_CAP:
 		return okvm_ioctl_vcpu_enable_cap(vcpu, argp);
+	case KVM_HAS_DEVICE_ATTR:
+	case KVM_GET_DEVICE_ATTR:
+	case KVM_SET_DEVICE_ATTR:
+		return okvm_ioctl_vcpu_attr(vcpu, ioctl, argp);
 	default:
 		return -EINVAL;
 	}

@@ -368,6 +368,7 @@ int okvm_kvmclock_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data);
 int okvm_kvmclock_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data);
 void okvm_write_tsc(struct okvm_vcpu *vcpu, u64 data, bool host);
 void okvm_write_tsc_adjust(struct okvm_vcpu *vcpu, u64 data, bool host);
+void okvm_set_tsc_offset(struct okvm_vcpu *vcpu, u64 offset);
 long okvm_vm_get_clock(struct okvm_vm *vm, void __user *argp);
 long okvm_vm_set_clock(struct okvm_vm *vm, void __user *argp);
 u32 okvm_kvmclock_pv_features(void);
@@ -389,6 +390,10 @@ int okvm_platform_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data,
 void okvm_mce_reset(struct okvm_vcpu *vcpu);
 long okvm_dev_get_mce_cap(void __user *argp);
 long okvm_ioctl_setup_mce(struct okvm_vcpu *vcpu, void __user *argp);
+
+/* vcpu_attr.c */
+long okvm_ioctl_vcpu_attr(struct okvm_vcpu *vcpu, unsigned int ioctl,
+			  void __user *argp);
 int okvm_mce_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host);
 int okvm_mce_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host);
 

@@ -12,6 +12,12 @@
  *               an even version and a non-zero multiplier, the time the
  *               guest computes from it with RDTSC is close to KVM_GET_CLOCK
  *   wall_clock  the pvclock_wall_clock is CLOCK_REALTIME minus kvmclock
+ *   tsc_offset  the vCPU attribute KVM_VCPU_TSC_CTRL/KVM_VCPU_TSC_OFFSET
+ *               (KVM_CAP_VCPU_ATTRIBUTES): HAS is 0, SET then GET gives
+ *               the value back, and the guest's RDTSC lies between the
+ *               host's rdtsc plus the offset before and after the run,
+ *               for 0 and +/-180e9; unknown group or attribute: ENXIO;
+ *               a NULL address: EFAULT
  */
 #include <sys/ioctl.h>
 #include <time.h>
@@ -178,6 +184,80 @@ static void test_guest(void)
 	vcpu_free(vcpu);
 }
 
+GUEST_CODE(guest_rdtsc, 64,
+	"1:\tlfence\n\trdtsc\n\tshl $32, %rdx\n\tor %rdx, %rax\n"
+	"\tmov %rax, %r12\n"
+	G_SYNC(1)
+	"\tjmp 1b\n");
+
+static uint64_t host_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static int tsc_attr(struct kvm_vcpu *vcpu, unsigned long op, uint32_t group,
+		    uint64_t attr, uint64_t *val)
+{
+	struct kvm_device_attr a = {
+		.group = group, .attr = attr, .addr = (uintptr_t)val,
+	};
+
+	return ioctl(vcpu->fd, op, &a);
+}
+
+static void test_tsc_offset(void)
+{
+	static const uint64_t offsets[] = { 0, 180 * NSEC, -180 * NSEC };
+	struct kvm_vcpu *vcpu = vcpu_add(vm, 1);	/* 0 ran pvclock */
+	uint64_t v = 0, before, after;
+	struct ucall uc;
+	unsigned int i;
+
+	TEST_ASSERT(kvm_check_cap(vm->fd, KVM_CAP_VCPU_ATTRIBUTES) > 0,
+		    "no KVM_CAP_VCPU_ATTRIBUTES");
+	TEST_ASSERT_OK(tsc_attr(vcpu, KVM_HAS_DEVICE_ATTR, KVM_VCPU_TSC_CTRL,
+				KVM_VCPU_TSC_OFFSET, NULL));
+	TEST_ASSERT_ERRNO(tsc_attr(vcpu, KVM_HAS_DEVICE_ATTR,
+				   KVM_VCPU_TSC_CTRL, 1, NULL), ENXIO);
+	TEST_ASSERT_ERRNO(tsc_attr(vcpu, KVM_HAS_DEVICE_ATTR, 1,
+				   KVM_VCPU_TSC_OFFSET, NULL), ENXIO);
+	TEST_ASSERT_ERRNO(tsc_attr(vcpu, KVM_GET_DEVICE_ATTR,
+				   KVM_VCPU_TSC_CTRL, 1, &v), ENXIO);
+	TEST_ASSERT_ERRNO(tsc_attr(vcpu, KVM_GET_DEVICE_ATTR, KVM_VCPU_TSC_CTRL,
+				   KVM_VCPU_TSC_OFFSET, NULL), EFAULT);
+	TEST_ASSERT_ERRNO(tsc_attr(vcpu, KVM_SET_DEVICE_ATTR, KVM_VCPU_TSC_CTRL,
+				   KVM_VCPU_TSC_OFFSET, NULL), EFAULT);
+	vcpu_set_supported_cpuid(vcpu);
+	vcpu_setup_long(vcpu, LOAD_GUEST(vm, guest_rdtsc));
+	for (i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+		v = offsets[i];
+		TEST_ASSERT_OK(tsc_attr(vcpu, KVM_SET_DEVICE_ATTR,
+					KVM_VCPU_TSC_CTRL, KVM_VCPU_TSC_OFFSET,
+					&v));
+		v = ~offsets[i];
+		TEST_ASSERT_OK(tsc_attr(vcpu, KVM_GET_DEVICE_ATTR,
+					KVM_VCPU_TSC_CTRL, KVM_VCPU_TSC_OFFSET,
+					&v));
+		TEST_ASSERT_EQ(v, offsets[i]);
+		before = host_rdtsc() + offsets[i];
+		vcpu_ucall(vcpu, &uc);
+		after = host_rdtsc() + offsets[i];
+		TEST_ASSERT(uc.cmd == UCALL_SYNC && uc.arg0 == 1,
+			    "ucall %llu(%llu)", (unsigned long long)uc.cmd,
+			    (unsigned long long)uc.arg0);
+		TEST_ASSERT(before <= uc.regs.r12 && uc.regs.r12 <= after,
+			    "offset %lld: guest TSC 0x%llx not in [0x%llx, 0x%llx]",
+			    (long long)offsets[i],
+			    (unsigned long long)uc.regs.r12,
+			    (unsigned long long)before,
+			    (unsigned long long)after);
+	}
+	vcpu_free(vcpu);
+}
+
 int main(void)
 {
 	test_init("clock");
@@ -185,6 +265,7 @@ int main(void)
 	RUN_SUBTEST("get_clock", test_get_clock());
 	RUN_SUBTEST("set_clock", test_set_clock());
 	RUN_SUBTEST("pvclock_wall_clock", test_guest());
+	RUN_SUBTEST("tsc_offset", test_tsc_offset());
 	vm_destroy(vm);
 	test_done();
 }
