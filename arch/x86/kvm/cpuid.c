@@ -452,6 +452,7 @@ static void okvm_cpuid_dynamic(struct okvm_vcpu *vcpu, u32 fn, u32 idx,
 		*ecx &= ~BIT(27);
 		if (cr4 & X86_CR4_OSXSAVE)
 			*ecx |= BIT(27);
+		okvm_cpuid_mwait(vcpu, ecx);
 	} else if (fn == 7 && idx == 0) {
 		*ecx &= ~BIT(4);
 		if (cr4 & X86_CR4_PKE)

@@ -68,7 +68,8 @@ enum { STR_MOVS, STR_CMPS, STR_STOS, STR_LODS, STR_SCAS };
 enum { CTL_CR, CTL_DR };
 /*
  * SYS_BARE: the operand-less instructions a hypervisor intercepts and
- * skips (HLT, CPUID, RDMSR, WRMSR, INVD, XSETBV, MONITOR, MWAIT);
+ * skips (HLT, CPUID, RDMSR, WRMSR, INVD, XSETBV, MONITOR, MWAIT,
+ * VMCALL, VMMCALL);
  * SYS_PIO: INS/OUTS.
  */
 enum { SYS_INVLPG, SYS_CLTS, SYS_BARE, SYS_PIO };
@@ -360,13 +361,14 @@ static int fetch_imm(struct x86_emu *emu, unsigned int size, u64 *val)
 
 /*
  * 0F 01: INVLPG m (/7 with a memory operand), and the register forms
- * MONITOR (C8), MWAIT (C9) and XSETBV (D1).
+ * VMCALL (C1), MONITOR (C8), MWAIT (C9), XSETBV (D1) and VMMCALL (D9).
  */
 static int resolve_grp7(struct x86_emu_insn *in, unsigned int r)
 {
 	if ((in->modrm >> 6) == 3) {
-		if (in->modrm != 0xc8 && in->modrm != 0xc9 &&
-		    in->modrm != 0xd1)
+		if (in->modrm != 0xc1 && in->modrm != 0xc8 &&
+		    in->modrm != 0xc9 && in->modrm != 0xd1 &&
+		    in->modrm != 0xd9)
 			return X86_EMU_UNHANDLED;
 		in->kind = OPK_SYS;
 		in->sub = SYS_BARE;

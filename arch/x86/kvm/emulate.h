@@ -159,7 +159,7 @@ enum x86_emu_info_kind {
 	X86_EMU_INFO_MOV_DR,	/* 0F 21 / 0F 23 */
 	X86_EMU_INFO_INVLPG,	/* 0F 01 /7, memory operand in mem_la */
 	X86_EMU_INFO_CLTS,	/* 0F 06 */
-	/* HLT, CPUID, RDMSR, WRMSR, INVD, XSETBV, MONITOR, MWAIT */
+	/* HLT, CPUID, RDMSR, WRMSR, INVD, XSETBV, MONITOR, MWAIT, VM(M)CALL */
 	X86_EMU_INFO_BARE,
 	X86_EMU_INFO_PIO,	/* INS/OUTS: adsize, rep, mem_seg */
 };

@@ -112,6 +112,12 @@ int okvm_handle_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 		return 1;
 	case OKVM_X_NOP:
 		return okvm_skip_instruction(vcpu, exit->next_rip);
+	case OKVM_X_MONITOR_MWAIT:
+		return okvm_emulate_monitor_mwait(vcpu, exit->next_rip);
+	case OKVM_X_HYPERCALL:
+		return okvm_emulate_hypercall(vcpu, exit->next_rip);
+	case OKVM_X_UD_FAULT:
+		return okvm_handle_ud(vcpu);
 	case OKVM_X_PAUSE:
 		okvm_vcpu_on_spin(vcpu);
 		return okvm_skip_instruction(vcpu, exit->next_rip);

@@ -170,6 +170,8 @@ int okvm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		if (data >> 32)
 			return 1;
 		break;
+	case MSR_IA32_MISC_ENABLE:
+		return okvm_set_misc_enable(vcpu, data);
 	case MSR_PLATFORM_INFO:
 	case MSR_MISC_FEATURES_ENABLES:
 		return okvm_platform_set_msr(vcpu, index, data, host);

@@ -109,6 +109,12 @@ struct okvm_x86_ops {
 	/* --- Facts ------------------------------------------------------ */
 	const struct okvm_pte_fmt *tdp_fmt;	/* NULL: no TDP */
 	int tdp_levels;
+	/*
+	 * The vendor's own hypercall instruction (3 bytes), when it
+	 * intercepts #UD so that kvm.ko can put it in place of the other
+	 * vendor's (KVM_X86_QUIRK_FIX_HYPERCALL_INSN); NULL otherwise.
+	 */
+	const u8 *hypercall_insn;
 };
 
 /* vendor.c: the registered vendor's ops, NULL while /dev/kvm is absent. */

@@ -104,6 +104,8 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);
+	case KVM_CAP_DISABLE_QUIRKS2:
+		return okvm_quirks_supported();
 	default:
 		return 0;
 	}

@@ -43,7 +43,10 @@ enum okvm_exit_code {
 	OKVM_X_ENTRY_FAILED,	/* hardware refused the guest state */
 	OKVM_X_UD,		/* inject #UD (virtualisation instructions) */
 	OKVM_X_GP,		/* inject #GP(0) */
-	OKVM_X_NOP,		/* skip the instruction (INVD, MONITOR, ...) */
+	OKVM_X_NOP,		/* skip the instruction (INVD, ...) */
+	OKVM_X_MONITOR_MWAIT,	/* a NOP or #UD (quirks.c) */
+	OKVM_X_HYPERCALL,	/* the vendor's hypercall instruction */
+	OKVM_X_UD_FAULT,	/* #UD raised in the guest (hypercall.c) */
 	OKVM_X_PAUSE,		/* a pause loop: skip it, let another vCPU run */
 	OKVM_X_DR_ACCESS,	/* first guest debug-register access */
 	OKVM_X_IRQ_WINDOW,	/* the guest can take an interrupt now */
@@ -271,6 +274,7 @@ struct okvm_vm_arch {
 	u32 boot_cpu_id;
 	bool x2apic_32bit_ids;		/* KVM_X2APIC_API_USE_32BIT_IDS */
 	bool x2apic_bcast_quirk_off;	/* ..._DISABLE_BROADCAST_QUIRK */
+	u64 disabled_quirks;		/* KVM_CAP_DISABLE_QUIRKS2 (quirks.c) */
 	bool platform_info_readable;	/* KVM_CAP_MSR_PLATFORM_INFO */
 	void *vendor;
 };
@@ -385,6 +389,18 @@ int okvm_platform_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data,
 			  bool host);
 int okvm_platform_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data,
 			  bool host);
+
+/* quirks.c: the KVM_X86_QUIRK_* okvm honours, and the code they steer */
+bool okvm_has_quirk(struct okvm_vm *vm, u64 quirk);
+u64 okvm_quirks_supported(void);
+long okvm_vm_disable_quirks(struct okvm_vm *vm, u64 mask);
+int okvm_emulate_monitor_mwait(struct okvm_vcpu *vcpu, u64 next_rip);
+int okvm_set_misc_enable(struct okvm_vcpu *vcpu, u64 data);
+void okvm_cpuid_mwait(struct okvm_vcpu *vcpu, u32 *ecx);
+
+/* hypercall.c */
+int okvm_emulate_hypercall(struct okvm_vcpu *vcpu, u64 next_rip);
+int okvm_handle_ud(struct okvm_vcpu *vcpu);
 
 /* mce.c */
 void okvm_mce_reset(struct okvm_vcpu *vcpu);

@@ -71,12 +71,13 @@ static enum okvm_exit_code svm_exit_code(u32 code)
 	case SVM_EXIT_SHUTDOWN:		return OKVM_X_SHUTDOWN;
 	case (u32)SVM_EXIT_ERR:		return OKVM_X_ENTRY_FAILED;
 	case SVM_EXIT_RDPMC:		return OKVM_X_GP;
-	case SVM_EXIT_INVD:
+	case SVM_EXIT_INVD:		return OKVM_X_NOP;
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:
-		return OKVM_X_NOP;
+		return OKVM_X_MONITOR_MWAIT;
+	case SVM_EXIT_VMMCALL:		return OKVM_X_HYPERCALL;
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_UD:	return OKVM_X_UD_FAULT;
 	case SVM_EXIT_VMRUN:
-	case SVM_EXIT_VMMCALL:
 	case SVM_EXIT_VMLOAD:
 	case SVM_EXIT_VMSAVE:
 	case SVM_EXIT_STGI:

@@ -143,6 +143,8 @@ static void svm_vcpu_free(struct okvm_vcpu *vcpu)
 	vcpu->arch.vendor = NULL;
 }
 
+static const u8 svm_vmmcall[3] = { 0x0f, 0x01, 0xd9 };
+
 static struct okvm_x86_ops svm_ops = {
 	.name = "kvm_amd",
 	.hardware_enable = svm_hardware_enable,
@@ -181,6 +183,7 @@ static struct okvm_x86_ops svm_ops = {
 	.decode_exit = svm_decode_exit,
 	.set_mmu_root = svm_set_mmu_root,
 	.tdp_levels = 4,
+	.hypercall_insn = svm_vmmcall,
 };
 
 /* --- Module ------------------------------------------------------------ */

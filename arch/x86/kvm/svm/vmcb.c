@@ -36,6 +36,8 @@ static void svm_init_controls(struct okvm_vcpu *vcpu, struct vmcb *vmcb)
 	for (i = 0; i < ARRAY_SIZE(svm_intercepted_insns); i++)
 		svm_set_intercept(vmcb, svm_intercepted_insns[i]);
 	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_MC);
+	/* For KVM_X86_QUIRK_FIX_HYPERCALL_INSN: VMCALL raises #UD here. */
+	svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_UD);
 	if (!vcpu->arch.debug_live)
 		c->intercepts[INTERCEPT_DR] = SVM_DR_INTERCEPTS;
 	c->iopm_base_pa = svm_iopm_pa;

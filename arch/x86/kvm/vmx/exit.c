@@ -140,13 +140,14 @@ static enum okvm_exit_code vmx_exit_code(u16 reason)
 	case EXIT_REASON_INVLPG:		return OKVM_X_INVLPG;
 	case EXIT_REASON_RDPMC:			return OKVM_X_GP;
 	case EXIT_REASON_TPR_BELOW_THRESHOLD:	return OKVM_X_NONE;
-	case EXIT_REASON_INVD:
+	case EXIT_REASON_INVD:			return OKVM_X_NOP;
 	case EXIT_REASON_MWAIT_INSTRUCTION:
 	case EXIT_REASON_MONITOR_INSTRUCTION:
-		return OKVM_X_NOP;
+		return OKVM_X_MONITOR_MWAIT;
 	case EXIT_REASON_PAUSE_INSTRUCTION:	/* pause-loop exiting */
 		return OKVM_X_PAUSE;
-	case EXIT_REASON_VMCALL ... EXIT_REASON_VMON:
+	case EXIT_REASON_VMCALL:		return OKVM_X_HYPERCALL;
+	case EXIT_REASON_VMCLEAR ... EXIT_REASON_VMON:
 	case EXIT_REASON_INVEPT:
 	case EXIT_REASON_INVVPID:
 	case EXIT_REASON_VMFUNC:
@@ -170,6 +171,7 @@ static bool vmx_has_next_rip(u16 reason)
 	case EXIT_REASON_MWAIT_INSTRUCTION:
 	case EXIT_REASON_MONITOR_INSTRUCTION:
 	case EXIT_REASON_PAUSE_INSTRUCTION:
+	case EXIT_REASON_VMCALL:
 		return true;
 	default:
 		return false;
