@@ -361,34 +361,41 @@ long okvm_ioctl_nmi(struct okvm_vcpu *vcpu)
 	return 0;
 }
 
-/* KVM_GET_VCPU_EVENTS */
-long okvm_ioctl_get_vcpu_events(struct okvm_vcpu *vcpu, void __user *argp)
+/* KVM_GET_VCPU_EVENTS's answer, into a kernel copy. */
+void okvm_get_vcpu_events(struct okvm_vcpu *vcpu, struct kvm_vcpu_events *e)
 {
 	struct okvm_vcpu_arch *a = &vcpu->arch;
 	const struct okvm_exception *ex = &a->exception;
-	struct kvm_vcpu_events e;
 
 	okvm_collect_nmis(vcpu);
-	memset(&e, 0, sizeof(e));
+	memset(e, 0, sizeof(*e));
 	if (ex->pending || ex->injected) {
-		e.exception.injected = 1;
-		e.exception.nr = ex->vector;
-		e.exception.has_error_code = ex->has_error;
-		e.exception.error_code = ex->error;
+		e->exception.injected = 1;
+		e->exception.nr = ex->vector;
+		e->exception.has_error_code = ex->has_error;
+		e->exception.error_code = ex->error;
 	}
 	if (a->irq.pending || a->interrupt.injected) {
-		e.interrupt.injected = 1;
-		e.interrupt.nr = a->interrupt.injected ? a->interrupt.vector :
-							 a->irq.vector;
+		e->interrupt.injected = 1;
+		e->interrupt.nr = a->interrupt.injected ? a->interrupt.vector :
+							  a->irq.vector;
 	}
 	if (okvm_vendor->get_interrupt_shadow(vcpu))
-		e.interrupt.shadow = KVM_X86_SHADOW_INT_STI;
-	e.nmi.injected = a->nmi_injected;
-	e.nmi.pending = a->nmi_pending != 0;
-	e.nmi.masked = a->nmi_masked;
-	e.sipi_vector = okvm_lapic_sipi_vector(vcpu);
-	e.flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW |
-		  KVM_VCPUEVENT_VALID_SMM;	/* never in SMM, nothing latched */
+		e->interrupt.shadow = KVM_X86_SHADOW_INT_STI;
+	e->nmi.injected = a->nmi_injected;
+	e->nmi.pending = a->nmi_pending != 0;
+	e->nmi.masked = a->nmi_masked;
+	e->sipi_vector = okvm_lapic_sipi_vector(vcpu);
+	e->flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW |
+		   KVM_VCPUEVENT_VALID_SMM;	/* never in SMM, nothing latched */
+}
+
+/* KVM_GET_VCPU_EVENTS */
+long okvm_ioctl_get_vcpu_events(struct okvm_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_vcpu_events e;
+
+	okvm_get_vcpu_events(vcpu, &e);
 	return copy_to_user(argp, &e, sizeof(e)) ? -EFAULT : 0;
 }
 
@@ -406,40 +413,48 @@ static int okvm_check_vcpu_events(const struct kvm_vcpu_events *e)
 	return 0;
 }
 
-/* KVM_SET_VCPU_EVENTS */
-long okvm_ioctl_set_vcpu_events(struct okvm_vcpu *vcpu, void __user *argp)
+/* KVM_SET_VCPU_EVENTS's checks and effect on a kernel copy. */
+int okvm_set_vcpu_events(struct okvm_vcpu *vcpu,
+			 const struct kvm_vcpu_events *e)
 {
 	struct okvm_vcpu_arch *a = &vcpu->arch;
-	struct kvm_vcpu_events e;
 	int r;
 
-	if (copy_from_user(&e, argp, sizeof(e)))
-		return -EFAULT;
-	r = okvm_check_vcpu_events(&e);
+	r = okvm_check_vcpu_events(e);
 	if (r)
 		return r;
 	memset(&a->exception, 0, sizeof(a->exception));
-	if (e.exception.injected || e.exception.pending)
+	if (e->exception.injected || e->exception.pending)
 		a->exception = (struct okvm_exception){ .injected = true,
-			.vector = e.exception.nr,
-			.has_error = e.exception.has_error_code,
-			.error = e.exception.error_code };
+			.vector = e->exception.nr,
+			.has_error = e->exception.has_error_code,
+			.error = e->exception.error_code };
 	a->irq.pending = false;
-	a->interrupt.injected = e.interrupt.injected;
-	a->interrupt.vector = e.interrupt.nr;
-	a->nmi_injected = e.nmi.injected;
-	if (e.flags & KVM_VCPUEVENT_VALID_NMI_PENDING) {
+	a->interrupt.injected = e->interrupt.injected;
+	a->interrupt.vector = e->interrupt.nr;
+	a->nmi_injected = e->nmi.injected;
+	if (e->flags & KVM_VCPUEVENT_VALID_NMI_PENDING) {
 		atomic_set(&a->nmi_queued, 0);
-		a->nmi_pending = e.nmi.pending;
+		a->nmi_pending = e->nmi.pending;
 	}
-	a->nmi_masked = e.nmi.masked;
+	a->nmi_masked = e->nmi.masked;
 	okvm_vendor->set_nmi_mask(vcpu, a->nmi_masked || a->nmi_injected);
-	if (e.flags & KVM_VCPUEVENT_VALID_SHADOW)
-		okvm_vendor->set_interrupt_shadow(vcpu, e.interrupt.shadow);
-	if (e.flags & KVM_VCPUEVENT_VALID_SIPI_VECTOR)
-		okvm_lapic_set_sipi_vector(vcpu, e.sipi_vector);
+	if (e->flags & KVM_VCPUEVENT_VALID_SHADOW)
+		okvm_vendor->set_interrupt_shadow(vcpu, e->interrupt.shadow);
+	if (e->flags & KVM_VCPUEVENT_VALID_SIPI_VECTOR)
+		okvm_lapic_set_sipi_vector(vcpu, e->sipi_vector);
 	okvm_make_request(vcpu, OKVM_REQ_EVENT);
 	return 0;
+}
+
+/* KVM_SET_VCPU_EVENTS */
+long okvm_ioctl_set_vcpu_events(struct okvm_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_vcpu_events e;
+
+	if (copy_from_user(&e, argp, sizeof(e)))
+		return -EFAULT;
+	return okvm_set_vcpu_events(vcpu, &e);
 }
 
 /* KVM_GET_DEBUGREGS */

@@ -188,6 +188,17 @@ static bool okvm_pio_in_kernel(struct okvm_vcpu *vcpu)
 	return true;
 }
 
+/* Where the CPU fetches: CS base + RIP, truncated outside 64-bit mode. */
+static u64 okvm_linear_rip(struct okvm_vcpu *vcpu)
+{
+	struct kvm_segment cs;
+
+	if (okvm_cpu_mode(vcpu) == X86_EMU_PROT64)
+		return vcpu->arch.rip;
+	okvm_vendor->get_segment(vcpu, &cs, OKVM_SEG_CS);
+	return (u32)(cs.base + vcpu->arch.rip);
+}
+
 int okvm_emulate_pio(struct okvm_vcpu *vcpu, const struct okvm_exit *exit)
 {
 	struct okvm_pio *pio = &vcpu->arch.pio;
@@ -209,6 +220,7 @@ int okvm_emulate_pio(struct okvm_vcpu *vcpu, const struct okvm_exit *exit)
 	if (!pio->in)
 		memcpy(okvm_pio_data(vcpu), &vcpu->arch.regs[OKVM_RAX],
 		       pio->size);
+	pio->linear_rip = okvm_linear_rip(vcpu);
 	vcpu->arch.completion = OKVM_COMPLETE_PIO;
 	return okvm_exit_to_user(vcpu, OKVM_USER_IO);
 }
@@ -254,6 +266,9 @@ int okvm_complete_pio(struct okvm_vcpu *vcpu)
 
 	if (pio->string)
 		return okvm_complete_string_pio(vcpu);
+	/* Userspace moved the vCPU elsewhere: the IN or OUT is dropped. */
+	if (okvm_linear_rip(vcpu) != pio->linear_rip)
+		return 1;
 	if (pio->in) {
 		memcpy(&val, okvm_pio_data(vcpu), pio->size);
 		okvm_pio_set_rax(vcpu, val);

@@ -70,10 +70,11 @@ void okvm_vcpu_init_state(struct okvm_vcpu *vcpu)
 	okvm_lapic_init_reset(vcpu);
 }
 
-long okvm_ioctl_get_regs(struct okvm_vcpu *vcpu, void __user *argp)
+void okvm_get_regs(struct okvm_vcpu *vcpu, struct kvm_regs *r)
 {
 	struct okvm_vcpu_arch *a = &vcpu->arch;
-	struct kvm_regs r = {
+
+	*r = (struct kvm_regs){
 		.rax = a->regs[OKVM_RAX], .rbx = a->regs[OKVM_RBX],
 		.rcx = a->regs[OKVM_RCX], .rdx = a->regs[OKVM_RDX],
 		.rsi = a->regs[OKVM_RSI], .rdi = a->regs[OKVM_RDI],
@@ -84,37 +85,49 @@ long okvm_ioctl_get_regs(struct okvm_vcpu *vcpu, void __user *argp)
 		.r14 = a->regs[OKVM_R14], .r15 = a->regs[OKVM_R15],
 		.rip = a->rip, .rflags = a->rflags,
 	};
+}
 
+long okvm_ioctl_get_regs(struct okvm_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_regs r;
+
+	okvm_get_regs(vcpu, &r);
 	return copy_to_user(argp, &r, sizeof(r)) ? -EFAULT : 0;
+}
+
+void okvm_set_regs(struct okvm_vcpu *vcpu, const struct kvm_regs *r)
+{
+	struct okvm_vcpu_arch *a = &vcpu->arch;
+
+	a->regs[OKVM_RAX] = r->rax;
+	a->regs[OKVM_RBX] = r->rbx;
+	a->regs[OKVM_RCX] = r->rcx;
+	a->regs[OKVM_RDX] = r->rdx;
+	a->regs[OKVM_RSI] = r->rsi;
+	a->regs[OKVM_RDI] = r->rdi;
+	a->regs[OKVM_RSP] = r->rsp;
+	a->regs[OKVM_RBP] = r->rbp;
+	a->regs[OKVM_R8] = r->r8;
+	a->regs[OKVM_R9] = r->r9;
+	a->regs[OKVM_R10] = r->r10;
+	a->regs[OKVM_R11] = r->r11;
+	a->regs[OKVM_R12] = r->r12;
+	a->regs[OKVM_R13] = r->r13;
+	a->regs[OKVM_R14] = r->r14;
+	a->regs[OKVM_R15] = r->r15;
+	a->rip = r->rip;
+	a->rflags = r->rflags | X86_EFLAGS_FIXED;
+	/* A new RIP invalidates an exception raised at the old one. */
+	a->exception.pending = false;
 }
 
 long okvm_ioctl_set_regs(struct okvm_vcpu *vcpu, void __user *argp)
 {
-	struct okvm_vcpu_arch *a = &vcpu->arch;
 	struct kvm_regs r;
 
 	if (copy_from_user(&r, argp, sizeof(r)))
 		return -EFAULT;
-	a->regs[OKVM_RAX] = r.rax;
-	a->regs[OKVM_RBX] = r.rbx;
-	a->regs[OKVM_RCX] = r.rcx;
-	a->regs[OKVM_RDX] = r.rdx;
-	a->regs[OKVM_RSI] = r.rsi;
-	a->regs[OKVM_RDI] = r.rdi;
-	a->regs[OKVM_RSP] = r.rsp;
-	a->regs[OKVM_RBP] = r.rbp;
-	a->regs[OKVM_R8] = r.r8;
-	a->regs[OKVM_R9] = r.r9;
-	a->regs[OKVM_R10] = r.r10;
-	a->regs[OKVM_R11] = r.r11;
-	a->regs[OKVM_R12] = r.r12;
-	a->regs[OKVM_R13] = r.r13;
-	a->regs[OKVM_R14] = r.r14;
-	a->regs[OKVM_R15] = r.r15;
-	a->rip = r.rip;
-	a->rflags = r.rflags | X86_EFLAGS_FIXED;
-	/* A new RIP invalidates an exception raised at the old one. */
-	a->exception.pending = false;
+	okvm_set_regs(vcpu, &r);
 	return 0;
 }
 
@@ -132,30 +145,36 @@ static struct kvm_segment *okvm_sregs_seg(struct kvm_sregs *s, int i)
 	return order[i];
 }
 
-long okvm_ioctl_get_sregs(struct okvm_vcpu *vcpu, void __user *argp)
+void okvm_get_sregs(struct okvm_vcpu *vcpu, struct kvm_sregs *s)
 {
 	const struct okvm_x86_ops *ops = okvm_vendor;
-	struct kvm_sregs s;
 	int i;
 
-	memset(&s, 0, sizeof(s));
+	memset(s, 0, sizeof(*s));
 	for (i = 0; i < ARRAY_SIZE(okvm_sregs_segs); i++)
-		ops->get_segment(vcpu, okvm_sregs_seg(&s, i), okvm_sregs_segs[i]);
-	ops->get_dtable(vcpu, &s.gdt, false);
-	ops->get_dtable(vcpu, &s.idt, true);
-	s.cr0 = ops->get_cr(vcpu, 0);
-	s.cr2 = ops->get_cr(vcpu, 2);
-	s.cr3 = ops->get_cr(vcpu, 3);
-	s.cr4 = ops->get_cr(vcpu, 4);
-	s.cr8 = ops->get_tpr(vcpu);
-	s.efer = ops->get_efer(vcpu);
-	s.apic_base = vcpu->arch.apic_base;
+		ops->get_segment(vcpu, okvm_sregs_seg(s, i), okvm_sregs_segs[i]);
+	ops->get_dtable(vcpu, &s->gdt, false);
+	ops->get_dtable(vcpu, &s->idt, true);
+	s->cr0 = ops->get_cr(vcpu, 0);
+	s->cr2 = ops->get_cr(vcpu, 2);
+	s->cr3 = ops->get_cr(vcpu, 3);
+	s->cr4 = ops->get_cr(vcpu, 4);
+	s->cr8 = ops->get_tpr(vcpu);
+	s->efer = ops->get_efer(vcpu);
+	s->apic_base = vcpu->arch.apic_base;
 	if (vcpu->arch.interrupt.injected)
 		__set_bit(vcpu->arch.interrupt.vector,
-			  (unsigned long *)s.interrupt_bitmap);
+			  (unsigned long *)s->interrupt_bitmap);
 	else if (vcpu->arch.irq.pending)
 		__set_bit(vcpu->arch.irq.vector,
-			  (unsigned long *)s.interrupt_bitmap);
+			  (unsigned long *)s->interrupt_bitmap);
+}
+
+long okvm_ioctl_get_sregs(struct okvm_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_sregs s;
+
+	okvm_get_sregs(vcpu, &s);
 	return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
 }
 
@@ -222,33 +241,40 @@ static void okvm_sregs_pending_irq(struct okvm_vcpu *vcpu,
 	vcpu->arch.interrupt.vector = bit < 256 ? bit : 0;
 }
 
-long okvm_ioctl_set_sregs(struct okvm_vcpu *vcpu, void __user *argp)
+/* KVM_SET_SREGS's checks and effect on a kernel copy: 0 or -EINVAL. */
+int okvm_set_sregs(struct okvm_vcpu *vcpu, struct kvm_sregs *s)
 {
 	const struct okvm_x86_ops *ops = okvm_vendor;
-	struct kvm_sregs s;
 	int i;
+
+	if (!okvm_sregs_valid(s))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(okvm_sregs_segs); i++)
+		ops->set_segment(vcpu, okvm_sregs_seg(s, i), okvm_sregs_segs[i]);
+	ops->set_dtable(vcpu, &s->gdt, false);
+	ops->set_dtable(vcpu, &s->idt, true);
+	ops->set_cr(vcpu, 0, s->cr0);
+	ops->set_cr(vcpu, 2, s->cr2);
+	ops->set_cr(vcpu, 3, s->cr3);
+	ops->set_cr(vcpu, 4, s->cr4);
+	ops->set_efer(vcpu, s->efer);
+	okvm_mmu_reset_context(vcpu);
+	ops->set_tpr(vcpu, s->cr8 & 0xf);
+	if (vcpu->arch.lapic)
+		okvm_lapic_set_msr(vcpu, MSR_IA32_APICBASE, s->apic_base, true);
+	else
+		vcpu->arch.apic_base = s->apic_base;
+	okvm_sregs_pending_irq(vcpu, s);
+	return 0;
+}
+
+long okvm_ioctl_set_sregs(struct okvm_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_sregs s;
 
 	if (copy_from_user(&s, argp, sizeof(s)))
 		return -EFAULT;
-	if (!okvm_sregs_valid(&s))
-		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(okvm_sregs_segs); i++)
-		ops->set_segment(vcpu, okvm_sregs_seg(&s, i), okvm_sregs_segs[i]);
-	ops->set_dtable(vcpu, &s.gdt, false);
-	ops->set_dtable(vcpu, &s.idt, true);
-	ops->set_cr(vcpu, 0, s.cr0);
-	ops->set_cr(vcpu, 2, s.cr2);
-	ops->set_cr(vcpu, 3, s.cr3);
-	ops->set_cr(vcpu, 4, s.cr4);
-	ops->set_efer(vcpu, s.efer);
-	okvm_mmu_reset_context(vcpu);
-	ops->set_tpr(vcpu, s.cr8 & 0xf);
-	if (vcpu->arch.lapic)
-		okvm_lapic_set_msr(vcpu, MSR_IA32_APICBASE, s.apic_base, true);
-	else
-		vcpu->arch.apic_base = s.apic_base;
-	okvm_sregs_pending_irq(vcpu, &s);
-	return 0;
+	return okvm_set_sregs(vcpu, &s);
 }
 
 bool okvm_is_long_mode(struct okvm_vcpu *vcpu)

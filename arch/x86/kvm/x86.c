@@ -87,6 +87,8 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_MSR_PLATFORM_INFO:
 	case KVM_CAP_GET_MSR_FEATURES:
 		return 1;
+	case KVM_CAP_SYNC_REGS:
+		return KVM_SYNC_X86_VALID_FIELDS;
 	case KVM_CAP_SET_GUEST_DEBUG2:
 		return okvm_guest_debug_flags();
 	case KVM_CAP_X2APIC_API:
@@ -678,28 +680,15 @@ static int okvm_run_uninitialized(struct okvm_vcpu *vcpu)
 	return -EAGAIN;
 }
 
-/* KVM_RUN */
-int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu)
+/* KVM_RUN past the checks: the guest's FPU state is loaded around it. */
+static int okvm_run_runnable(struct okvm_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	int r;
 
-	/* Its state was lost (OKVM_X_STATE_LOST): it never runs again. */
-	if (vcpu->arch.state_lost)
-		return -EIO;
-	vcpu->run->flags = 0;
-	vcpu->arch.has_run = true;
-	okvm_sigset_activate(vcpu);
-	if (vcpu->arch.mp_state == KVM_MP_STATE_UNINITIALIZED) {
-		r = okvm_run_uninitialized(vcpu);
-		okvm_sigset_deactivate(vcpu);
-		return r;
-	}
 	if (!vcpu->arch.lapic) {
-		if (run->cr8 > 15) {
-			okvm_sigset_deactivate(vcpu);
+		if (run->cr8 > 15)
 			return -EINVAL;
-		}
 		okvm_vendor->set_tpr(vcpu, run->cr8);
 	}
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE))
@@ -716,6 +705,25 @@ int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu)
 out:
 	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, false);
 	okvm_post_run(vcpu);
+	return r;
+}
+
+/* KVM_RUN */
+int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu)
+{
+	int r;
+
+	/* Its state was lost (OKVM_X_STATE_LOST): it never runs again. */
+	if (vcpu->arch.state_lost)
+		return -EIO;
+	vcpu->run->flags = 0;
+	vcpu->arch.has_run = true;
+	okvm_sigset_activate(vcpu);
+	if (vcpu->arch.mp_state == KVM_MP_STATE_UNINITIALIZED)
+		r = okvm_run_uninitialized(vcpu);
+	else
+		r = okvm_sync_regs_load(vcpu) ?: okvm_run_runnable(vcpu);
+	okvm_sync_regs_store(vcpu);
 	okvm_sigset_deactivate(vcpu);
 	return r;
 }

@@ -114,6 +114,7 @@ struct okvm_pio {
 	u8 addr_size;
 	u32 count;
 	u64 next_rip;
+	u64 linear_rip;		/* CS base + RIP at the exit (not string) */
 };
 
 struct okvm_mmio {
@@ -300,6 +301,9 @@ long okvm_ioctl_interrupt(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_nmi(struct okvm_vcpu *vcpu);
 long okvm_ioctl_get_vcpu_events(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_set_vcpu_events(struct okvm_vcpu *vcpu, void __user *argp);
+void okvm_get_vcpu_events(struct okvm_vcpu *vcpu, struct kvm_vcpu_events *e);
+int okvm_set_vcpu_events(struct okvm_vcpu *vcpu,
+			 const struct kvm_vcpu_events *e);
 long okvm_ioctl_get_debugregs(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_set_debugregs(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_set_signal_mask(struct okvm_vcpu *vcpu, void __user *argp);
@@ -313,9 +317,17 @@ long okvm_ioctl_get_regs(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_set_regs(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_get_sregs(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_set_sregs(struct okvm_vcpu *vcpu, void __user *argp);
+void okvm_get_regs(struct okvm_vcpu *vcpu, struct kvm_regs *r);
+void okvm_set_regs(struct okvm_vcpu *vcpu, const struct kvm_regs *r);
+void okvm_get_sregs(struct okvm_vcpu *vcpu, struct kvm_sregs *s);
+int okvm_set_sregs(struct okvm_vcpu *vcpu, struct kvm_sregs *s);
 bool okvm_is_long_mode(struct okvm_vcpu *vcpu);
 bool okvm_apic_base_valid(u64 val);
 int okvm_cpu_mode(struct okvm_vcpu *vcpu);
+
+/* sync_regs.c: KVM_CAP_SYNC_REGS, state in kvm_run->s.regs */
+int okvm_sync_regs_load(struct okvm_vcpu *vcpu);
+void okvm_sync_regs_store(struct okvm_vcpu *vcpu);
 
 /* debug.c: KVM_SET_GUEST_DEBUG and single-stepping */
 u32 okvm_guest_debug_flags(void);
