@@ -294,6 +294,9 @@ void okvm_arch_vm_destroy(struct okvm_vm *vm);
 /* VM ioctls; -ENOTTY for an unknown one. */
 long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 			void __user *argp);
+/* KVM_CREATE_VCPU, vm->lock held, before anything is allocated: may a
+ * vCPU with this id (< OKVM_MAX_VCPU_IDS) be made?  0 or -errno. */
+int okvm_arch_vcpu_precreate(struct okvm_vm *vm, unsigned long id);
 /* KVM_CREATE_VCPU, before the vCPU is visible; may sleep. */
 int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu);
 /* Undo okvm_arch_vcpu_create(); may sleep. */

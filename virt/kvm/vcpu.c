@@ -189,22 +189,34 @@ static int okvm_publish_vcpu(struct okvm_vm *vm, struct okvm_vcpu *vcpu)
 	return fd;
 }
 
+/*
+ * Room for one more vCPU with this id, within the VM's limits and the
+ * arch's (okvm_arch_vcpu_precreate()): count it.  0 or -EINVAL.
+ */
+static int okvm_count_vcpu(struct okvm_vm *vm, unsigned long id)
+{
+	int r = -EINVAL;
+
+	if (id >= OKVM_MAX_VCPU_IDS)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	if (vm->created_vcpus < OKVM_MAX_VCPUS)
+		r = okvm_arch_vcpu_precreate(vm, id);
+	if (!r)
+		vm->created_vcpus++;
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
 /* KVM_CREATE_VCPU */
 int okvm_create_vcpu(struct okvm_vm *vm, unsigned long id)
 {
 	struct okvm_vcpu *vcpu;
 	int r;
 
-	if (id >= OKVM_MAX_VCPU_IDS)
-		return -EINVAL;
-	mutex_lock(&vm->lock);
-	if (vm->created_vcpus >= OKVM_MAX_VCPUS) {
-		mutex_unlock(&vm->lock);
-		return -EINVAL;
-	}
-	vm->created_vcpus++;
-	mutex_unlock(&vm->lock);
-
+	r = okvm_count_vcpu(vm, id);
+	if (r)
+		return r;
 	r = -ENOMEM;
 	vcpu = okvm_alloc_vcpu(vm, id);
 	if (!vcpu)

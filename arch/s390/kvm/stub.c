@@ -50,6 +50,12 @@ long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 	return -ENOTTY;
 }
 
+int okvm_arch_vcpu_precreate(struct okvm_vm *vm, unsigned long id)
+{
+	WARN_ON_ONCE(1);	/* okvm_arch_vm_init() let no VM exist */
+	return -EINVAL;
+}
+
 int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu)
 {
 	WARN_ON_ONCE(1);	/* okvm_arch_vm_init() let no VM exist */

@@ -539,6 +539,8 @@ long okvm_vm_enable_cap(struct okvm_vm *vm, void __user *argp)
 	switch (cap.cap) {
 	case KVM_CAP_SPLIT_IRQCHIP:
 		return okvm_vm_enable_split_irqchip(vm, cap.args[0]);
+	case KVM_CAP_MAX_VCPU_ID:
+		return okvm_vm_enable_max_vcpu_id(vm, cap.args[0]);
 	case KVM_CAP_MSR_PLATFORM_INFO:
 		return okvm_vm_enable_platform_info(vm, cap.args[0]);
 	case KVM_CAP_DISABLE_QUIRKS2:

@@ -158,6 +158,26 @@ static long okvm_vm_set_identity_map_addr(struct okvm_vm *vm,
 	return 0;
 }
 
+/*
+ * KVM_ENABLE_CAP(KVM_CAP_MAX_VCPU_ID): lower the limit on vCPU ids.  Only
+ * once, before the first KVM_CREATE_VCPU fixes the default; afterwards
+ * only the limit in force is accepted (again).
+ */
+long okvm_vm_enable_max_vcpu_id(struct okvm_vm *vm, u64 max)
+{
+	long r = -EINVAL;
+
+	if (max > OKVM_MAX_VCPU_IDS)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	if (!vm->arch.max_vcpu_ids || vm->arch.max_vcpu_ids == max) {
+		vm->arch.max_vcpu_ids = max;
+		r = 0;
+	}
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
 long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 			void __user *argp)
 {
@@ -208,6 +228,15 @@ long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 }
 
 /* --- vCPU lifecycle --------------------------------------------------- */
+
+/* The first attempt to create a vCPU fixes the id limit (0: not set). */
+int okvm_arch_vcpu_precreate(struct okvm_vm *vm, unsigned long id)
+{
+	lockdep_assert_held(&vm->lock);
+	if (!vm->arch.max_vcpu_ids)
+		vm->arch.max_vcpu_ids = OKVM_MAX_VCPU_IDS;
+	return id < vm->arch.max_vcpu_ids ? 0 : -EINVAL;
+}
 
 int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu)
 {

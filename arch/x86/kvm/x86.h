@@ -275,6 +275,7 @@ struct okvm_vm_arch {
 	u32 boot_cpu_id;
 	bool x2apic_32bit_ids;		/* KVM_X2APIC_API_USE_32BIT_IDS */
 	bool x2apic_bcast_quirk_off;	/* ..._DISABLE_BROADCAST_QUIRK */
+	u32 max_vcpu_ids;		/* KVM_CAP_MAX_VCPU_ID; vm->lock */
 	u64 disabled_quirks;		/* KVM_CAP_DISABLE_QUIRKS2 (quirks.c) */
 	bool platform_info_readable;	/* KVM_CAP_MSR_PLATFORM_INFO */
 	void *vendor;
@@ -286,6 +287,7 @@ void okvm_queue_exception(struct okvm_vcpu *vcpu, u8 vector, bool has_error,
 int okvm_exit_to_user(struct okvm_vcpu *vcpu, enum okvm_user_exit why);
 int okvm_internal_error(struct okvm_vcpu *vcpu, u32 suberror, u32 ndata,
 			u64 d0, u64 d1);
+long okvm_vm_enable_max_vcpu_id(struct okvm_vm *vm, u64 max);
 
 /* events.c */
 bool okvm_interrupt_allowed(struct okvm_vcpu *vcpu);

@@ -2,7 +2,7 @@
 /*
  * vcpu: KVM_CREATE_VCPU limits, the kvm_run mapping, the architectural
  * reset state reported by KVM_GET_REGS/KVM_GET_SREGS, register round trips
- * and KVM_SET_SREGS validation.
+ * and KVM_SET_SREGS validation; KVM_ENABLE_CAP(KVM_CAP_MAX_VCPU_ID).
  */
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -41,6 +41,53 @@ static void test_create_ids(void)
 	for (i = 0; i < 4; i++)
 		if (i != 1)
 			close(fds[i]);
+	vm_destroy(vm);
+}
+
+static int enable_max_vcpu_id(struct kvm_vm *vm, uint64_t max, uint32_t flags)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_MAX_VCPU_ID, .flags = flags, .args = { max },
+	};
+
+	return ioctl(vm->fd, KVM_ENABLE_CAP, &cap);
+}
+
+/*
+ * KVM_ENABLE_CAP(KVM_CAP_MAX_VCPU_ID) lowers the id limit once, before the
+ * first KVM_CREATE_VCPU fixes it; then only the limit in force is taken.
+ */
+static void test_max_vcpu_id_cap(void)
+{
+	struct kvm_vm *vm = vm_create_bare();
+	int fd;
+
+	TEST_ASSERT_ERRNO(enable_max_vcpu_id(vm, max_vcpu_id + 1, 0), EINVAL);
+	TEST_ASSERT_ERRNO(enable_max_vcpu_id(vm, 2, 1), EINVAL);
+	TEST_ASSERT_OK(enable_max_vcpu_id(vm, 2, 0));
+	TEST_ASSERT_OK(enable_max_vcpu_id(vm, 2, 0));
+	TEST_ASSERT_ERRNO(enable_max_vcpu_id(vm, 3, 0), EINVAL);
+	TEST_ASSERT_ERRNO(enable_max_vcpu_id(vm, 1, 0), EINVAL);
+	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_CREATE_VCPU, 2), EINVAL);
+	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_CREATE_VCPU, max_vcpu_id - 1),
+			  EINVAL);
+	fd = TEST_ASSERT_OK(ioctl(vm->fd, KVM_CREATE_VCPU, 1));
+	close(fd);
+	fd = TEST_ASSERT_OK(ioctl(vm->fd, KVM_CREATE_VCPU, 0));
+	close(fd);
+	TEST_ASSERT_OK(enable_max_vcpu_id(vm, 2, 0));
+	/* The capability still reads the global limit. */
+	TEST_ASSERT_EQ(kvm_check_cap(vm->fd, KVM_CAP_MAX_VCPU_ID), max_vcpu_id);
+	vm_destroy(vm);
+
+	/* A vCPU made first fixes the default limit. */
+	vm = vm_create_bare();
+	fd = TEST_ASSERT_OK(ioctl(vm->fd, KVM_CREATE_VCPU, 0));
+	close(fd);
+	TEST_ASSERT_ERRNO(enable_max_vcpu_id(vm, 2, 0), EINVAL);
+	TEST_ASSERT_OK(enable_max_vcpu_id(vm, max_vcpu_id, 0));
+	fd = TEST_ASSERT_OK(ioctl(vm->fd, KVM_CREATE_VCPU, max_vcpu_id - 1));
+	close(fd);
 	vm_destroy(vm);
 }
 
@@ -311,5 +358,6 @@ int main(void)
 	RUN_SUBTEST("sregs_invalid", test_sregs_invalid());
 	RUN_SUBTEST("other_process_eio", test_foreign_mm());
 	RUN_SUBTEST("max_vcpus", test_max_vcpus());
+	RUN_SUBTEST("max_vcpu_id_cap", test_max_vcpu_id_cap());
 	test_done();
 }
