@@ -128,6 +128,8 @@ struct okvm_vm {
 	struct xarray slots_by_id;	/* id -> slot, under slots_lock */
 	struct xarray slots_by_end;	/* last gfn -> slot, SRCU readers */
 	unsigned long slots_updating;	/* non-zero during a delete/move */
+	u64 slot_pages;			/* in all slots, under slots_lock */
+	bool slot_created;		/* ever; under slots_lock */
 
 	spinlock_t mmu_lock;
 	unsigned long mmu_seq;		/* bumped at invalidate end */

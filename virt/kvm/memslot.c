@@ -155,8 +155,14 @@ static int okvm_commit_slot(struct okvm_vm *vm, struct okvm_memslot *old,
 
 	switch (change) {
 	case OKVM_SLOT_CREATE:
-		return okvm_publish_slot(vm, new);
+		r = okvm_publish_slot(vm, new);
+		if (!r) {
+			vm->slot_pages += new->npages;
+			vm->slot_created = true;
+		}
+		return r;
 	case OKVM_SLOT_DELETE:
+		vm->slot_pages -= old->npages;
 		okvm_retire_slot(vm, old);
 		okvm_updates_done(vm);
 		okvm_free_slot(old);
@@ -171,6 +177,7 @@ static int okvm_commit_slot(struct okvm_vm *vm, struct okvm_memslot *old,
 		okvm_updates_done(vm);
 		if (r) {
 			/* Out of memory: the old slot is gone already. */
+			vm->slot_pages -= old->npages;
 			okvm_free_slot(new);
 		}
 		okvm_free_slot(old);

@@ -84,6 +84,7 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_IRQFD_RESAMPLE:
 	case KVM_CAP_SPLIT_IRQCHIP:
 	case KVM_CAP_VCPU_ATTRIBUTES:		/* vcpu_attr.c */
+	case KVM_CAP_MMU_SHADOW_CACHE_CONTROL:	/* mmu/pages.c */
 	case KVM_CAP_MSR_PLATFORM_INFO:
 	case KVM_CAP_GET_MSR_FEATURES:
 		return 1;
@@ -222,6 +223,10 @@ long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 		return okvm_vm_set_pit(vm, argp, true);
 	case KVM_REINJECT_CONTROL:
 		return okvm_vm_reinject_control(vm, argp);
+	case KVM_SET_NR_MMU_PAGES:
+		return okvm_vm_set_nr_mmu_pages(vm, (unsigned long)argp);
+	case KVM_GET_NR_MMU_PAGES:
+		return okvm_vm_get_nr_mmu_pages(vm);
 	default:
 		return -ENOTTY;
 	}

@@ -277,6 +277,7 @@ struct okvm_vm_arch {
 	bool x2apic_bcast_quirk_off;	/* ..._DISABLE_BROADCAST_QUIRK */
 	u32 max_vcpu_ids;		/* KVM_CAP_MAX_VCPU_ID; vm->lock */
 	u64 disabled_quirks;		/* KVM_CAP_DISABLE_QUIRKS2 (quirks.c) */
+	unsigned long mmu_pages_requested;	/* KVM_SET_NR_MMU_PAGES */
 	bool platform_info_readable;	/* KVM_CAP_MSR_PLATFORM_INFO */
 	void *vendor;
 };

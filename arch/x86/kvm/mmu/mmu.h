@@ -77,6 +77,11 @@ struct okvm_fault {
 typedef int (*okvm_install_fn)(struct okvm_vcpu *vcpu,
 			       const struct okvm_fault *f, void *arg);
 
+/* pages.c: KVM_SET_NR_MMU_PAGES / KVM_GET_NR_MMU_PAGES */
+long okvm_vm_set_nr_mmu_pages(struct okvm_vm *vm, unsigned long nr);
+long okvm_vm_get_nr_mmu_pages(struct okvm_vm *vm);
+unsigned long okvm_shadow_max_pages(struct okvm_vm *vm, unsigned long dflt);
+
 /* mmu.c: the interface both MMUs sit behind */
 int okvm_mmu_vcpu_init(struct okvm_vcpu *vcpu);
 void okvm_mmu_vcpu_destroy(struct okvm_vcpu *vcpu);

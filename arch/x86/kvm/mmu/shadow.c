@@ -150,7 +150,8 @@ void okvm_shadow_new_cr3(struct okvm_vcpu *vcpu)
 	struct okvm_shadow *sh = &vcpu->arch.shadow;
 	int levels = okvm_is_long_mode(vcpu) ? 4 : 3;
 
-	if (levels != sh->levels || sh->nr_pages > SH_MAX_PAGES) {
+	if (levels != sh->levels ||
+	    sh->nr_pages > okvm_shadow_max_pages(vcpu->vm, SH_MAX_PAGES)) {
 		okvm_shadow_reset(vcpu);
 		return;
 	}

@@ -5,6 +5,13 @@
  * Parameter validation (alignment, flags, slot ids, overlap, changing an
  * existing slot), create/move/delete as seen by a running guest, filling
  * every slot id, and read-only slots turning guest writes into MMIO exits.
+ *
+ *   nr_mmu_pages  KVM_CAP_MMU_SHADOW_CACHE_CONTROL is 1; KVM_GET_NR_MMU_PAGES
+ *                 is 0 before any memslot, then one per 50 slot pages (at
+ *                 least 64) as slots are created and deleted;
+ *                 KVM_SET_NR_MMU_PAGES below 64 is EINVAL, else GET returns
+ *                 the value set, which later slots no longer change; a
+ *                 guest still runs with the minimum
  */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -329,6 +336,53 @@ static void test_many_slots(void)
 	munmap(mem, n * PAGE_SIZE);
 }
 
+static void test_nr_mmu_pages(void)
+{
+	struct kvm_vm *vm = vm_create_bare();
+	struct kvm_vcpu *vcpu;
+	void *small = alloc_mem(256 * PAGE_SIZE);
+	void *big = alloc_mem(4096 * PAGE_SIZE);
+
+	TEST_ASSERT_EQ(kvm_check_cap(vm->fd, KVM_CAP_MMU_SHADOW_CACHE_CONTROL),
+		       1);
+	TEST_ASSERT_EQ(ioctl(vm->fd, KVM_GET_NR_MMU_PAGES, 0), 0);
+	TEST_ASSERT_OK(vm_set_region(vm, 1, 0, TEST_GPA, 256 * PAGE_SIZE,
+				     small));
+	TEST_ASSERT_EQ(ioctl(vm->fd, KVM_GET_NR_MMU_PAGES, 0), 64);
+	TEST_ASSERT_OK(vm_set_region(vm, 2, 0, MOVED_GPA, 4096 * PAGE_SIZE,
+				     big));
+	TEST_ASSERT_EQ(ioctl(vm->fd, KVM_GET_NR_MMU_PAGES, 0), 4352 / 50);
+	TEST_ASSERT_OK(vm_set_region(vm, 1, 0, TEST_GPA, 0, small));
+	TEST_ASSERT_EQ(ioctl(vm->fd, KVM_GET_NR_MMU_PAGES, 0), 4096 / 50);
+	TEST_ASSERT_OK(vm_set_region(vm, 2, 0, MOVED_GPA, 0, big));
+	TEST_ASSERT_EQ(ioctl(vm->fd, KVM_GET_NR_MMU_PAGES, 0), 64);
+
+	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_SET_NR_MMU_PAGES, 0UL), EINVAL);
+	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_SET_NR_MMU_PAGES, 63UL), EINVAL);
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_SET_NR_MMU_PAGES, 1000UL));
+	TEST_ASSERT_EQ(ioctl(vm->fd, KVM_GET_NR_MMU_PAGES, 0), 1000);
+	TEST_ASSERT_OK(vm_set_region(vm, 2, 0, MOVED_GPA, 4096 * PAGE_SIZE,
+				     big));
+	TEST_ASSERT_EQ(ioctl(vm->fd, KVM_GET_NR_MMU_PAGES, 0), 1000);
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_SET_NR_MMU_PAGES, 64UL));
+	TEST_ASSERT_EQ(ioctl(vm->fd, KVM_GET_NR_MMU_PAGES, 0), 64);
+	vm_destroy(vm);
+	munmap(small, 256 * PAGE_SIZE);
+	munmap(big, 4096 * PAGE_SIZE);
+
+	/* The guest of guest_access_move_delete, with the smallest cache. */
+	vm = vm_create();
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_SET_NR_MMU_PAGES, 64UL));
+	vcpu = vcpu_add(vm, 0);
+	g_sum_gpa = LOAD_GUEST(vm, g_sum);
+	g_rw_gpa = LOAD_GUEST(vm, g_rw);
+	big = alloc_mem(2 * TEST_SIZE);
+	test_move_delete(vm, vcpu, big);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+	munmap(big, 2 * TEST_SIZE);
+}
+
 int main(void)
 {
 	struct kvm_vcpu *vcpu;
@@ -352,5 +406,6 @@ int main(void)
 	vcpu_free(vcpu);
 	vm_destroy(vm);
 	RUN_SUBTEST("many_slots", test_many_slots());
+	RUN_SUBTEST("nr_mmu_pages", test_nr_mmu_pages());
 	test_done();
 }
