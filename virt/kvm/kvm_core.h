@@ -118,6 +118,52 @@ struct okvm_io_dev {
 
 struct okvm_io_bus;
 
+/*
+ * Statistics (stats.c, KVM_GET_STATS_FD): u64 counters, the generic ones
+ * first, then the arch's (OKVM_ARCH_NR_*_STATS, described by
+ * okvm_arch_*_stat_descs[]).  A vCPU's are written by its thread (under
+ * vcpu->mutex), a VM's by whoever does what they count; readers take a
+ * racy snapshot.
+ */
+enum okvm_vm_stat {
+	OKVM_VM_STAT_REMOTE_TLB_FLUSH_REQUESTS,
+	OKVM_VM_STAT_REMOTE_TLB_FLUSH,
+	OKVM_VM_NR_GENERIC_STATS
+};
+
+enum okvm_vcpu_stat {
+	OKVM_STAT_HALT_SUCCESSFUL_POLL,
+	OKVM_STAT_HALT_ATTEMPTED_POLL,
+	OKVM_STAT_HALT_WAKEUP,
+	OKVM_STAT_HALT_POLL_SUCCESS_NS,
+	OKVM_STAT_HALT_POLL_FAIL_NS,
+	OKVM_STAT_HALT_WAIT_NS,
+	OKVM_STAT_BLOCKING,
+	OKVM_VCPU_NR_GENERIC_STATS
+};
+
+#define OKVM_VM_NR_STATS	(OKVM_VM_NR_GENERIC_STATS + OKVM_ARCH_NR_VM_STATS)
+#define OKVM_VCPU_NR_STATS	(OKVM_VCPU_NR_GENERIC_STATS + \
+				 OKVM_ARCH_NR_VCPU_STATS)
+
+struct okvm_stat_desc {
+	const char *name;
+	u32 flags;		/* KVM_STATS_TYPE_*, _UNIT_* and _BASE_* */
+	s16 exponent;
+};
+extern const struct okvm_stat_desc okvm_arch_vm_stat_descs[];
+extern const struct okvm_stat_desc okvm_arch_vcpu_stat_descs[];
+
+static inline void okvm_stat_add(u64 *stat, u64 n)
+{
+	WRITE_ONCE(*stat, READ_ONCE(*stat) + n);
+}
+
+#define okvm_vcpu_stat_inc(vcpu, idx)	okvm_stat_add(&(vcpu)->stat[idx], 1)
+/* An arch's own counter, @idx counted from 0. */
+#define okvm_arch_stat_inc(vcpu, idx) \
+	okvm_vcpu_stat_inc(vcpu, OKVM_VCPU_NR_GENERIC_STATS + (idx))
+
 struct okvm_vm {
 	refcount_t refs;		/* VM fd + one per vCPU */
 	struct mm_struct *mm;		/* owner's mm, mmgrab()ed */
@@ -151,6 +197,7 @@ struct okvm_vm {
 	struct mutex resampler_lock;	/* resamplers and their irqfds */
 	struct list_head resamplers;	/* RCU readers (irqfd.c) */
 	struct okvm_io_bus __rcu *buses[OKVM_NR_BUSES];	/* slots_lock, srcu */
+	u64 stat[OKVM_VM_NR_STATS];
 
 	struct okvm_vm_arch arch;
 };
@@ -167,6 +214,7 @@ struct okvm_vcpu {
 	int mode;			/* enum okvm_vcpu_mode */
 	unsigned long requests;
 	struct pid __rcu *pid;		/* the thread of the last KVM_RUN */
+	u64 stat[OKVM_VCPU_NR_STATS];
 
 	struct okvm_vcpu_arch arch;
 };
@@ -191,6 +239,7 @@ void okvm_unregister_backend(const struct okvm_backend *be);
 void okvm_set_fops_owner(struct module *owner);
 extern struct file_operations okvm_vm_fops;
 extern struct file_operations okvm_vcpu_fops;
+extern struct file_operations okvm_stats_fops;
 
 /* vm.c */
 int okvm_create_vm(unsigned long type);
@@ -210,6 +259,9 @@ void okvm_flush_remote_tlbs(struct okvm_vm *vm);
 #define okvm_for_each_vcpu(idx, vcpu, vm) \
 	xa_for_each_range(&(vm)->vcpus, idx, vcpu, 0, \
 			  atomic_read(&(vm)->online_vcpus) - 1)
+
+/* stats.c */
+int okvm_get_stats_fd(struct okvm_vm *vm, struct okvm_vcpu *vcpu);
 
 /* memslot.c */
 int okvm_set_memory_region(struct okvm_vm *vm,

@@ -56,6 +56,9 @@ static long okvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		okvm_vcpu_set_pid(vcpu);
 		r = okvm_arch_vcpu_run(vcpu);
 		break;
+	case KVM_GET_STATS_FD:
+		r = okvm_get_stats_fd(vcpu->vm, vcpu);
+		break;
 	default:
 		r = okvm_arch_vcpu_ioctl(vcpu, ioctl, argp);
 		break;
@@ -288,17 +291,27 @@ MODULE_PARM_DESC(halt_poll_ns, "ns a halted vCPU polls before sleeping");
 static bool okvm_vcpu_poll(struct okvm_vcpu *vcpu)
 {
 	unsigned int poll = READ_ONCE(halt_poll_ns);
-	ktime_t stop;
+	ktime_t start, stop;
+	bool woken = false;
 
 	if (!poll)
 		return false;
-	stop = ktime_add_ns(ktime_get(), poll);
+	okvm_vcpu_stat_inc(vcpu, OKVM_STAT_HALT_ATTEMPTED_POLL);
+	start = ktime_get();
+	stop = ktime_add_ns(start, poll);
 	do {
-		if (okvm_arch_vcpu_should_wake(vcpu) || signal_pending(current))
-			return true;
+		woken = okvm_arch_vcpu_should_wake(vcpu) ||
+			signal_pending(current);
+		if (woken)
+			break;
 		cpu_relax();
 	} while (!need_resched() && ktime_before(ktime_get(), stop));
-	return false;
+	if (woken)
+		okvm_vcpu_stat_inc(vcpu, OKVM_STAT_HALT_SUCCESSFUL_POLL);
+	okvm_stat_add(&vcpu->stat[woken ? OKVM_STAT_HALT_POLL_SUCCESS_NS :
+					  OKVM_STAT_HALT_POLL_FAIL_NS],
+		      ktime_to_ns(ktime_sub(ktime_get(), start)));
+	return woken;
 }
 
 /*
@@ -311,16 +324,27 @@ void okvm_vcpu_block(struct okvm_vcpu *vcpu)
 {
 	DEFINE_WAIT(wait);
 
+	ktime_t start;
+	bool slept = false;
+
 	might_sleep();
 	if (okvm_vcpu_poll(vcpu))
 		return;
+	WRITE_ONCE(vcpu->stat[OKVM_STAT_BLOCKING], 1);
+	start = ktime_get();
 	for (;;) {
 		prepare_to_wait(&vcpu->wq, &wait, TASK_INTERRUPTIBLE);
 		if (okvm_arch_vcpu_should_wake(vcpu) || signal_pending(current))
 			break;
 		schedule();
+		slept = true;
 	}
 	finish_wait(&vcpu->wq, &wait);
+	WRITE_ONCE(vcpu->stat[OKVM_STAT_BLOCKING], 0);
+	okvm_stat_add(&vcpu->stat[OKVM_STAT_HALT_WAIT_NS],
+		      ktime_to_ns(ktime_sub(ktime_get(), start)));
+	if (slept)
+		okvm_vcpu_stat_inc(vcpu, OKVM_STAT_HALT_WAKEUP);
 }
 
 /*
@@ -366,6 +390,8 @@ void okvm_flush_remote_tlbs(struct okvm_vm *vm)
 	bool have_mask;
 	int cpu;
 
+	okvm_stat_add(&vm->stat[OKVM_VM_STAT_REMOTE_TLB_FLUSH_REQUESTS], 1);
+	okvm_stat_add(&vm->stat[OKVM_VM_STAT_REMOTE_TLB_FLUSH], 1);
 	have_mask = zalloc_cpumask_var(&mask, GFP_ATOMIC);
 	okvm_for_each_vcpu(i, vcpu, vm)
 		set_bit(OKVM_REQ_TLB_FLUSH, &vcpu->requests);

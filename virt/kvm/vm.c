@@ -59,6 +59,8 @@ static long okvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return okvm_vm_ioctl_ioeventfd(vm, argp);
 	case KVM_IRQFD:
 		return okvm_vm_ioctl_irqfd(vm, argp);
+	case KVM_GET_STATS_FD:
+		return okvm_get_stats_fd(vm, NULL);
 	default:
 		return okvm_arch_vm_ioctl(vm, ioctl, argp);
 	}
@@ -132,6 +134,7 @@ void okvm_set_fops_owner(struct module *owner)
 {
 	okvm_vm_fops.owner = owner;
 	okvm_vcpu_fops.owner = owner;
+	okvm_stats_fops.owner = owner;
 }
 
 /* KVM_CREATE_VM: only the default VM type (0); no arch of ours has more. */
@@ -189,6 +192,7 @@ long okvm_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_IOEVENTFD_NO_LENGTH:
 	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
 	case KVM_CAP_IRQFD:
+	case KVM_CAP_BINARY_STATS_FD:
 		return 1;
 	case KVM_CAP_READONLY_MEM:
 		return !!(OKVM_ARCH_MEM_FLAGS & KVM_MEM_READONLY);

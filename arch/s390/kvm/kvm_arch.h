@@ -12,6 +12,10 @@ struct okvm_vm_arch {
 struct okvm_vcpu_arch {
 };
 
+/* No counters of its own in KVM_GET_STATS_FD (stub.c has the empty lists). */
+#define OKVM_ARCH_NR_VM_STATS	0
+#define OKVM_ARCH_NR_VCPU_STATS	0
+
 /* No fault path maps a KVM_MEM_READONLY slot read-only: refused. */
 #define OKVM_ARCH_MEM_FLAGS	0
 

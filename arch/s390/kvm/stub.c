@@ -112,3 +112,6 @@ bool okvm_mmu_unmap_gfn_range(struct okvm_vm *vm, u64 start, u64 end)
 void okvm_mmu_zap_gfn_range(struct okvm_vm *vm, u64 start, u64 end)
 {
 }
+
+const struct okvm_stat_desc okvm_arch_vm_stat_descs[] = {};
+const struct okvm_stat_desc okvm_arch_vcpu_stat_descs[] = {};

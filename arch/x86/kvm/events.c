@@ -113,6 +113,10 @@ static void okvm_set_event(struct okvm_vcpu *vcpu, u8 type, u8 vector,
 	vcpu->arch.event = (struct okvm_event){ .pending = true, .type = type,
 		.vector = vector, .has_error = has_error, .error = error };
 	vcpu->arch.injecting = type + 1;
+	if (type == OKVM_EVENT_INTR)
+		okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_IRQ_INJECTIONS);
+	else if (type == OKVM_EVENT_NMI)
+		okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_NMI_INJECTIONS);
 }
 
 /* Something already owed to the guest: 1 if it was put in the slot. */

@@ -80,8 +80,31 @@ static int okvm_handle_dr_access(struct okvm_vcpu *vcpu)
 }
 
 /* 1: re-enter the guest; 0: exit to userspace; <0: KVM_RUN error. */
+/* The exits the statistics count by kind. */
+static void okvm_count_exit(struct okvm_vcpu *vcpu, int code)
+{
+	switch (code) {
+	case OKVM_X_EXTINT:
+		okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_IRQ_EXITS);
+		break;
+	case OKVM_X_IO:
+		okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_IO_EXITS);
+		break;
+	case OKVM_X_HLT:
+		okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_HALT_EXITS);
+		break;
+	case OKVM_X_IRQ_WINDOW:
+		okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_IRQ_WINDOW_EXITS);
+		break;
+	case OKVM_X_HYPERCALL:
+		okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_HYPERCALLS);
+		break;
+	}
+}
+
 int okvm_handle_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 {
+	okvm_count_exit(vcpu, exit->code);
 	switch (exit->code) {
 	case OKVM_X_NONE:
 	case OKVM_X_EXTINT:

@@ -14,6 +14,27 @@
 /* The second-level MMU maps KVM_MEM_READONLY slots read-only. */
 #define OKVM_ARCH_MEM_FLAGS	KVM_MEM_READONLY
 
+/*
+ * x86's statistics, after the generic ones (virt/kvm/stats.c); their
+ * names, in okvm_arch_vcpu_stat_descs[] (stats.c), are KVM's.
+ */
+enum okvm_x86_vcpu_stat {
+	OKVM_X86_STAT_EXITS,		/* every exit from the guest */
+	OKVM_X86_STAT_IRQ_EXITS,	/* for a host interrupt */
+	OKVM_X86_STAT_HALT_EXITS,	/* HLT */
+	OKVM_X86_STAT_IRQ_WINDOW_EXITS,	/* interrupt window opened */
+	OKVM_X86_STAT_HYPERCALLS,	/* VMCALL/VMMCALL */
+	OKVM_X86_STAT_IO_EXITS,		/* IN/OUT/INS/OUTS */
+	OKVM_X86_STAT_MMIO_EXITS,	/* to userspace: KVM_EXIT_MMIO */
+	OKVM_X86_STAT_SIGNAL_EXITS,	/* KVM_EXIT_INTR */
+	OKVM_X86_STAT_REQUEST_IRQ_EXITS, /* KVM_EXIT_IRQ_WINDOW_OPEN */
+	OKVM_X86_STAT_IRQ_INJECTIONS,	/* external interrupts injected */
+	OKVM_X86_STAT_NMI_INJECTIONS,
+	OKVM_X86_STAT_TLB_FLUSH,	/* guest TLB flushes at entry */
+	OKVM_ARCH_NR_VCPU_STATS
+};
+#define OKVM_ARCH_NR_VM_STATS	0
+
 /* kvm_run, the port I/O data page, the coalesced MMIO ring. */
 #define OKVM_VCPU_MMAP_PAGES	(KVM_COALESCED_MMIO_PAGE_OFFSET + 1)
 

@@ -417,6 +417,25 @@ static void okvm_fill_mmio_exit(struct okvm_vcpu *vcpu, struct kvm_run *run)
 		memcpy(run->mmio.data, mmio->data, mmio->len);
 }
 
+/* The exits to userspace the statistics count by kind. */
+static void okvm_count_user_exit(struct okvm_vcpu *vcpu,
+				 enum okvm_user_exit why)
+{
+	switch (why) {
+	case OKVM_USER_MMIO:
+		okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_MMIO_EXITS);
+		break;
+	case OKVM_USER_INTR:
+		okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_SIGNAL_EXITS);
+		break;
+	case OKVM_USER_IRQ_WINDOW:
+		okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_REQUEST_IRQ_EXITS);
+		break;
+	default:
+		break;
+	}
+}
+
 /*
  * The single place where an exit becomes a KVM_EXIT_* for userspace.
  * Returns 0 (the caller's "exit to userspace").
@@ -426,6 +445,7 @@ int okvm_exit_to_user(struct okvm_vcpu *vcpu, enum okvm_user_exit why)
 	struct kvm_run *run = vcpu->run;
 	int i;
 
+	okvm_count_user_exit(vcpu, why);
 	switch (why) {
 	case OKVM_USER_IO:
 		okvm_fill_io_exit(vcpu, run);
@@ -604,12 +624,15 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
 	flush = okvm_check_request(vcpu, OKVM_REQ_TLB_FLUSH);
+	if (flush)
+		okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_TLB_FLUSH);
 	WARN_ON_ONCE(!irqs_disabled());
 	okvm_world_switch(vcpu, flush, moved);
 	local_irq_enable();
 	preempt_enable();
 
 	okvm_vendor->decode_exit(vcpu, &vcpu->arch.exit);
+	okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_EXITS);
 	okvm_debug_exit(vcpu);
 	okvm_complete_injection(vcpu);
 	okvm_lapic_tpr_from_vendor(vcpu);

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stats: KVM_GET_STATS_FD (KVM_CAP_BINARY_STATS_FD) on a VM and a vCPU.
+ *
+ *   layout    the header's name size is 48, the id follows the header and
+ *             the descriptors the id, the data follows the descriptors;
+ *             the id is "kvm-PID" for the VM and "kvm-PID/vcpu-ID" for a
+ *             vCPU; each descriptor has a known type, unit and base, a
+ *             size of at least 1, an offset inside the data, a NUL in its
+ *             name, no bucket size unless a linear histogram, a unique
+ *             name; read() from 0 walks the file, pread() of the data
+ *             block equals pread() of each counter; the names KVM has
+ *             (remote_tlb_flush, halt_wakeup, exits, io_exits, ...) exist
+ *   counters  a guest that does 3 OUTs to port 0x80 and reports DONE
+ *             (one more OUT) raises io_exits by exactly 4 and exits by at
+ *             least 4; mmio_exits and signal_exits stay the same
+ *   fds       the stats fd is read-only (write: EBADF), keeps working after
+ *             the VM and vCPU fds are closed, and closing it frees it
+ */
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "x86.h"
+
+#define NAME_SIZE	48
+
+struct stats {
+	int fd;
+	struct kvm_stats_header h;
+	char id[NAME_SIZE];
+	char *desc;		/* num_desc descriptors of dsize bytes */
+	size_t dsize;
+};
+
+static struct kvm_stats_desc *desc_at(struct stats *s, unsigned int i)
+{
+	return (struct kvm_stats_desc *)(s->desc + i * s->dsize);
+}
+
+static void stats_open(struct stats *s, int fd)
+{
+	s->fd = fd;
+	TEST_ASSERT(s->fd >= 0, "KVM_GET_STATS_FD failed");
+	TEST_ASSERT_EQ(pread(s->fd, &s->h, sizeof(s->h), 0),
+		       (ssize_t)sizeof(s->h));
+	TEST_ASSERT_EQ(s->h.name_size, NAME_SIZE);
+	TEST_ASSERT_EQ(s->h.id_offset, sizeof(s->h));
+	TEST_ASSERT_EQ(s->h.desc_offset, s->h.id_offset + NAME_SIZE);
+	s->dsize = sizeof(struct kvm_stats_desc) + NAME_SIZE;
+	TEST_ASSERT_EQ(s->h.data_offset,
+		       s->h.desc_offset + s->h.num_desc * s->dsize);
+	TEST_ASSERT_EQ(pread(s->fd, s->id, NAME_SIZE, s->h.id_offset),
+		       NAME_SIZE);
+	s->desc = calloc(s->h.num_desc, s->dsize);
+	TEST_ASSERT(s->desc, "calloc");
+	TEST_ASSERT_EQ(pread(s->fd, s->desc, s->h.num_desc * s->dsize,
+			     s->h.desc_offset),
+		       (ssize_t)(s->h.num_desc * s->dsize));
+}
+
+static void stats_close(struct stats *s)
+{
+	free(s->desc);
+	TEST_ASSERT_OK(close(s->fd));
+	TEST_ASSERT(fcntl(s->fd, F_GETFD) == -1, "stats fd still open");
+}
+
+/* The index of the counter called @name, or -1. */
+static int stat_index(struct stats *s, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->h.num_desc; i++)
+		if (!strcmp(desc_at(s, i)->name, name))
+			return i;
+	return -1;
+}
+
+static uint64_t stat_read(struct stats *s, const char *name)
+{
+	int i = stat_index(s, name);
+	uint64_t v;
+
+	TEST_ASSERT(i >= 0, "no counter %s", name);
+	TEST_ASSERT_EQ(pread(s->fd, &v, sizeof(v),
+			     s->h.data_offset + desc_at(s, i)->offset),
+		       (ssize_t)sizeof(v));
+	return v;
+}
+
+static void check_desc(struct stats *s, unsigned int i, size_t *data_size)
+{
+	struct kvm_stats_desc *d = desc_at(s, i);
+	uint32_t type = d->flags & KVM_STATS_TYPE_MASK;
+	unsigned int j;
+
+	TEST_ASSERT(strnlen(d->name, NAME_SIZE) < NAME_SIZE && d->name[0],
+		    "descriptor %u: bad name", i);
+	TEST_ASSERT(type <= KVM_STATS_TYPE_MAX, "%s: type %u", d->name, type);
+	TEST_ASSERT((d->flags & KVM_STATS_UNIT_MASK) <= KVM_STATS_UNIT_MAX,
+		    "%s: unit", d->name);
+	TEST_ASSERT((d->flags & KVM_STATS_BASE_MASK) <= KVM_STATS_BASE_MAX,
+		    "%s: base", d->name);
+	TEST_ASSERT(d->size >= 1, "%s: size 0", d->name);
+	TEST_ASSERT(type == KVM_STATS_TYPE_LINEAR_HIST || !d->bucket_size,
+		    "%s: bucket size %u", d->name, d->bucket_size);
+	for (j = 0; j < i; j++)
+		TEST_ASSERT(strcmp(desc_at(s, j)->name, d->name),
+			    "%s twice", d->name);
+	if (d->offset + d->size * 8 > *data_size)
+		*data_size = d->offset + d->size * 8;
+}
+
+/* Every descriptor, the data block against counter reads, read(). */
+static void check_file(struct stats *s, const char *const *names)
+{
+	size_t data_size = 0, i;
+	uint64_t *data;
+	char buf[64];
+
+	for (i = 0; i < s->h.num_desc; i++)
+		check_desc(s, i, &data_size);
+	for (i = 0; names[i]; i++)
+		TEST_ASSERT(stat_index(s, names[i]) >= 0, "no %s", names[i]);
+	data = calloc(1, data_size);
+	TEST_ASSERT(data, "calloc");
+	TEST_ASSERT_EQ(pread(s->fd, data, data_size, s->h.data_offset),
+		       (ssize_t)data_size);
+	TEST_ASSERT_EQ(pread(s->fd, buf, sizeof(buf),
+			     s->h.data_offset + data_size), 0);
+	free(data);
+	TEST_ASSERT_EQ(lseek(s->fd, 0, SEEK_SET), 0);
+	TEST_ASSERT_EQ(read(s->fd, buf, sizeof(s->h)), (ssize_t)sizeof(s->h));
+	TEST_ASSERT_EQ(memcmp(buf, &s->h, sizeof(s->h)), 0);
+	TEST_ASSERT_EQ(read(s->fd, buf, NAME_SIZE), NAME_SIZE);
+	TEST_ASSERT_EQ(strcmp(buf, s->id), 0);
+	TEST_ASSERT_ERRNO(write(s->fd, buf, 1), EBADF);
+}
+
+static const char *const vm_names[] = {
+	"remote_tlb_flush", "remote_tlb_flush_requests", NULL
+};
+static const char *const vcpu_names[] = {
+	"halt_successful_poll", "halt_attempted_poll", "halt_wakeup",
+	"halt_poll_success_ns", "halt_poll_fail_ns", "halt_wait_ns",
+	"blocking", "exits", "io_exits", "mmio_exits", "signal_exits",
+	"halt_exits", "irq_exits", "irq_window_exits", "request_irq_exits",
+	"hypercalls", "irq_injections", "nmi_injections", "tlb_flush", NULL
+};
+
+static void test_layout(void)
+{
+	struct kvm_vm *vm = vm_create();
+	struct kvm_vcpu *vcpu = vcpu_add(vm, 3);
+	struct stats s;
+	char want[NAME_SIZE];
+
+	TEST_ASSERT(kvm_check_cap(vm->fd, KVM_CAP_BINARY_STATS_FD) > 0,
+		    "no KVM_CAP_BINARY_STATS_FD");
+	stats_open(&s, ioctl(vm->fd, KVM_GET_STATS_FD, 0));
+	snprintf(want, sizeof(want), "kvm-%d", getpid());
+	TEST_ASSERT(!strcmp(s.id, want), "VM id '%s'", s.id);
+	check_file(&s, vm_names);
+	stats_close(&s);
+
+	stats_open(&s, ioctl(vcpu->fd, KVM_GET_STATS_FD, 0));
+	snprintf(want, sizeof(want), "kvm-%d/vcpu-3", getpid());
+	TEST_ASSERT(!strcmp(s.id, want), "vCPU id '%s'", s.id);
+	check_file(&s, vcpu_names);
+	stats_close(&s);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+}
+
+GUEST_CODE(guest_outs, 64,
+	"\tmov $0x80, %dx\n"
+	"\tout %al, %dx\n\tout %al, %dx\n\tout %al, %dx\n"
+	G_DONE);
+
+static void test_counters(void)
+{
+	struct kvm_vm *vm = vm_create();
+	struct kvm_vcpu *vcpu = vcpu_add(vm, 0);
+	uint64_t io, exits, mmio, sig;
+	struct stats s;
+	int i;
+
+	stats_open(&s, ioctl(vcpu->fd, KVM_GET_STATS_FD, 0));
+	vcpu_setup_long(vcpu, LOAD_GUEST(vm, guest_outs));
+	io = stat_read(&s, "io_exits");
+	exits = stat_read(&s, "exits");
+	mmio = stat_read(&s, "mmio_exits");
+	sig = stat_read(&s, "signal_exits");
+	for (i = 0; i < 3; i++) {
+		vcpu_run(vcpu);
+		vcpu_assert_exit(vcpu, KVM_EXIT_IO);
+		TEST_ASSERT_EQ(vcpu->run->io.port, 0x80);
+	}
+	vcpu_expect_done(vcpu);
+	/* The VM and vCPU fds closed, the stats fd still reads. */
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+	test_note("io_exits +%llu, exits +%llu",
+		  (unsigned long long)(stat_read(&s, "io_exits") - io),
+		  (unsigned long long)(stat_read(&s, "exits") - exits));
+	TEST_ASSERT_EQ(stat_read(&s, "io_exits") - io, 4);
+	TEST_ASSERT(stat_read(&s, "exits") - exits >= 4, "exits");
+	TEST_ASSERT_EQ(stat_read(&s, "mmio_exits"), mmio);
+	TEST_ASSERT_EQ(stat_read(&s, "signal_exits"), sig);
+	stats_close(&s);
+}
+
+int main(void)
+{
+	test_init("stats");
+	RUN_SUBTEST("layout", test_layout());
+	RUN_SUBTEST("counters", test_counters());
+	test_done();
+}

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KVM_GET_STATS_FD: a read-only file per VM or vCPU laid out as the UAPI's
+ * struct kvm_stats_header says: the header, the id string ("kvm-PID" or
+ * "kvm-PID/vcpu-ID", name_size bytes), the descriptors (a struct
+ * kvm_stats_desc followed by a name_size-byte name each), then the data,
+ * one u64 per counter in descriptor order.  Header, id and descriptors
+ * never change and are built when the file is opened; the data is read
+ * from the live counters, a racy snapshot as KVM gives.  The file holds a
+ * VM reference, which keeps the VM's vCPUs, and so the counters, alive.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "kvm_core.h"
+
+/* The length of an id or a name, NUL included: KVM's value. */
+#define OKVM_STATS_NAME_SIZE	48
+
+#define OKVM_COUNT	(KVM_STATS_TYPE_CUMULATIVE | KVM_STATS_UNIT_NONE | \
+			 KVM_STATS_BASE_POW10)
+#define OKVM_COUNT_NS	(KVM_STATS_TYPE_CUMULATIVE | KVM_STATS_UNIT_SECONDS | \
+			 KVM_STATS_BASE_POW10)
+#define OKVM_NOW_BOOL	(KVM_STATS_TYPE_INSTANT | KVM_STATS_UNIT_BOOLEAN | \
+			 KVM_STATS_BASE_POW10)
+
+/* In the order of enum okvm_vm_stat; the names are KVM's. */
+static const struct okvm_stat_desc okvm_vm_generic_descs[] = {
+	{ "remote_tlb_flush_requests", OKVM_COUNT, 0 },
+	{ "remote_tlb_flush", OKVM_COUNT, 0 },
+};
+static_assert(ARRAY_SIZE(okvm_vm_generic_descs) == OKVM_VM_NR_GENERIC_STATS);
+
+/* In the order of enum okvm_vcpu_stat. */
+static const struct okvm_stat_desc okvm_vcpu_generic_descs[] = {
+	{ "halt_successful_poll", OKVM_COUNT, 0 },
+	{ "halt_attempted_poll", OKVM_COUNT, 0 },
+	{ "halt_wakeup", OKVM_COUNT, 0 },
+	{ "halt_poll_success_ns", OKVM_COUNT_NS, -9 },
+	{ "halt_poll_fail_ns", OKVM_COUNT_NS, -9 },
+	{ "halt_wait_ns", OKVM_COUNT_NS, -9 },
+	{ "blocking", OKVM_NOW_BOOL, 0 },
+};
+static_assert(ARRAY_SIZE(okvm_vcpu_generic_descs) ==
+	      OKVM_VCPU_NR_GENERIC_STATS);
+
+#define OKVM_DESC_SIZE	(sizeof(struct kvm_stats_desc) + OKVM_STATS_NAME_SIZE)
+
+struct okvm_stats_file {
+	struct okvm_vm *vm;		/* a reference */
+	const u64 *data;		/* vm->stat or vcpu->stat */
+	size_t nr;			/* counters */
+	size_t head_size;		/* header + id + descriptors */
+	char head[];
+};
+
+static ssize_t okvm_stats_read(struct file *filp, char __user *buf,
+			       size_t len, loff_t *ppos)
+{
+	struct okvm_stats_file *sf = filp->private_data;
+	size_t total = sf->head_size + sf->nr * sizeof(u64), done = 0, n;
+	loff_t pos = *ppos;
+	const void *src;
+	u64 v;
+
+	while (done < len && pos >= 0 && pos < total) {
+		if (pos < sf->head_size) {
+			src = sf->head + pos;
+			n = min(len - done, sf->head_size - (size_t)pos);
+		} else {
+			size_t off = pos - sf->head_size;
+
+			v = READ_ONCE(sf->data[off / sizeof(u64)]);
+			src = (const char *)&v + off % sizeof(u64);
+			n = min(len - done, sizeof(u64) - off % sizeof(u64));
+		}
+		if (copy_to_user(buf + done, src, n))
+			return done ? done : -EFAULT;
+		done += n;
+		pos += n;
+	}
+	*ppos = pos;
+	return done;
+}
+
+static int okvm_stats_release(struct inode *inode, struct file *filp)
+{
+	struct okvm_stats_file *sf = filp->private_data;
+
+	okvm_vm_put(sf->vm);
+	kvfree(sf);
+	return 0;
+}
+
+struct file_operations okvm_stats_fops = {
+	.read = okvm_stats_read,
+	.llseek = generic_file_llseek,
+	.release = okvm_stats_release,
+};
+
+static void okvm_stats_put_desc(char *p, const struct okvm_stat_desc *d,
+				u32 index)
+{
+	struct kvm_stats_desc *k = (struct kvm_stats_desc *)p;
+
+	k->flags = d->flags;
+	k->exponent = d->exponent;
+	k->size = 1;
+	k->offset = index * sizeof(u64);
+	strscpy(k->name, d->name, OKVM_STATS_NAME_SIZE);
+}
+
+/* Header, id and descriptors of a VM's (@vcpu NULL) or a vCPU's file. */
+static struct okvm_stats_file *okvm_stats_build(struct okvm_vm *vm,
+						struct okvm_vcpu *vcpu)
+{
+	const struct okvm_stat_desc *gd = okvm_vm_generic_descs;
+	const struct okvm_stat_desc *ad = okvm_arch_vm_stat_descs;
+	size_t gen = OKVM_VM_NR_GENERIC_STATS, nr = OKVM_VM_NR_STATS, i, head;
+	struct okvm_stats_file *sf;
+	struct kvm_stats_header *h;
+
+	if (vcpu) {
+		gd = okvm_vcpu_generic_descs;
+		ad = okvm_arch_vcpu_stat_descs;
+		gen = OKVM_VCPU_NR_GENERIC_STATS;
+		nr = OKVM_VCPU_NR_STATS;
+	}
+	head = sizeof(*h) + OKVM_STATS_NAME_SIZE + nr * OKVM_DESC_SIZE;
+
+	sf = kvzalloc(sizeof(*sf) + head, GFP_KERNEL_ACCOUNT);
+	if (!sf)
+		return NULL;
+	h = (struct kvm_stats_header *)sf->head;
+	h->name_size = OKVM_STATS_NAME_SIZE;
+	h->num_desc = nr;
+	h->id_offset = sizeof(*h);
+	h->desc_offset = h->id_offset + OKVM_STATS_NAME_SIZE;
+	h->data_offset = head;
+	if (vcpu)
+		snprintf(sf->head + h->id_offset, OKVM_STATS_NAME_SIZE,
+			 "kvm-%d/vcpu-%d", task_tgid_nr(current), vcpu->vcpu_id);
+	else
+		snprintf(sf->head + h->id_offset, OKVM_STATS_NAME_SIZE,
+			 "kvm-%d", task_tgid_nr(current));
+	for (i = 0; i < nr; i++)
+		okvm_stats_put_desc(sf->head + h->desc_offset +
+				    i * OKVM_DESC_SIZE,
+				    i < gen ? &gd[i] : &ad[i - gen], i);
+	sf->data = vcpu ? vcpu->stat : vm->stat;
+	sf->nr = nr;
+	sf->head_size = head;
+	sf->vm = vm;
+	return sf;
+}
+
+/* KVM_GET_STATS_FD on a VM (@vcpu NULL) or a vCPU: the new fd. */
+int okvm_get_stats_fd(struct okvm_vm *vm, struct okvm_vcpu *vcpu)
+{
+	struct okvm_stats_file *sf = okvm_stats_build(vm, vcpu);
+	struct file *file;
+	int fd;
+
+	if (!sf)
+		return -ENOMEM;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		kvfree(sf);
+		return fd;
+	}
+	refcount_inc(&vm->refs);
+	file = anon_inode_getfile(vcpu ? "kvm-vcpu-stats" : "kvm-vm-stats",
+				  &okvm_stats_fops, sf, O_RDONLY);
+	if (IS_ERR(file)) {
+		refcount_dec(&vm->refs);	/* the caller's fd holds one */
+		put_unused_fd(fd);
+		kvfree(sf);
+		return PTR_ERR(file);
+	}
+	file->f_mode |= FMODE_PREAD;
+	fd_install(fd, file);
+	return fd;
+}
