@@ -126,6 +126,11 @@ int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 	case MSR_PLATFORM_INFO:
 	case MSR_MISC_FEATURES_ENABLES:
 		return okvm_platform_get_msr(vcpu, index, data, host);
+	case MSR_KVM_STEAL_TIME:
+		if (!okvm_steal_time_supported())
+			return 1;
+		*data = okvm_steal_time_get_msr(vcpu);
+		return 0;
 	}
 	slot = okvm_stored_msr(vcpu, index);
 	if (slot) {
@@ -175,6 +180,8 @@ int okvm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_PLATFORM_INFO:
 	case MSR_MISC_FEATURES_ENABLES:
 		return okvm_platform_set_msr(vcpu, index, data, host);
+	case MSR_KVM_STEAL_TIME:
+		return okvm_steal_time_set_msr(vcpu, data);
 	}
 	slot = okvm_stored_msr(vcpu, index);
 	if (slot) {
@@ -231,6 +238,7 @@ static const u32 okvm_msrs_to_save[] = {
 	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE, MSR_TSC_AUX,
 	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK,
 	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW, MSR_IA32_TSC_DEADLINE,
+	MSR_KVM_STEAL_TIME,
 	MSR_MTRRcap, MSR_MTRRdefType, MSR_IA32_MCG_CAP, MSR_IA32_MCG_STATUS,
 	MSR_IA32_MCG_CTL, MSR_PLATFORM_INFO, MSR_MISC_FEATURES_ENABLES,
 };

@@ -41,6 +41,7 @@ static void okvm_vcpu_common_reset(struct okvm_vcpu *vcpu, bool init)
 	arch->rflags = X86_EFLAGS_FIXED;
 	memset(arch->debug_regs, 0, sizeof(arch->debug_regs));
 	okvm_reset_events(vcpu);
+	okvm_steal_time_reset(vcpu);
 	arch->completion = OKVM_COMPLETE_NONE;
 	okvm_vendor->vcpu_reset(vcpu, init);
 	okvm_mmu_reset_context(vcpu);

@@ -601,6 +601,7 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 		return r;
 	okvm_mmu_audit(vcpu);
 	okvm_kvmclock_update(vcpu);
+	okvm_steal_time_update(vcpu);
 	okvm_lapic_sync_to_vapic(vcpu);
 	okvm_lapic_tpr_to_vendor(vcpu);
 	okvm_inject_events(vcpu);
@@ -775,6 +776,7 @@ int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu)
 		return -EIO;
 	vcpu->run->flags = 0;
 	vcpu->arch.has_run = true;
+	okvm_steal_time_run(vcpu);
 	okvm_sigset_activate(vcpu);
 	if (vcpu->arch.mp_state == KVM_MP_STATE_UNINITIALIZED)
 		r = okvm_run_uninitialized(vcpu);

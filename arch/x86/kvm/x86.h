@@ -164,6 +164,13 @@ struct okvm_msr_store {
 	u64 tsc_adjust;		/* MSR_IA32_TSC_ADJUST (kvmclock.c) */
 };
 
+/* MSR_KVM_STEAL_TIME (steal_time.c) */
+struct okvm_steal_time {
+	u64 msr;
+	u64 last_run_delay;	/* run_delay already added to 'steal' */
+	bool pending;		/* update at the next entry */
+};
+
 #define OKVM_MAX_MCE_BANKS	32
 struct okvm_mce {
 	u64 mcg_cap, mcg_status, mcg_ctl;
@@ -197,6 +204,7 @@ struct okvm_vcpu_arch {
 	u64 debug_regs[4];	/* guest DR0-3 */
 	u64 kvmclock_msr;	/* MSR_KVM_SYSTEM_TIME(_NEW) */
 	u64 wall_clock_msr;
+	struct okvm_steal_time st;
 	struct okvm_msr_store msrs;
 	struct okvm_mce mce;
 	bool debug_live;	/* guest DRs loaded around each entry */
@@ -391,6 +399,15 @@ void okvm_set_tsc_offset(struct okvm_vcpu *vcpu, u64 offset);
 long okvm_vm_get_clock(struct okvm_vm *vm, void __user *argp);
 long okvm_vm_set_clock(struct okvm_vm *vm, void __user *argp);
 u32 okvm_kvmclock_pv_features(void);
+
+/* steal_time.c: MSR_KVM_STEAL_TIME */
+bool okvm_steal_time_supported(void);
+int okvm_steal_time_set_msr(struct okvm_vcpu *vcpu, u64 data);
+u64 okvm_steal_time_get_msr(struct okvm_vcpu *vcpu);
+void okvm_steal_time_reset(struct okvm_vcpu *vcpu);
+void okvm_steal_time_run(struct okvm_vcpu *vcpu);
+void okvm_steal_time_update(struct okvm_vcpu *vcpu);
+u32 okvm_steal_time_pv_features(void);
 
 /* msr_feature.c */
 long okvm_dev_get_msr_feature_list(void __user *argp);
