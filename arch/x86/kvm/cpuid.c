@@ -362,6 +362,7 @@ static long okvm_set_cpuid_entries(struct okvm_vcpu *vcpu,
 	vcpu->arch.cpuid = e;
 	vcpu->arch.ncpuid = n;
 	okvm_lapic_update_version(vcpu);
+	okvm_pv_cpuid_update(vcpu);
 	return 0;
 }
 

@@ -4,7 +4,8 @@
  * holds the number, the result comes back in RAX (the KVM_E* codes of
  * <linux/kvm_para.h>, negated).  okvm answers KVM_HC_VAPIC_POLL_IRQ and
  * KVM_HC_SCHED_YIELD; every other number is -KVM_ENOSYS, and any call
- * from CPL > 0 is -KVM_EPERM, as in KVM.
+ * from CPL > 0 is -KVM_EPERM, as in KVM.  With KVM_CAP_ENFORCE_PV_FEATURE_CPUID
+ * a call whose feature the guest's CPUID lacks is -KVM_ENOSYS (pv_cpuid.c).
  *
  * A guest migrated from the other vendor may still use that vendor's
  * instruction, which raises #UD.  The vendor module intercepts #UD, and
@@ -31,6 +32,8 @@ int okvm_emulate_hypercall(struct okvm_vcpu *vcpu, u64 next_rip)
 
 	if (okvm_vendor->get_cpl(vcpu) != 0) {
 		ret = -KVM_EPERM;
+	} else if (!okvm_pv_hypercall_allowed(vcpu, nr)) {
+		ret = -KVM_ENOSYS;
 	} else {
 		switch (nr) {
 		case KVM_HC_VAPIC_POLL_IRQ:

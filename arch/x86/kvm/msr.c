@@ -107,6 +107,8 @@ int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 	u64 *slot;
 	int r;
 
+	if (!okvm_pv_msr_allowed(vcpu, index))
+		return 1;
 	r = okvm_lapic_get_msr(vcpu, index, data);
 	if (r >= 0)
 		return r;
@@ -150,6 +152,8 @@ int okvm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	u64 *slot, val;
 	int r;
 
+	if (!okvm_pv_msr_allowed(vcpu, index))
+		return 1;
 	r = okvm_lapic_set_msr(vcpu, index, data, host);
 	if (r >= 0)
 		return r;

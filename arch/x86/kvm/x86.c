@@ -87,6 +87,7 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_MMU_SHADOW_CACHE_CONTROL:	/* mmu/pages.c */
 	case KVM_CAP_MSR_PLATFORM_INFO:
 	case KVM_CAP_GET_MSR_FEATURES:
+	case KVM_CAP_ENFORCE_PV_FEATURE_CPUID:	/* pv_cpuid.c */
 		return 1;
 	case KVM_CAP_SYNC_REGS:
 		return KVM_SYNC_X86_VALID_FIELDS;
@@ -302,8 +303,8 @@ struct page *okvm_arch_vcpu_page(struct okvm_vcpu *vcpu, unsigned long pgoff)
 }
 
 /*
- * KVM_ENABLE_CAP on a vCPU fd: x86 KVM has only Hyper-V capabilities
- * there, which okvm does not offer.
+ * KVM_ENABLE_CAP on a vCPU fd: of x86 KVM's (mostly Hyper-V) capabilities
+ * there okvm offers KVM_CAP_ENFORCE_PV_FEATURE_CPUID.
  */
 static long okvm_ioctl_vcpu_enable_cap(struct okvm_vcpu *vcpu,
 				       void __user *argp)
@@ -312,7 +313,14 @@ static long okvm_ioctl_vcpu_enable_cap(struct okvm_vcpu *vcpu,
 
 	if (copy_from_user(&cap, argp, sizeof(cap)))
 		return -EFAULT;
-	return -EINVAL;
+	if (cap.flags)
+		return -EINVAL;
+	switch (cap.cap) {
+	case KVM_CAP_ENFORCE_PV_FEATURE_CPUID:
+		return okvm_pv_cpuid_enforce(vcpu, cap.args[0]);
+	default:
+		return -EINVAL;
+	}
 }
 
 long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,

@@ -205,6 +205,10 @@ struct okvm_vcpu_arch {
 	u64 kvmclock_msr;	/* MSR_KVM_SYSTEM_TIME(_NEW) */
 	u64 wall_clock_msr;
 	struct okvm_steal_time st;
+	struct {
+		bool enforce;	/* KVM_CAP_ENFORCE_PV_FEATURE_CPUID */
+		u32 features;	/* KVM features leaf EAX (pv_cpuid.c) */
+	} pv_cpuid;
 	struct okvm_msr_store msrs;
 	struct okvm_mce mce;
 	bool debug_live;	/* guest DRs loaded around each entry */
@@ -408,6 +412,13 @@ void okvm_steal_time_reset(struct okvm_vcpu *vcpu);
 void okvm_steal_time_run(struct okvm_vcpu *vcpu);
 void okvm_steal_time_update(struct okvm_vcpu *vcpu);
 u32 okvm_steal_time_pv_features(void);
+
+/* pv_cpuid.c: KVM_CAP_ENFORCE_PV_FEATURE_CPUID */
+void okvm_pv_cpuid_update(struct okvm_vcpu *vcpu);
+long okvm_pv_cpuid_enforce(struct okvm_vcpu *vcpu, u64 on);
+bool okvm_guest_pv_has(struct okvm_vcpu *vcpu, unsigned int feature);
+bool okvm_pv_msr_allowed(struct okvm_vcpu *vcpu, u32 index);
+bool okvm_pv_hypercall_allowed(struct okvm_vcpu *vcpu, u64 nr);
 
 /* msr_feature.c */
 long okvm_dev_get_msr_feature_list(void __user *argp);
