@@ -252,7 +252,7 @@ void okvm_vcpu_destroy(struct okvm_vcpu *vcpu);
 void okvm_make_request(struct okvm_vcpu *vcpu, int req);
 bool okvm_check_request(struct okvm_vcpu *vcpu, int req);
 void okvm_kick_vcpu(struct okvm_vcpu *vcpu);
-void okvm_vcpu_block(struct okvm_vcpu *vcpu);
+void okvm_vcpu_block(struct okvm_vcpu *vcpu, bool halt);
 void okvm_vcpu_on_spin(struct okvm_vcpu *me);
 void okvm_flush_remote_tlbs(struct okvm_vm *vm);
 

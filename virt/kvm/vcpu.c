@@ -318,9 +318,11 @@ static bool okvm_vcpu_poll(struct okvm_vcpu *vcpu)
  * Sleep until the vCPU has something to do (okvm_arch_vcpu_should_wake())
  * or a signal is pending.  vcpu->mutex held; may sleep.  A waker changes
  * the state first, then calls okvm_kick_vcpu(): prepare_to_wait() orders
- * our check after our queueing, so no wake-up is lost.
+ * our check after our queueing, so no wake-up is lost.  @halt: the guest
+ * halted (poll first, count in the halt_* statistics), rather than an AP
+ * waiting for its SIPI.
  */
-void okvm_vcpu_block(struct okvm_vcpu *vcpu)
+void okvm_vcpu_block(struct okvm_vcpu *vcpu, bool halt)
 {
 	DEFINE_WAIT(wait);
 
@@ -328,7 +330,7 @@ void okvm_vcpu_block(struct okvm_vcpu *vcpu)
 	bool slept = false;
 
 	might_sleep();
-	if (okvm_vcpu_poll(vcpu))
+	if (halt && okvm_vcpu_poll(vcpu))
 		return;
 	WRITE_ONCE(vcpu->stat[OKVM_STAT_BLOCKING], 1);
 	start = ktime_get();
@@ -341,10 +343,12 @@ void okvm_vcpu_block(struct okvm_vcpu *vcpu)
 	}
 	finish_wait(&vcpu->wq, &wait);
 	WRITE_ONCE(vcpu->stat[OKVM_STAT_BLOCKING], 0);
-	okvm_stat_add(&vcpu->stat[OKVM_STAT_HALT_WAIT_NS],
-		      ktime_to_ns(ktime_sub(ktime_get(), start)));
-	if (slept)
-		okvm_vcpu_stat_inc(vcpu, OKVM_STAT_HALT_WAKEUP);
+	if (!slept)
+		return;
+	okvm_vcpu_stat_inc(vcpu, OKVM_STAT_HALT_WAKEUP);
+	if (halt)
+		okvm_stat_add(&vcpu->stat[OKVM_STAT_HALT_WAIT_NS],
+			      ktime_to_ns(ktime_sub(ktime_get(), start)));
 }
 
 /*
@@ -391,7 +395,6 @@ void okvm_flush_remote_tlbs(struct okvm_vm *vm)
 	int cpu;
 
 	okvm_stat_add(&vm->stat[OKVM_VM_STAT_REMOTE_TLB_FLUSH_REQUESTS], 1);
-	okvm_stat_add(&vm->stat[OKVM_VM_STAT_REMOTE_TLB_FLUSH], 1);
 	have_mask = zalloc_cpumask_var(&mask, GFP_ATOMIC);
 	okvm_for_each_vcpu(i, vcpu, vm)
 		set_bit(OKVM_REQ_TLB_FLUSH, &vcpu->requests);
@@ -404,12 +407,15 @@ void okvm_flush_remote_tlbs(struct okvm_vm *vm)
 		if (have_mask)
 			cpumask_set_cpu(cpu, mask);
 	}
-	if (have_mask) {
+	if (have_mask)
 		cpumask_clear_cpu(smp_processor_id(), mask);
+	/* remote_tlb_flush counts the flushes that needed an IPI. */
+	if (!have_mask || !cpumask_empty(mask))
+		okvm_stat_add(&vm->stat[OKVM_VM_STAT_REMOTE_TLB_FLUSH], 1);
+	if (have_mask)
 		smp_call_function_many(mask, okvm_ipi_noop, NULL, true);
-	} else {
+	else
 		smp_call_function(okvm_ipi_noop, NULL, true);
-	}
 	preempt_enable();
 	if (have_mask)
 		free_cpumask_var(mask);

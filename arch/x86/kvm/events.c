@@ -306,9 +306,8 @@ static void okvm_window_in_sti_shadow(struct okvm_vcpu *vcpu)
 	u8 insn[2];
 
 	if (!okvm_irqchip_in_kernel(vcpu->vm) || !vcpu->arch.rip ||
-	    okvm_access_linear(vcpu, okvm_seg_base(vcpu, OKVM_SEG_CS) +
-			       vcpu->arch.rip - 1, insn, 2, X86_WALK_FETCH,
-			       &fault))
+	    okvm_access_linear(vcpu, okvm_linear_rip(vcpu) - 1, insn, 2,
+			       X86_WALK_FETCH, &fault))
 		return;
 	if (insn[0] == 0xfb && insn[1] == 0xf4)
 		okvm_retire_insn(vcpu, vcpu->arch.rip + 1);

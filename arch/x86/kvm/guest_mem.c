@@ -212,6 +212,14 @@ u64 okvm_seg_base(struct okvm_vcpu *vcpu, int seg)
 	return s.base;
 }
 
+/* Where the CPU fetches: CS base + RIP, truncated outside 64-bit mode. */
+u64 okvm_linear_rip(struct okvm_vcpu *vcpu)
+{
+	if (okvm_cpu_mode(vcpu) == X86_EMU_PROT64)
+		return vcpu->arch.rip;
+	return (u32)(okvm_seg_base(vcpu, OKVM_SEG_CS) + vcpu->arch.rip);
+}
+
 void okvm_emu_init(struct okvm_vcpu *vcpu, struct x86_emu *emu)
 {
 	int seg;

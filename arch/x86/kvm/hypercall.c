@@ -58,20 +58,21 @@ static bool okvm_is_hypercall_insn(const u8 *b)
 }
 
 /*
- * An intercepted #UD.  The instruction bytes are read (and written) at
- * CS.base + RIP with the guest's privilege; if they cannot be, or they
- * are not a hypercall, the #UD goes to the guest unchanged.
+ * An intercepted #UD.  The instruction bytes are read (and written) where
+ * the CPU fetches them, with the guest's privilege; if they cannot be
+ * read, or they are not a hypercall, the #UD goes to the guest unchanged;
+ * a page fault on the write (e.g. write-protected text) goes to the guest
+ * instead of it.
  */
 int okvm_handle_ud(struct okvm_vcpu *vcpu)
 {
 	const u8 *native = okvm_vendor->hypercall_insn;
 	unsigned int user = okvm_vendor->get_cpl(vcpu) == 3 ? X86_WALK_USER : 0;
-	u64 la = okvm_seg_base(vcpu, OKVM_SEG_CS) + vcpu->arch.rip;
+	u64 la = okvm_linear_rip(vcpu);
 	u8 insn[OKVM_HYPERCALL_LEN];
 	struct x86_fault fault;
+	int r;
 
-	if (okvm_cpu_mode(vcpu) != X86_EMU_PROT64)
-		la = (u32)la;
 	if (!native ||
 	    !okvm_has_quirk(vcpu->vm, KVM_X86_QUIRK_FIX_HYPERCALL_INSN) ||
 	    okvm_access_linear(vcpu, la, insn, sizeof(insn),
@@ -80,8 +81,13 @@ int okvm_handle_ud(struct okvm_vcpu *vcpu)
 	    !memcmp(insn, native, sizeof(insn)))
 		goto ud;
 	memcpy(insn, native, sizeof(insn));
-	if (okvm_access_linear(vcpu, la, insn, sizeof(insn),
-			       X86_WALK_WRITE | user, &fault))
+	r = okvm_access_linear(vcpu, la, insn, sizeof(insn),
+			       X86_WALK_WRITE | user, &fault);
+	if (r == X86_WALK_FAULT) {
+		okvm_inject_fault(vcpu, &fault);
+		return 1;
+	}
+	if (r)
 		goto ud;
 	return 1;	/* the guest runs the instruction again */
 ud:

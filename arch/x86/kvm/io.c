@@ -188,16 +188,6 @@ static bool okvm_pio_in_kernel(struct okvm_vcpu *vcpu)
 	return true;
 }
 
-/* Where the CPU fetches: CS base + RIP, truncated outside 64-bit mode. */
-static u64 okvm_linear_rip(struct okvm_vcpu *vcpu)
-{
-	struct kvm_segment cs;
-
-	if (okvm_cpu_mode(vcpu) == X86_EMU_PROT64)
-		return vcpu->arch.rip;
-	okvm_vendor->get_segment(vcpu, &cs, OKVM_SEG_CS);
-	return (u32)(cs.base + vcpu->arch.rip);
-}
 
 int okvm_emulate_pio(struct okvm_vcpu *vcpu, const struct okvm_exit *exit)
 {

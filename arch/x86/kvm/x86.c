@@ -663,7 +663,7 @@ bool okvm_arch_vcpu_should_wake(struct okvm_vcpu *vcpu)
  */
 static int okvm_vcpu_wait(struct okvm_vcpu *vcpu)
 {
-	okvm_vcpu_block(vcpu);
+	okvm_vcpu_block(vcpu, vcpu->arch.mp_state == KVM_MP_STATE_HALTED);
 	okvm_lapic_accept_events(vcpu);
 	if (vcpu->arch.mp_state == KVM_MP_STATE_HALTED &&
 	    okvm_vcpu_has_events(vcpu))
@@ -737,7 +737,7 @@ static int okvm_run_uninitialized(struct okvm_vcpu *vcpu)
 {
 	if (READ_ONCE(OKVM_RUN_IMMEDIATE_EXIT(vcpu->run)))
 		return -EINTR;
-	okvm_vcpu_block(vcpu);
+	okvm_vcpu_block(vcpu, false);
 	okvm_lapic_accept_events(vcpu);
 	if (signal_pending(current)) {
 		okvm_exit_to_user(vcpu, OKVM_USER_INTR);

@@ -381,6 +381,7 @@ int okvm_decode_at_rip(struct okvm_vcpu *vcpu, struct x86_emu *emu,
 void okvm_emu_commit(struct okvm_vcpu *vcpu, const struct x86_emu *emu);
 void okvm_inject_fault(struct okvm_vcpu *vcpu, const struct x86_fault *f);
 u64 okvm_seg_base(struct okvm_vcpu *vcpu, int seg);
+u64 okvm_linear_rip(struct okvm_vcpu *vcpu);
 
 /* msr.c */
 #define OKVM_MAX_IO_MSRS	1000	/* entries of one KVM_GET/SET_MSRS */
