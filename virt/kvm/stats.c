@@ -48,7 +48,12 @@ static const struct okvm_stat_desc okvm_vcpu_generic_descs[] = {
 static_assert(ARRAY_SIZE(okvm_vcpu_generic_descs) ==
 	      OKVM_VCPU_NR_GENERIC_STATS);
 
-#define OKVM_DESC_SIZE	(sizeof(struct kvm_stats_desc) + OKVM_STATS_NAME_SIZE)
+/*
+ * A descriptor: the fixed fields, then the name.  Not sizeof(): newer
+ * kernels give the struct's name a fixed size when __KERNEL__ is defined.
+ */
+#define OKVM_DESC_SIZE	(offsetof(struct kvm_stats_desc, name) + \
+			 OKVM_STATS_NAME_SIZE)
 
 struct okvm_stats_file {
 	struct okvm_vm *vm;		/* a reference */
