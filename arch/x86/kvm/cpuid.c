@@ -268,8 +268,9 @@ long okvm_dev_get_supported_cpuid(void __user *argp)
 	return r;
 }
 
-static const struct kvm_cpuid_entry2 *okvm_find_cpuid(struct okvm_vcpu *vcpu,
-						      u32 fn, u32 idx)
+/* The vCPU's table entry for leaf @fn, subleaf @idx where it matters. */
+const struct kvm_cpuid_entry2 *okvm_find_cpuid(struct okvm_vcpu *vcpu,
+					       u32 fn, u32 idx)
 {
 	int i;
 

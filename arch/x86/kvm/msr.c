@@ -247,11 +247,11 @@ static const u32 okvm_msrs_to_save[] = {
 	MSR_IA32_MCG_CTL, MSR_PLATFORM_INFO, MSR_MISC_FEATURES_ENABLES,
 };
 
-/* KVM_GET_MSR_INDEX_LIST: nmsrs is written back even on E2BIG. */
-long okvm_dev_get_msr_index_list(void __user *argp)
+/* A struct kvm_msr_list answer: nmsrs is written back even on E2BIG. */
+long okvm_put_msr_list(void __user *argp, const u32 *list, u32 count)
 {
 	struct kvm_msr_list __user *ul = argp;
-	u32 n, count = ARRAY_SIZE(okvm_msrs_to_save);
+	u32 n;
 
 	if (get_user(n, &ul->nmsrs))
 		return -EFAULT;
@@ -259,14 +259,25 @@ long okvm_dev_get_msr_index_list(void __user *argp)
 		return -EFAULT;
 	if (n < count)
 		return -E2BIG;
-	if (copy_to_user(ul->indices, okvm_msrs_to_save, sizeof(okvm_msrs_to_save)))
+	if (copy_to_user(ul->indices, list, count * sizeof(u32)))
 		return -EFAULT;
 	return 0;
 }
 
-/* Run do_msr over the entries; the number handled before a failure. */
-static long okvm_msrs_loop(struct okvm_vcpu *vcpu, void __user *argp,
-			   bool set)
+/* KVM_GET_MSR_INDEX_LIST */
+long okvm_dev_get_msr_index_list(void __user *argp)
+{
+	return okvm_put_msr_list(argp, okvm_msrs_to_save,
+				 ARRAY_SIZE(okvm_msrs_to_save));
+}
+
+/*
+ * The entries of a KVM_GET_MSRS or KVM_SET_MSRS: @do_msr on each in turn
+ * (0: done, e->data filled for a read), each written back when @read.
+ * Returns the number handled before the first refusal.
+ */
+long okvm_msr_entries(void __user *argp, void *ctx, bool read,
+		      int (*do_msr)(void *ctx, struct kvm_msr_entry *e))
 {
 	struct kvm_msrs __user *um = argp;
 	struct kvm_msr_entry e;
@@ -280,25 +291,30 @@ static long okvm_msrs_loop(struct okvm_vcpu *vcpu, void __user *argp,
 	for (i = 0; i < hdr.nmsrs; i++) {
 		if (copy_from_user(&e, &um->entries[i], sizeof(e)))
 			return -EFAULT;
-		if (set) {
-			if (okvm_set_msr(vcpu, e.index, e.data, true))
-				break;
-			continue;
-		}
-		if (okvm_get_msr(vcpu, e.index, &e.data, true))
+		if (do_msr(ctx, &e))
 			break;
-		if (copy_to_user(&um->entries[i], &e, sizeof(e)))
+		if (read && copy_to_user(&um->entries[i], &e, sizeof(e)))
 			return -EFAULT;
 	}
 	return i;
 }
 
+static int okvm_host_get_msr(void *vcpu, struct kvm_msr_entry *e)
+{
+	return okvm_get_msr(vcpu, e->index, &e->data, true);
+}
+
+static int okvm_host_set_msr(void *vcpu, struct kvm_msr_entry *e)
+{
+	return okvm_set_msr(vcpu, e->index, e->data, true);
+}
+
 long okvm_ioctl_get_msrs(struct okvm_vcpu *vcpu, void __user *argp)
 {
-	return okvm_msrs_loop(vcpu, argp, false);
+	return okvm_msr_entries(argp, vcpu, true, okvm_host_get_msr);
 }
 
 long okvm_ioctl_set_msrs(struct okvm_vcpu *vcpu, void __user *argp)
 {
-	return okvm_msrs_loop(vcpu, argp, true);
+	return okvm_msr_entries(argp, vcpu, false, okvm_host_set_msr);
 }

@@ -94,47 +94,26 @@ static int okvm_get_msr_feature(u32 index, u64 *data)
 	}
 }
 
-/* KVM_GET_MSR_FEATURE_INDEX_LIST: nmsrs is written back even on E2BIG. */
+/* KVM_GET_MSR_FEATURE_INDEX_LIST: the ones this vendor has. */
 long okvm_dev_get_msr_feature_list(void __user *argp)
 {
-	struct kvm_msr_list __user *ul = argp;
 	u32 list[ARRAY_SIZE(okvm_feature_msrs)];
-	u32 i, n, count = 0;
+	u32 i, count = 0;
 	u64 val;
 
 	for (i = 0; i < ARRAY_SIZE(okvm_feature_msrs); i++)
 		if (!okvm_get_msr_feature(okvm_feature_msrs[i], &val))
 			list[count++] = okvm_feature_msrs[i];
-	if (get_user(n, &ul->nmsrs))
-		return -EFAULT;
-	if (put_user(count, &ul->nmsrs))
-		return -EFAULT;
-	if (n < count)
-		return -E2BIG;
-	if (copy_to_user(ul->indices, list, count * sizeof(u32)))
-		return -EFAULT;
-	return 0;
+	return okvm_put_msr_list(argp, list, count);
+}
+
+static int okvm_feature_entry(void *unused, struct kvm_msr_entry *e)
+{
+	return okvm_get_msr_feature(e->index, &e->data);
 }
 
 /* KVM_GET_MSRS on /dev/kvm: the number read before an unknown index. */
 long okvm_dev_get_msrs(void __user *argp)
 {
-	struct kvm_msrs __user *um = argp;
-	struct kvm_msr_entry e;
-	struct kvm_msrs hdr;
-	u32 i;
-
-	if (copy_from_user(&hdr, um, sizeof(hdr)))
-		return -EFAULT;
-	if (hdr.nmsrs >= OKVM_MAX_IO_MSRS)
-		return -E2BIG;
-	for (i = 0; i < hdr.nmsrs; i++) {
-		if (copy_from_user(&e, &um->entries[i], sizeof(e)))
-			return -EFAULT;
-		if (okvm_get_msr_feature(e.index, &e.data))
-			break;
-		if (copy_to_user(&um->entries[i], &e, sizeof(e)))
-			return -EFAULT;
-	}
-	return i;
+	return okvm_msr_entries(argp, NULL, true, okvm_feature_entry);
 }

@@ -24,17 +24,6 @@
 #define OKVM_SIG_ECX		0x564b4d56u
 #define OKVM_SIG_EDX		0x0000004du
 
-static const struct kvm_cpuid_entry2 *okvm_pv_leaf(struct okvm_vcpu *vcpu,
-						   u32 fn)
-{
-	int i;
-
-	for (i = 0; i < vcpu->arch.ncpuid; i++)
-		if (vcpu->arch.cpuid[i].function == fn)
-			return &vcpu->arch.cpuid[i];
-	return NULL;
-}
-
 /* Resample the features word from the vCPU's CPUID table. */
 void okvm_pv_cpuid_update(struct okvm_vcpu *vcpu)
 {
@@ -43,14 +32,14 @@ void okvm_pv_cpuid_update(struct okvm_vcpu *vcpu)
 
 	for (base = OKVM_HV_BASE_FIRST; base <= OKVM_HV_BASE_LAST;
 	     base += OKVM_HV_BASE_STEP) {
-		e = okvm_pv_leaf(vcpu, base);
+		e = okvm_find_cpuid(vcpu, base, 0);
 		if (e && e->ebx == OKVM_SIG_EBX && e->ecx == OKVM_SIG_ECX &&
 		    e->edx == OKVM_SIG_EDX)
 			break;
 	}
 	if (base > OKVM_HV_BASE_LAST)
 		return;
-	e = okvm_pv_leaf(vcpu, base | KVM_CPUID_FEATURES);
+	e = okvm_find_cpuid(vcpu, base | KVM_CPUID_FEATURES, 0);
 	if (e)
 		vcpu->arch.pv_cpuid.features = e->eax;
 }

@@ -52,12 +52,9 @@ long okvm_vm_disable_quirks(struct okvm_vm *vm, u64 mask)
 /* CPUID.01H:ECX as stored, before okvm_cpuid_mwait(). */
 static u32 okvm_cpuid1_ecx(struct okvm_vcpu *vcpu)
 {
-	int i;
+	const struct kvm_cpuid_entry2 *e = okvm_find_cpuid(vcpu, 1, 0);
 
-	for (i = 0; i < vcpu->arch.ncpuid; i++)
-		if (vcpu->arch.cpuid[i].function == 1)
-			return vcpu->arch.cpuid[i].ecx;
-	return 0;
+	return e ? e->ecx : 0;
 }
 
 /* CPUID.01H:ECX.MONITOR follows MISC_ENABLE when that quirk is off. */

@@ -386,6 +386,9 @@ u64 okvm_linear_rip(struct okvm_vcpu *vcpu);
 /* msr.c */
 #define OKVM_MAX_IO_MSRS	1000	/* entries of one KVM_GET/SET_MSRS */
 long okvm_dev_get_msr_index_list(void __user *argp);
+long okvm_put_msr_list(void __user *argp, const u32 *list, u32 count);
+long okvm_msr_entries(void __user *argp, void *ctx, bool read,
+		      int (*do_msr)(void *ctx, struct kvm_msr_entry *e));
 long okvm_ioctl_get_msrs(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_set_msrs(struct okvm_vcpu *vcpu, void __user *argp);
 int okvm_emulate_rdmsr(struct okvm_vcpu *vcpu);
@@ -471,6 +474,8 @@ long okvm_ioctl_set_cpuid2(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_set_cpuid(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_get_cpuid2(struct okvm_vcpu *vcpu, void __user *argp);
 int okvm_emulate_cpuid(struct okvm_vcpu *vcpu);
+const struct kvm_cpuid_entry2 *okvm_find_cpuid(struct okvm_vcpu *vcpu,
+					       u32 fn, u32 idx);
 bool okvm_guest_has_x2apic(struct okvm_vcpu *vcpu);
 bool okvm_guest_has_tsc_adjust(struct okvm_vcpu *vcpu);
 int okvm_emulate_xsetbv(struct okvm_vcpu *vcpu);
