@@ -151,6 +151,14 @@ struct okvm_stat_desc {
 	u32 flags;		/* KVM_STATS_TYPE_*, _UNIT_* and _BASE_* */
 	s16 exponent;
 };
+
+/* The flags the counters use: a count, nanoseconds (exponent -9), a flag. */
+#define OKVM_STAT_COUNT		(KVM_STATS_TYPE_CUMULATIVE | \
+				 KVM_STATS_UNIT_NONE | KVM_STATS_BASE_POW10)
+#define OKVM_STAT_COUNT_NS	(KVM_STATS_TYPE_CUMULATIVE | \
+				 KVM_STATS_UNIT_SECONDS | KVM_STATS_BASE_POW10)
+#define OKVM_STAT_NOW_BOOL	(KVM_STATS_TYPE_INSTANT | \
+				 KVM_STATS_UNIT_BOOLEAN | KVM_STATS_BASE_POW10)
 extern const struct okvm_stat_desc okvm_arch_vm_stat_descs[];
 extern const struct okvm_stat_desc okvm_arch_vcpu_stat_descs[];
 

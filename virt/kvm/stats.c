@@ -21,29 +21,22 @@
 /* The length of an id or a name, NUL included: KVM's value. */
 #define OKVM_STATS_NAME_SIZE	48
 
-#define OKVM_COUNT	(KVM_STATS_TYPE_CUMULATIVE | KVM_STATS_UNIT_NONE | \
-			 KVM_STATS_BASE_POW10)
-#define OKVM_COUNT_NS	(KVM_STATS_TYPE_CUMULATIVE | KVM_STATS_UNIT_SECONDS | \
-			 KVM_STATS_BASE_POW10)
-#define OKVM_NOW_BOOL	(KVM_STATS_TYPE_INSTANT | KVM_STATS_UNIT_BOOLEAN | \
-			 KVM_STATS_BASE_POW10)
-
 /* In the order of enum okvm_vm_stat; the names are KVM's. */
 static const struct okvm_stat_desc okvm_vm_generic_descs[] = {
-	{ "remote_tlb_flush_requests", OKVM_COUNT, 0 },
-	{ "remote_tlb_flush", OKVM_COUNT, 0 },
+	{ "remote_tlb_flush_requests", OKVM_STAT_COUNT, 0 },
+	{ "remote_tlb_flush", OKVM_STAT_COUNT, 0 },
 };
 static_assert(ARRAY_SIZE(okvm_vm_generic_descs) == OKVM_VM_NR_GENERIC_STATS);
 
 /* In the order of enum okvm_vcpu_stat. */
 static const struct okvm_stat_desc okvm_vcpu_generic_descs[] = {
-	{ "halt_successful_poll", OKVM_COUNT, 0 },
-	{ "halt_attempted_poll", OKVM_COUNT, 0 },
-	{ "halt_wakeup", OKVM_COUNT, 0 },
-	{ "halt_poll_success_ns", OKVM_COUNT_NS, -9 },
-	{ "halt_poll_fail_ns", OKVM_COUNT_NS, -9 },
-	{ "halt_wait_ns", OKVM_COUNT_NS, -9 },
-	{ "blocking", OKVM_NOW_BOOL, 0 },
+	{ "halt_successful_poll", OKVM_STAT_COUNT, 0 },
+	{ "halt_attempted_poll", OKVM_STAT_COUNT, 0 },
+	{ "halt_wakeup", OKVM_STAT_COUNT, 0 },
+	{ "halt_poll_success_ns", OKVM_STAT_COUNT_NS, -9 },
+	{ "halt_poll_fail_ns", OKVM_STAT_COUNT_NS, -9 },
+	{ "halt_wait_ns", OKVM_STAT_COUNT_NS, -9 },
+	{ "blocking", OKVM_STAT_NOW_BOOL, 0 },
 };
 static_assert(ARRAY_SIZE(okvm_vcpu_generic_descs) ==
 	      OKVM_VCPU_NR_GENERIC_STATS);

@@ -6,22 +6,19 @@
  */
 #include "kvm_core.h"
 
-#define OKVM_X86_COUNT	(KVM_STATS_TYPE_CUMULATIVE | KVM_STATS_UNIT_NONE | \
-			 KVM_STATS_BASE_POW10)
-
 const struct okvm_stat_desc okvm_arch_vcpu_stat_descs[] = {
-	{ "exits", OKVM_X86_COUNT, 0 },
-	{ "irq_exits", OKVM_X86_COUNT, 0 },
-	{ "halt_exits", OKVM_X86_COUNT, 0 },
-	{ "irq_window_exits", OKVM_X86_COUNT, 0 },
-	{ "hypercalls", OKVM_X86_COUNT, 0 },
-	{ "io_exits", OKVM_X86_COUNT, 0 },
-	{ "mmio_exits", OKVM_X86_COUNT, 0 },
-	{ "signal_exits", OKVM_X86_COUNT, 0 },
-	{ "request_irq_exits", OKVM_X86_COUNT, 0 },
-	{ "irq_injections", OKVM_X86_COUNT, 0 },
-	{ "nmi_injections", OKVM_X86_COUNT, 0 },
-	{ "tlb_flush", OKVM_X86_COUNT, 0 },
+	{ "exits", OKVM_STAT_COUNT, 0 },
+	{ "irq_exits", OKVM_STAT_COUNT, 0 },
+	{ "halt_exits", OKVM_STAT_COUNT, 0 },
+	{ "irq_window_exits", OKVM_STAT_COUNT, 0 },
+	{ "hypercalls", OKVM_STAT_COUNT, 0 },
+	{ "io_exits", OKVM_STAT_COUNT, 0 },
+	{ "mmio_exits", OKVM_STAT_COUNT, 0 },
+	{ "signal_exits", OKVM_STAT_COUNT, 0 },
+	{ "request_irq_exits", OKVM_STAT_COUNT, 0 },
+	{ "irq_injections", OKVM_STAT_COUNT, 0 },
+	{ "nmi_injections", OKVM_STAT_COUNT, 0 },
+	{ "tlb_flush", OKVM_STAT_COUNT, 0 },
 };
 static_assert(ARRAY_SIZE(okvm_arch_vcpu_stat_descs) == OKVM_ARCH_NR_VCPU_STATS);
 
