@@ -73,6 +73,7 @@ void okvm_kvmclock_vm_init(struct okvm_vm *vm)
 	struct okvm_vm_arch *a = &vm->arch;
 	unsigned long flags;
 
+	spin_lock_init(&a->tsc_lock);
 	okvm_tsc_scale(&a->tsc_mul, &a->tsc_shift);
 	local_irq_save(flags);
 	a->master_tsc = rdtsc();
@@ -179,6 +180,7 @@ void okvm_write_tsc(struct okvm_vcpu *vcpu, u64 data, bool host)
 	u64 old_offset = vcpu->arch.tsc_offset;
 	u64 tsc = rdtsc();
 
+	spin_lock(&a->tsc_lock);
 	if (host && a->last_tsc_write_ns &&
 	    (data == 0 || (data == a->last_tsc_value &&
 			   now_ns - a->last_tsc_write_ns < NSEC_PER_SEC))) {
@@ -189,6 +191,7 @@ void okvm_write_tsc(struct okvm_vcpu *vcpu, u64 data, bool host)
 		a->last_tsc_offset = vcpu->arch.tsc_offset;
 		a->last_tsc_write_ns = now_ns;
 	}
+	spin_unlock(&a->tsc_lock);
 	/* The guest's own writes show in TSC_ADJUST; the VMM's do not. */
 	if (!host)
 		vcpu->arch.msrs.tsc_adjust += vcpu->arch.tsc_offset - old_offset;
@@ -204,9 +207,11 @@ void okvm_set_tsc_offset(struct okvm_vcpu *vcpu, u64 offset)
 	struct okvm_vm_arch *a = &vcpu->vm->arch;
 
 	vcpu->arch.tsc_offset = offset;
+	spin_lock(&a->tsc_lock);
 	a->last_tsc_value = rdtsc() + offset;
 	a->last_tsc_offset = offset;
 	a->last_tsc_write_ns = ktime_get_boottime_ns();
+	spin_unlock(&a->tsc_lock);
 	okvm_make_request(vcpu, OKVM_REQ_CLOCK_UPDATE);
 }
 

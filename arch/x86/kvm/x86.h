@@ -278,6 +278,7 @@ struct okvm_vm_arch {
 	u32 tsc_mul;
 	s8 tsc_shift;
 	u64 tsc_offset;			/* of new vCPUs */
+	spinlock_t tsc_lock;		/* the three last_tsc_* below */
 	u64 last_tsc_value, last_tsc_offset, last_tsc_write_ns;
 	u64 tss_addr;
 	u64 identity_map_addr;
