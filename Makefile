@@ -42,3 +42,12 @@ clean:
 .PHONY: upstream-selftests
 upstream-selftests: modules
 	tools/testing/upstream-selftests/run
+
+# make bench: okvm against the distribution's kvm_amd in one nested bench
+# machine, alternating (tools/testing/bench/run, about 10-15 minutes);
+# prints the table and writes it to Documentation/bench.md.  BENCH_ARGS,
+# e.g. "--reps 5 --boot-reps 2" or "--no-doc"; OKVM_VM_LOCK=FILE runs the
+# nested machine under flock FILE.
+.PHONY: bench
+bench: modules
+	tools/testing/bench/run $(BENCH_ARGS)

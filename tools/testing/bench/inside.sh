@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# okvm-bench, the part inside the nested machine (started by
+# tools/testing/bench/run through vm/run --no-modules).  It swaps the kvm
+# modules itself so that both sides run in this one machine, alternating:
+#   inside.sh OUT KODIR REPS BOOTREPS
+# appends "SIDE ROW VALUE" lines to OUT.  KODIR holds our kvm.ko and
+# kvm-amd.ko; the other side is the distribution's kvm/kvm_amd (modprobe).
+# Upstream kvm re-patches jump labels when its VM count goes 0 <-> 1, which
+# can livelock L1 under TCG (upstream-selftests/holdvm.c), so while it is
+# loaded one idle VM is held open, as vm/run --upstream does.
+set -uo pipefail
+out=$1 ko=$2 reps=$3 bootreps=$4
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+bench=$here/bin/okvm-bench
+holder=
+
+say() { echo "bench: $*" >&2; }
+
+load() {
+	local side=$1 npt=$2
+	if [ "$side" = ours ]; then
+		insmod "$ko/kvm.ko" && insmod "$ko/kvm-amd.ko" npt="$npt" || return 1
+		return 0
+	fi
+	modprobe kvm && modprobe kvm_amd npt="$npt" || return 1
+	"$here/bin/okvm-holdvm" >/run/bench-holdvm.log 2>&1 &
+	holder=$!
+	for _ in $(seq 100); do
+		grep -q 'holding VM' /run/bench-holdvm.log && return 0
+		sleep 0.1
+	done
+	say "okvm-holdvm did not start: $(cat /run/bench-holdvm.log)"
+	return 1
+}
+
+unload() {
+	local side=$1
+	if [ -n "$holder" ]; then
+		kill "$holder"
+		wait "$holder" 2>/dev/null
+		holder=
+	fi
+	if [ "$side" = ours ]; then
+		rmmod kvm_amd && rmmod kvm
+	else
+		modprobe -r kvm_amd && { [ ! -e /sys/module/kvm ] || modprobe -r kvm; }
+	fi
+}
+
+# Run CMD, prefix its "ROW VALUE" lines with SIDE and SUFFIX-ed row names.
+record() {
+	local side=$1 suffix=$2 row val
+	shift 2
+	"$@" | while read -r row val; do
+		[[ $row =~ ^[a-z_0-9]+$ && $val =~ ^[0-9.e+-]+$ ]] || continue
+		echo "$side $row$suffix $val" | tee -a "$out"
+	done
+}
+
+# The world-switch floor, when the debugfs trigger exists (ours only).
+floor() {
+	local f=$here/../observability/world-switch-floor
+	[ -x "$f" ] && [ "$1" = ours ] || return 0
+	record "$1" "" sh -c "'$f' 2>/dev/null | sed -n 's/^.*[^0-9.]\([0-9][0-9.]*\) *ns.*$/floor \1/p' | tail -n 1"
+}
+
+boots() {
+	local side=$1 mmu=$2 smp
+	for smp in 1 4; do
+		record "$side" "_${mmu}_$smp" "$here/boot.sh" "$smp"
+	done
+}
+
+pass() {
+	local side=$1 npt=$2 rep=$3
+	say "rep $rep: $side npt=$npt"
+	load "$side" "$npt" || { say "loading $side failed"; exit 1; }
+	if [ "$npt" = 1 ]; then
+		record "$side" "" timeout -k 5 300 "$bench"
+		floor "$side"
+		[ "$rep" -le "$bootreps" ] && boots "$side" npt
+	else
+		record "$side" _shadow timeout -k 5 120 "$bench" fault_in
+		[ "$rep" -le "$bootreps" ] && boots "$side" shadow
+	fi
+	unload "$side" || { say "unloading $side failed"; exit 1; }
+}
+
+for npt in 1 0; do
+	for rep in $(seq "$reps"); do
+		if [ $((rep % 2)) = 1 ]; then
+			pass ours "$npt" "$rep"
+			pass upstream "$npt" "$rep"
+		else
+			pass upstream "$npt" "$rep"
+			pass ours "$npt" "$rep"
+		fi
+	done
+done
