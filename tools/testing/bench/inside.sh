@@ -4,8 +4,8 @@
 # tools/testing/bench/run through vm/run --no-modules).  It swaps the kvm
 # modules itself so that both sides run in this one machine, alternating:
 #   inside.sh OUT KODIR REPS BOOTREPS
-# appends "SIDE ROW VALUE" lines to OUT.  KODIR holds our kvm.ko and
-# kvm-amd.ko; the other side is the distribution's kvm/kvm_amd (modprobe).
+# appends "SIDE ROW VALUE" lines to OUT.  KODIR holds our kvm.ko-bench and
+# kvm-amd.ko-bench (snapshots); the other side is the distribution's kvm/kvm_amd (modprobe).
 # Upstream kvm re-patches jump labels when its VM count goes 0 <-> 1, which
 # can livelock L1 under TCG (upstream-selftests/holdvm.c), so while it is
 # loaded one idle VM is held open, as vm/run --upstream does.
@@ -20,7 +20,8 @@ say() { echo "bench: $*" >&2; }
 load() {
 	local side=$1 npt=$2
 	if [ "$side" = ours ]; then
-		insmod "$ko/kvm.ko" && insmod "$ko/kvm-amd.ko" npt="$npt" || return 1
+		insmod "$ko/kvm.ko-bench" &&
+			insmod "$ko/kvm-amd.ko-bench" npt="$npt" || return 1
 		return 0
 	fi
 	modprobe kvm && modprobe kvm_amd npt="$npt" || return 1
