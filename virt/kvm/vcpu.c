@@ -16,6 +16,7 @@
 #include <linux/uaccess.h>
 
 #include "kvm_core.h"
+#include "trace_core.h"
 
 /*
  * Remember which thread runs this vCPU, for okvm_vcpu_on_spin().  It
@@ -55,6 +56,7 @@ static long okvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		}
 		okvm_vcpu_set_pid(vcpu);
 		r = okvm_arch_vcpu_run(vcpu);
+		trace_kvm_userspace_exit(vcpu->run->exit_reason, r);
 		break;
 	case KVM_GET_STATS_FD:
 		r = okvm_get_stats_fd(vcpu->vm, vcpu);
@@ -293,6 +295,7 @@ static bool okvm_vcpu_poll(struct okvm_vcpu *vcpu)
 	unsigned int poll = READ_ONCE(halt_poll_ns);
 	ktime_t start, stop;
 	bool woken = false;
+	u64 ns;
 
 	if (!poll)
 		return false;
@@ -306,11 +309,13 @@ static bool okvm_vcpu_poll(struct okvm_vcpu *vcpu)
 			break;
 		cpu_relax();
 	} while (!need_resched() && ktime_before(ktime_get(), stop));
-	if (woken)
+	ns = ktime_to_ns(ktime_sub(ktime_get(), start));
+	if (woken) {
 		okvm_vcpu_stat_inc(vcpu, OKVM_STAT_HALT_SUCCESSFUL_POLL);
+		trace_kvm_vcpu_wakeup(ns, false, true);
+	}
 	okvm_stat_add(&vcpu->stat[woken ? OKVM_STAT_HALT_POLL_SUCCESS_NS :
-					  OKVM_STAT_HALT_POLL_FAIL_NS],
-		      ktime_to_ns(ktime_sub(ktime_get(), start)));
+					  OKVM_STAT_HALT_POLL_FAIL_NS], ns);
 	return woken;
 }
 
@@ -343,6 +348,9 @@ void okvm_vcpu_block(struct okvm_vcpu *vcpu, bool halt)
 	}
 	finish_wait(&vcpu->wq, &wait);
 	WRITE_ONCE(vcpu->stat[OKVM_STAT_BLOCKING], 0);
+	if (halt)
+		trace_kvm_vcpu_wakeup(ktime_to_ns(ktime_sub(ktime_get(), start)),
+				      slept, okvm_arch_vcpu_should_wake(vcpu));
 	if (!slept)
 		return;
 	okvm_vcpu_stat_inc(vcpu, OKVM_STAT_HALT_WAKEUP);

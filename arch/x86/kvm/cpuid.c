@@ -21,6 +21,7 @@
 #include "kvm_core.h"
 #include "vendor.h"
 #include "irqchip.h"
+#include "trace_x86.h"
 
 #define OKVM_MAX_CPUID_ENTRIES	256
 
@@ -487,6 +488,7 @@ int okvm_emulate_cpuid(struct okvm_vcpu *vcpu)
 	regs[OKVM_RBX] = b;
 	regs[OKVM_RCX] = c;
 	regs[OKVM_RDX] = d;
+	trace_kvm_cpuid(fn, idx, a, b, c, d);
 	return okvm_skip_instruction(vcpu, vcpu->arch.exit.next_rip);
 }
 

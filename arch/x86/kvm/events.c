@@ -23,6 +23,7 @@
 #include "vendor.h"
 #include "irqchip.h"
 #include "mmu/walk.h"
+#include "trace_x86.h"
 
 /* The guest would take an external interrupt now. */
 bool okvm_interrupt_allowed(struct okvm_vcpu *vcpu)
@@ -125,6 +126,10 @@ static bool okvm_inject_owed(struct okvm_vcpu *vcpu)
 	struct okvm_vcpu_arch *a = &vcpu->arch;
 
 	if (a->exception.pending || a->exception.injected) {
+		trace_kvm_inj_exception(a->exception.vector,
+					a->exception.has_error,
+					a->exception.error,
+					a->exception.injected);
 		okvm_set_event(vcpu, OKVM_EVENT_EXCEPTION, a->exception.vector,
 			       a->exception.has_error, a->exception.error);
 		return true;
@@ -134,6 +139,7 @@ static bool okvm_inject_owed(struct okvm_vcpu *vcpu)
 		return true;
 	}
 	if (a->interrupt.injected) {
+		trace_kvm_inj_virq(a->interrupt.vector, false, true);
 		okvm_set_event(vcpu, OKVM_EVENT_INTR, a->interrupt.vector,
 			       false, 0);
 		return true;
@@ -190,6 +196,7 @@ static bool okvm_inject_irq(struct okvm_vcpu *vcpu, bool *want_window)
 		a->interrupt.injected = true;
 		a->interrupt.vector = a->irq.vector;
 	}
+	trace_kvm_inj_virq(a->interrupt.vector, false, false);
 	okvm_set_event(vcpu, OKVM_EVENT_INTR, a->interrupt.vector, false, 0);
 	return true;
 }

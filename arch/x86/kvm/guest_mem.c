@@ -15,6 +15,7 @@
 #include "irqchip.h"
 #include "emulate.h"
 #include "mmu/walk.h"
+#include "trace_core.h"
 
 static int okvm_walk_read(void *priv, u64 gpa, u64 *val, unsigned int size)
 {
@@ -136,12 +137,16 @@ static int okvm_emu_mmio(struct okvm_vcpu *vcpu, struct x86_emu *emu,
 	/* In-kernel devices first: the vCPU's own LAPIC, then the bus. */
 	if (n <= sizeof(m->data) &&
 	    (okvm_lapic_mmio(vcpu, gpa, buf, n, write) ||
-	     !okvm_io_bus_access(vcpu, OKVM_MMIO_BUS, gpa, n, buf, write)))
+	     !okvm_io_bus_access(vcpu, OKVM_MMIO_BUS, gpa, n, buf, write))) {
+		trace_kvm_mmio(write ? OKVM_TRACE_MMIO_WRITE :
+			       OKVM_TRACE_MMIO_READ, n, gpa, buf);
 		return X86_EMU_OK;
+	}
 	emu->rep_stop = true;
 	if (n > sizeof(m->data))
 		return X86_EMU_UNHANDLED;
 	if (write) {
+		trace_kvm_mmio(OKVM_TRACE_MMIO_WRITE, n, gpa, buf);
 		m->gpa = gpa;
 		m->len = n;
 		m->is_write = true;
@@ -151,8 +156,10 @@ static int okvm_emu_mmio(struct okvm_vcpu *vcpu, struct x86_emu *emu,
 	}
 	if (m->data_valid && !m->is_write && m->gpa == gpa && m->len == n) {
 		memcpy(buf, m->data, n);
+		trace_kvm_mmio(OKVM_TRACE_MMIO_READ, n, gpa, buf);
 		return X86_EMU_OK;
 	}
+	trace_kvm_mmio(OKVM_TRACE_MMIO_READ_UNSATISFIED, n, gpa, NULL);
 	m->gpa = gpa;
 	m->len = n;
 	m->is_write = false;

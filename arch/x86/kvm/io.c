@@ -13,6 +13,7 @@
 #include "vendor.h"
 #include "emulate.h"
 #include "mmu/walk.h"
+#include "trace_x86.h"
 
 static void *okvm_pio_data(struct okvm_vcpu *vcpu)
 {
@@ -189,6 +190,22 @@ static bool okvm_pio_in_kernel(struct okvm_vcpu *vcpu)
 }
 
 
+/* kvm_pio for the port I/O instruction just intercepted. */
+static void okvm_trace_pio(struct okvm_vcpu *vcpu)
+{
+	const struct okvm_pio *pio = &vcpu->arch.pio;
+	u64 *regs = vcpu->arch.regs;
+	u32 count = 1, val = 0;
+
+	if (!trace_kvm_pio_enabled())
+		return;
+	if (pio->string && pio->rep)
+		count = regs[OKVM_RCX] & okvm_addr_mask(pio->addr_size);
+	if (!pio->in && !pio->string)
+		val = regs[OKVM_RAX] & (BIT_ULL(pio->size * 8) - 1);
+	trace_kvm_pio(!pio->in, pio->port, pio->size, count, val);
+}
+
 int okvm_emulate_pio(struct okvm_vcpu *vcpu, const struct okvm_exit *exit)
 {
 	struct okvm_pio *pio = &vcpu->arch.pio;
@@ -201,6 +218,7 @@ int okvm_emulate_pio(struct okvm_vcpu *vcpu, const struct okvm_exit *exit)
 	pio->seg = exit->io.seg;
 	pio->addr_size = exit->io.addr_size;
 	pio->next_rip = exit->next_rip;
+	okvm_trace_pio(vcpu);
 	if (pio->string)
 		return okvm_start_string_pio(vcpu);
 	pio->count = 1;

@@ -14,6 +14,7 @@
 #include <linux/vmalloc.h>
 
 #include "irqchip.h"
+#include "trace_core.h"
 
 struct okvm_irq_routes {
 	struct rcu_head rcu;
@@ -176,6 +177,7 @@ int okvm_irqchip_set_line(struct okvm_vm *vm, enum okvm_irq_source src,
 
 	if (!chip)
 		return -1;
+	trace_kvm_set_irq(gsi, level, src);
 	spin_lock_irqsave(&chip->lock, flags);
 	ret = okvm_irqchip_route_locked(chip, src, gsi, level, &st);
 	out = x86_pic_output(&chip->pic);

@@ -14,6 +14,7 @@
 
 #include "irqchip.h"
 #include "vendor.h"
+#include "trace_x86.h"
 
 /* Upstream's floor for a periodic LAPIC timer. */
 #define OKVM_LAPIC_MIN_PERIOD_NS	200000ULL
@@ -64,6 +65,10 @@ static void okvm_lapic_send_ipi(struct x86_lapic *l,
 {
 	struct okvm_lapic *apic = to_okvm_lapic(l);
 
+	/* kvm_apic_ipi takes the ICR's low word: rebuild it from @m. */
+	trace_kvm_apic_ipi(m->vector | m->delivery_mode << 8 |
+			   m->dest_logical << 11 | m->assert << 14 |
+			   m->level_trig << 15 | m->shorthand << 18, m->dest);
 	apic->ipi = *m;
 	apic->ipi_queued = true;
 }
@@ -569,7 +574,20 @@ bool okvm_lapic_mmio(struct okvm_vcpu *vcpu, u64 gpa, void *buf, u32 len,
 	else
 		x86_lapic_mmio_read(&apic->dev, gpa - base, buf, len);
 	okvm_lapic_unlock(apic, flags);
+	if (trace_kvm_apic_enabled()) {
+		u32 val = 0;
+
+		memcpy(&val, buf, min_t(u32, len, sizeof(val)));
+		trace_kvm_apic(write, gpa - base, val);
+	}
 	return true;
+}
+
+/* kvm_apic for an x2APIC MSR: reg is its xAPIC offset, as upstream. */
+static void okvm_trace_x2apic(u32 index, bool write, u64 val)
+{
+	if (index >= X2APIC_MSR_BASE && index <= X2APIC_MSR_LAST)
+		trace_kvm_apic(write, (index - X2APIC_MSR_BASE) << 4, val);
 }
 
 /* x2APIC MSRs, IA32_TSC_DEADLINE: 0, 1 for #GP, -1 not the LAPIC's. */
@@ -590,6 +608,8 @@ int okvm_lapic_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data)
 	else
 		r = x86_lapic_msr_read(&apic->dev, index, data);
 	okvm_lapic_unlock(apic, flags);
+	if (!r)
+		okvm_trace_x2apic(index, false, *data);
 	return r;
 }
 
@@ -615,6 +635,8 @@ int okvm_lapic_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data,
 		r = x86_lapic_msr_write(&apic->dev, index, data);
 	}
 	okvm_lapic_unlock(apic, flags);
+	if (!r)
+		okvm_trace_x2apic(index, true, data);
 	return r;
 }
 

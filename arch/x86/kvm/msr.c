@@ -12,6 +12,7 @@
 #include "kvm_core.h"
 #include "vendor.h"
 #include "irqchip.h"
+#include "trace_x86.h"
 
 #define OKVM_EFER_GUEST_BITS	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 
@@ -213,9 +214,11 @@ int okvm_emulate_rdmsr(struct okvm_vcpu *vcpu)
 	u64 data;
 
 	if (okvm_get_msr(vcpu, (u32)regs[OKVM_RCX], &data, false)) {
+		trace_kvm_msr(0, regs[OKVM_RCX], 0, true);
 		okvm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 		return 1;
 	}
+	trace_kvm_msr(0, regs[OKVM_RCX], data, false);
 	regs[OKVM_RAX] = (u32)data;
 	regs[OKVM_RDX] = data >> 32;
 	return okvm_skip_instruction(vcpu, vcpu->arch.exit.next_rip);
@@ -227,9 +230,11 @@ int okvm_emulate_wrmsr(struct okvm_vcpu *vcpu)
 	u64 data = (u32)regs[OKVM_RAX] | (regs[OKVM_RDX] << 32);
 
 	if (okvm_set_msr(vcpu, (u32)regs[OKVM_RCX], data, false)) {
+		trace_kvm_msr(1, regs[OKVM_RCX], data, true);
 		okvm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 		return 1;
 	}
+	trace_kvm_msr(1, regs[OKVM_RCX], data, false);
 	return okvm_skip_instruction(vcpu, vcpu->arch.exit.next_rip);
 }
 

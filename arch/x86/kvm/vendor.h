@@ -107,6 +107,7 @@ struct okvm_x86_ops {
 	void (*set_mmu_root)(struct okvm_vcpu *vcpu, u64 root_pa);
 
 	/* --- Facts ------------------------------------------------------ */
+	u32 trace_isa;			/* kvm_exit's isa: OKVM_ISA_* */
 	const struct okvm_pte_fmt *tdp_fmt;	/* NULL: no TDP */
 	int tdp_levels;
 	/*

@@ -17,6 +17,8 @@
 #include "kvm_core.h"
 #include "vendor.h"
 #include "irqchip.h"
+#include "trace_x86.h"
+#include "trace_core.h"
 
 /* The kernel's XCR0, the same on every CPU; 0 without XSAVE. */
 static u64 okvm_host_xcr0;
@@ -636,11 +638,14 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 	if (flush)
 		okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_TLB_FLUSH);
 	WARN_ON_ONCE(!irqs_disabled());
+	trace_kvm_entry(vcpu->vcpu_id, vcpu->arch.rip);
 	okvm_world_switch(vcpu, flush, moved);
 	local_irq_enable();
 	preempt_enable();
 
 	okvm_vendor->decode_exit(vcpu, &vcpu->arch.exit);
+	trace_kvm_exit(vcpu->vcpu_id, vcpu->arch.rip, &vcpu->arch.exit,
+		       okvm_vendor->trace_isa);
 	okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_EXITS);
 	okvm_debug_exit(vcpu);
 	okvm_complete_injection(vcpu);

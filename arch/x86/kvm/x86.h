@@ -59,10 +59,18 @@ enum okvm_exit_code {
 	OKVM_X_UNKNOWN,		/* anything else: internal error */
 };
 
+/* The instruction set of hw_reason, numbered as kvm_exit's isa upstream. */
+#define OKVM_ISA_VMX	1
+#define OKVM_ISA_SVM	2
+
 struct okvm_exit {
 	enum okvm_exit_code code;
 	u64 hw_reason;			/* raw vendor code, for reports */
 	u64 next_rip;			/* 0 when the hardware did not say */
+	struct {			/* raw vendor details, for kvm_exit */
+		u64 info1, info2;
+		u32 intr_info, error_code;
+	} trace;
 	union {
 		struct {
 			u16 port;

@@ -12,6 +12,7 @@
 #include "kvm_core.h"
 #include "mmu.h"
 #include "vendor.h"
+#include "trace_x86.h"
 
 static u64 npt_leaf(u64 hpa, bool writable)
 {
@@ -81,6 +82,7 @@ void okvm_mmu_new_cr3(struct okvm_vcpu *vcpu)
 
 int okvm_mmu_guest_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error)
 {
+	trace_kvm_page_fault(vcpu->vcpu_id, vcpu->arch.rip, la, error);
 	return okvm_shadow_page_fault(vcpu, la, error);
 }
 
@@ -242,6 +244,7 @@ int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, u64 error)
 	bool flush = false;
 	int r;
 
+	trace_kvm_page_fault(vcpu->vcpu_id, vcpu->arch.rip, gpa, error);
 	r = okvm_mmu_topup(vcpu, vcpu->vm->arch.tdp.levels - 1);
 	if (r)
 		return r;

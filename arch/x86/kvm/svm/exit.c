@@ -99,6 +99,10 @@ void svm_decode_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 
 	memset(exit, 0, sizeof(*exit));
 	exit->hw_reason = code;
+	exit->trace.info1 = c->exit_info_1;
+	exit->trace.info2 = c->exit_info_2;
+	exit->trace.intr_info = c->exit_int_info;
+	exit->trace.error_code = c->exit_int_info_err;
 	if (to_svm(vcpu)->state_lost) {
 		exit->code = OKVM_X_STATE_LOST;
 		return;

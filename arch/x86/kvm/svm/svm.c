@@ -147,6 +147,7 @@ static const u8 svm_vmmcall[3] = { 0x0f, 0x01, 0xd9 };
 
 static struct okvm_x86_ops svm_ops = {
 	.name = "kvm_amd",
+	.trace_isa = OKVM_ISA_SVM,
 	.hardware_enable = svm_hardware_enable,
 	.hardware_disable = svm_hardware_disable,
 	.vm_init = svm_vm_init,

@@ -232,6 +232,10 @@ void vmx_decode_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 		return;
 	}
 	exit->hw_reason = e->reason;
+	exit->trace.info1 = e->qual;
+	exit->trace.info2 = e->idt_info;
+	exit->trace.intr_info = e->intr_info;
+	exit->trace.error_code = e->intr_error;
 	if (e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
 		exit->code = OKVM_X_ENTRY_FAILED;
 		return;

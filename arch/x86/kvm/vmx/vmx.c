@@ -263,6 +263,7 @@ static void vmx_vcpu_free(struct okvm_vcpu *vcpu)
 
 static struct okvm_x86_ops vmx_ops = {
 	.name = "kvm_intel",
+	.trace_isa = OKVM_ISA_VMX,
 	.hardware_enable = vmx_hardware_enable,
 	.hardware_disable = vmx_hardware_disable,
 	.vm_init = vmx_vm_init,
