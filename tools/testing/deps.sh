@@ -23,6 +23,8 @@ PKGS=(
 	dosfstools
 	# tools/testing/dkms-build
 	dkms
+	# tools/testing/observability: perf kvm stat and trace-cmd
+	linux-perf trace-cmd
 	# tools/testing/other-kernel and sid-check (a Debian sid chroot)
 	rsync debootstrap
 )
