@@ -206,6 +206,9 @@ struct okvm_vm {
 	struct list_head resamplers;	/* RCU readers (irqfd.c) */
 	struct okvm_io_bus __rcu *buses[OKVM_NR_BUSES];	/* slots_lock, srcu */
 	u64 stat[OKVM_VM_NR_STATS];
+	struct list_head vm_node;	/* okvm_vm_list (debugfs.c) */
+	struct dentry *debugfs;		/* "<pid>-<fd>", or NULL */
+	struct okvm_debugfs_stat *debugfs_stats;	/* its files' data */
 
 	struct okvm_vm_arch arch;
 };
@@ -248,6 +251,8 @@ void okvm_set_fops_owner(struct module *owner);
 extern struct file_operations okvm_vm_fops;
 extern struct file_operations okvm_vcpu_fops;
 extern struct file_operations okvm_stats_fops;
+extern struct file_operations okvm_debugfs_vm_fops;
+extern struct file_operations okvm_debugfs_pid_fops;
 
 /* vm.c */
 int okvm_create_vm(unsigned long type);
@@ -270,6 +275,28 @@ void okvm_flush_remote_tlbs(struct okvm_vm *vm);
 
 /* stats.c */
 int okvm_get_stats_fd(struct okvm_vm *vm, struct okvm_vcpu *vcpu);
+const struct okvm_stat_desc *okvm_stat_desc_at(bool vcpu, size_t index);
+
+/*
+ * debugfs.c: /sys/kernel/debug/kvm.  okvm_debugfs_open/_release are for
+ * files under a VM's directory (an arch's per-vCPU files too): a simple
+ * attribute ("%llu\n") holding a VM reference while open; @set is used
+ * only when the file's mode lets it be written.  The arch hook adds its
+ * files to a new vCPU's directory @dir (vm->lock held, may sleep).
+ */
+struct dentry;
+struct okvm_debugfs_stat;
+void okvm_debugfs_init(void);
+void okvm_debugfs_exit(void);
+void okvm_debugfs_vm_add(struct okvm_vm *vm, int fd);
+void okvm_debugfs_vm_remove(struct okvm_vm *vm);
+void okvm_debugfs_vcpu_add(struct okvm_vcpu *vcpu);
+int okvm_debugfs_open(struct okvm_vm *vm, struct inode *inode,
+		      struct file *file, int (*get)(void *, u64 *),
+		      int (*set)(void *, u64));
+int okvm_debugfs_release(struct okvm_vm *vm, struct inode *inode,
+			 struct file *file);
+void okvm_arch_vcpu_debugfs(struct okvm_vcpu *vcpu, struct dentry *dir);
 
 /* memslot.c */
 int okvm_set_memory_region(struct okvm_vm *vm,

@@ -225,12 +225,17 @@ EXPORT_SYMBOL_GPL(okvm_unregister_backend);
 
 static int __init okvm_init(void)
 {
-	return okvm_arch_init();
+	int r = okvm_arch_init();
+
+	if (!r)
+		okvm_debugfs_init();
+	return r;
 }
 
 /* RCU callbacks of ours (e.g. old GSI routing tables) may still be queued. */
 static void __exit okvm_exit(void)
 {
+	okvm_debugfs_exit();
 	rcu_barrier();
 }
 

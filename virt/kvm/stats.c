@@ -112,22 +112,30 @@ static void okvm_stats_put_desc(char *p, const struct okvm_stat_desc *d,
 	strscpy(k->name, d->name, OKVM_STATS_NAME_SIZE);
 }
 
+/*
+ * The descriptor of counter @index of a vCPU (@vcpu) or a VM: the one
+ * table both this file and debugfs.c name their counters from.
+ */
+const struct okvm_stat_desc *okvm_stat_desc_at(bool vcpu, size_t index)
+{
+	if (vcpu)
+		return index < OKVM_VCPU_NR_GENERIC_STATS ?
+		       &okvm_vcpu_generic_descs[index] :
+		       &okvm_arch_vcpu_stat_descs[index -
+						  OKVM_VCPU_NR_GENERIC_STATS];
+	return index < OKVM_VM_NR_GENERIC_STATS ?
+	       &okvm_vm_generic_descs[index] :
+	       &okvm_arch_vm_stat_descs[index - OKVM_VM_NR_GENERIC_STATS];
+}
+
 /* Header, id and descriptors of a VM's (@vcpu NULL) or a vCPU's file. */
 static struct okvm_stats_file *okvm_stats_build(struct okvm_vm *vm,
 						struct okvm_vcpu *vcpu)
 {
-	const struct okvm_stat_desc *gd = okvm_vm_generic_descs;
-	const struct okvm_stat_desc *ad = okvm_arch_vm_stat_descs;
-	size_t gen = OKVM_VM_NR_GENERIC_STATS, nr = OKVM_VM_NR_STATS, i, head;
+	size_t nr = vcpu ? OKVM_VCPU_NR_STATS : OKVM_VM_NR_STATS, i, head;
 	struct okvm_stats_file *sf;
 	struct kvm_stats_header *h;
 
-	if (vcpu) {
-		gd = okvm_vcpu_generic_descs;
-		ad = okvm_arch_vcpu_stat_descs;
-		gen = OKVM_VCPU_NR_GENERIC_STATS;
-		nr = OKVM_VCPU_NR_STATS;
-	}
 	head = sizeof(*h) + OKVM_STATS_NAME_SIZE + nr * OKVM_DESC_SIZE;
 
 	sf = kvzalloc(sizeof(*sf) + head, GFP_KERNEL_ACCOUNT);
@@ -148,7 +156,7 @@ static struct okvm_stats_file *okvm_stats_build(struct okvm_vm *vm,
 	for (i = 0; i < nr; i++)
 		okvm_stats_put_desc(sf->head + h->desc_offset +
 				    i * OKVM_DESC_SIZE,
-				    i < gen ? &gd[i] : &ad[i - gen], i);
+				    okvm_stat_desc_at(vcpu, i), i);
 	sf->data = vcpu ? vcpu->stat : vm->stat;
 	sf->nr = nr;
 	sf->head_size = head;

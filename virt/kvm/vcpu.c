@@ -191,6 +191,7 @@ static int okvm_publish_vcpu(struct okvm_vm *vm, struct okvm_vcpu *vcpu)
 	}
 	smp_wmb();	/* the vCPU is complete before it is counted */
 	atomic_inc(&vm->online_vcpus);
+	okvm_debugfs_vcpu_add(vcpu);
 	return fd;
 }
 

@@ -71,6 +71,7 @@ static void okvm_destroy_vm(struct okvm_vm *vm)
 	struct okvm_vcpu *vcpu;
 	unsigned long i;
 
+	okvm_debugfs_vm_remove(vm);
 	okvm_irqfd_release_all(vm);
 	okvm_mmu_notifier_unregister(vm);
 	xa_for_each(&vm->vcpus, i, vcpu)
@@ -120,6 +121,7 @@ static struct okvm_vm *okvm_alloc_vm(void)
 	xa_init(&vm->slots_by_end);
 	spin_lock_init(&vm->mmu_lock);
 	xa_init(&vm->vcpus);
+	INIT_LIST_HEAD(&vm->vm_node);
 	if (init_srcu_struct(&vm->srcu)) {
 		kfree(vm);
 		return NULL;
@@ -135,12 +137,15 @@ void okvm_set_fops_owner(struct module *owner)
 	okvm_vm_fops.owner = owner;
 	okvm_vcpu_fops.owner = owner;
 	okvm_stats_fops.owner = owner;
+	okvm_debugfs_vm_fops.owner = owner;
+	okvm_debugfs_pid_fops.owner = owner;
 }
 
 /* KVM_CREATE_VM: only the default VM type (0); no arch of ours has more. */
 int okvm_create_vm(unsigned long type)
 {
 	struct okvm_vm *vm;
+	struct file *file;
 	int r, fd;
 
 	if (type)
@@ -163,9 +168,19 @@ int okvm_create_vm(unsigned long type)
 	r = okvm_mmu_notifier_register(vm);
 	if (r)
 		goto fail_arch;
-	fd = anon_inode_getfd("kvm-vm", &okvm_vm_fops, vm, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
 		okvm_vm_put(vm);
+		return fd;
+	}
+	file = anon_inode_getfile("kvm-vm", &okvm_vm_fops, vm, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		okvm_vm_put(vm);
+		return PTR_ERR(file);
+	}
+	okvm_debugfs_vm_add(vm, fd);	/* its directory is named after fd */
+	fd_install(fd, file);
 	return fd;
 
 fail_arch:

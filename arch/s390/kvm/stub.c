@@ -66,6 +66,10 @@ void okvm_arch_vcpu_free(struct okvm_vcpu *vcpu)
 {
 }
 
+void okvm_arch_vcpu_debugfs(struct okvm_vcpu *vcpu, struct dentry *dir)
+{
+}
+
 int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu)
 {
 	WARN_ON_ONCE(1);

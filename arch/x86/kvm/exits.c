@@ -99,6 +99,16 @@ static void okvm_count_exit(struct okvm_vcpu *vcpu, int code)
 	case OKVM_X_HYPERCALL:
 		okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_HYPERCALLS);
 		break;
+	case OKVM_X_IRET:
+		okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_NMI_WINDOW_EXITS);
+		break;
+	case OKVM_X_INVLPG:
+		okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_INVLPG);
+		break;
+	case OKVM_X_NPF:
+	case OKVM_X_GUEST_PF:
+		okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_PF_TAKEN);
+		break;
 	}
 }
 

@@ -276,8 +276,10 @@ void okvm_emu_commit(struct okvm_vcpu *vcpu, const struct x86_emu *emu)
 
 void okvm_inject_fault(struct okvm_vcpu *vcpu, const struct x86_fault *f)
 {
-	if (f->vector == X86_WALK_PF_VECTOR)
+	if (f->vector == X86_WALK_PF_VECTOR) {
 		okvm_vendor->set_cr(vcpu, 2, f->address);
+		okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_PF_GUEST);
+	}
 	okvm_queue_exception(vcpu, f->vector, f->has_error_code,
 			     f->error_code);
 }

@@ -293,6 +293,7 @@ int okvm_emulate_mmio(struct okvm_vcpu *vcpu)
 	int rc;
 
 	okvm_emu_init(vcpu, &emu);
+	okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_INSN_EMULATION);
 	rc = x86_emu_step(&emu);
 	if (rc != X86_EMU_IO_NEEDED)
 		m->data_valid = false;
@@ -310,6 +311,7 @@ int okvm_emulate_mmio(struct okvm_vcpu *vcpu)
 		okvm_inject_fault(vcpu, &emu.fault);
 		return 1;
 	default:
+		okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_INSN_EMULATION_FAIL);
 		return okvm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
 					   2, vcpu->arch.rip, m->gpa);
 	}

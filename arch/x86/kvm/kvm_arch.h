@@ -19,18 +19,26 @@
  * names, in okvm_arch_vcpu_stat_descs[] (stats.c), are KVM's.
  */
 enum okvm_x86_vcpu_stat {
+	OKVM_X86_STAT_PF_TAKEN,		/* #PF or NPF handled by the MMU */
+	OKVM_X86_STAT_PF_FIXED,		/* ... that installed a translation */
+	OKVM_X86_STAT_PF_EMULATE,	/* ... that went to the emulator */
+	OKVM_X86_STAT_PF_GUEST,		/* #PF injected into the guest */
+	OKVM_X86_STAT_TLB_FLUSH,	/* guest TLB flushes at entry */
+	OKVM_X86_STAT_INVLPG,		/* INVLPG intercepted (shadow) */
 	OKVM_X86_STAT_EXITS,		/* every exit from the guest */
-	OKVM_X86_STAT_IRQ_EXITS,	/* for a host interrupt */
-	OKVM_X86_STAT_HALT_EXITS,	/* HLT */
-	OKVM_X86_STAT_IRQ_WINDOW_EXITS,	/* interrupt window opened */
-	OKVM_X86_STAT_HYPERCALLS,	/* VMCALL/VMMCALL */
 	OKVM_X86_STAT_IO_EXITS,		/* IN/OUT/INS/OUTS */
 	OKVM_X86_STAT_MMIO_EXITS,	/* to userspace: KVM_EXIT_MMIO */
 	OKVM_X86_STAT_SIGNAL_EXITS,	/* KVM_EXIT_INTR */
+	OKVM_X86_STAT_IRQ_WINDOW_EXITS,	/* interrupt window opened */
+	OKVM_X86_STAT_NMI_WINDOW_EXITS,	/* NMI window opened (IRET) */
+	OKVM_X86_STAT_HALT_EXITS,	/* HLT */
 	OKVM_X86_STAT_REQUEST_IRQ_EXITS, /* KVM_EXIT_IRQ_WINDOW_OPEN */
+	OKVM_X86_STAT_IRQ_EXITS,	/* for a host interrupt */
+	OKVM_X86_STAT_INSN_EMULATION,	/* instructions emulated */
+	OKVM_X86_STAT_INSN_EMULATION_FAIL, /* ... that the emulator refused */
+	OKVM_X86_STAT_HYPERCALLS,	/* VMCALL/VMMCALL */
 	OKVM_X86_STAT_IRQ_INJECTIONS,	/* external interrupts injected */
 	OKVM_X86_STAT_NMI_INJECTIONS,
-	OKVM_X86_STAT_TLB_FLUSH,	/* guest TLB flushes at entry */
 	OKVM_ARCH_NR_VCPU_STATS
 };
 #define OKVM_ARCH_NR_VM_STATS	0

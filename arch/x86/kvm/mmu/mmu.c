@@ -223,6 +223,10 @@ int okvm_mmu_map_gfn(struct okvm_vcpu *vcpu, u64 gfn, bool write,
 		idx = srcu_read_lock(&vm->srcu);
 	}
 	srcu_read_unlock(&vm->srcu, idx);
+	if (r == OKVM_FAULT_MAPPED)
+		okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_PF_FIXED);
+	else if (r == OKVM_FAULT_MMIO)
+		okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_PF_EMULATE);
 	return r;
 }
 

@@ -16,9 +16,18 @@
  *             least 4; mmio_exits and signal_exits stay the same
  *   fds       the stats fd is read-only (write: EBADF), keeps working after
  *             the VM and vCPU fds are closed, and closing it frees it
+ *   debugfs   (skipped without /sys/kernel/debug/kvm) the VM's directory
+ *             "PID-VMFD" has io_exits, exits, remote_tlb_flush and a
+ *             "vcpuID" directory whose pid file is 0, then the runner's
+ *             tid; after 3 OUTs + DONE the VM's io_exits is 4 and the
+ *             top-level one at least 4; instant counters (blocking) are
+ *             read-only; writing 1 is EINVAL, writing 0 clears; a file
+ *             open across the VM's destruction still reads, and closing
+ *             it removes the directory
  */
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "x86.h"
@@ -211,10 +220,110 @@ static void test_counters(void)
 	stats_close(&s);
 }
 
+#define DBG_ROOT	"/sys/kernel/debug/kvm"
+
+/* The first read() of a fresh file: they are not seekable. */
+static uint64_t dbg_read_fd(int fd)
+{
+	char buf[32] = "";
+
+	TEST_ASSERT(read(fd, buf, sizeof(buf) - 1) > 0, "debugfs read");
+	return strtoull(buf, NULL, 10);
+}
+
+static uint64_t dbg_read(const char *dir, const char *name)
+{
+	char path[256];
+	uint64_t v;
+	int fd;
+
+	snprintf(path, sizeof(path), DBG_ROOT "/%s%s%s", dir, *dir ? "/" : "",
+		 name);
+	fd = open(path, O_RDONLY);
+	TEST_ASSERT(fd >= 0, "open %s", path);
+	v = dbg_read_fd(fd);
+	close(fd);
+	return v;
+}
+
+static void dbg_write(const char *dir, const char *name, const char *val,
+		      int err)
+{
+	char path[256];
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), DBG_ROOT "/%s/%s", dir, name);
+	fd = open(path, O_WRONLY);
+	TEST_ASSERT(fd >= 0, "open %s for writing", path);
+	r = write(fd, val, strlen(val));
+	if (err)
+		TEST_ASSERT(r < 0 && errno == err, "write %s to %s", val, path);
+	else
+		TEST_ASSERT_EQ(r, strlen(val));
+	close(fd);
+}
+
+static bool dbg_mode_ro(const char *rel)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), DBG_ROOT "/%s", rel);
+	TEST_ASSERT_OK(stat(path, &st));
+	return !(st.st_mode & 0222);
+}
+
+static void test_debugfs(void)
+{
+	struct kvm_vm *vm;
+	struct kvm_vcpu *vcpu;
+	char dir[64], path[128];
+	int fd, i;
+
+	if (access(DBG_ROOT, F_OK)) {
+		test_note("no " DBG_ROOT ", skipped");
+		return;
+	}
+	vm = vm_create();
+	vcpu = vcpu_add(vm, 2);
+	snprintf(dir, sizeof(dir), "%d-%d", getpid(), vm->fd);
+	TEST_ASSERT_EQ(dbg_read(dir, "io_exits"), 0);
+	TEST_ASSERT_EQ(dbg_read(dir, "remote_tlb_flush"), 0);
+	snprintf(path, sizeof(path), "%s/vcpu2", dir);
+	TEST_ASSERT_EQ(dbg_read(path, "pid"), 0);
+	vcpu_setup_long(vcpu, LOAD_GUEST(vm, guest_outs));
+	for (i = 0; i < 3; i++) {
+		vcpu_run(vcpu);
+		vcpu_assert_exit(vcpu, KVM_EXIT_IO);
+	}
+	vcpu_expect_done(vcpu);
+	TEST_ASSERT_EQ(dbg_read(dir, "io_exits"), 4);
+	TEST_ASSERT(dbg_read(dir, "exits") >= 4, "exits");
+	TEST_ASSERT(dbg_read("", "io_exits") >= 4, "top-level io_exits");
+	TEST_ASSERT_EQ(dbg_read(path, "pid"), getpid());
+	TEST_ASSERT(dbg_mode_ro("blocking"), "blocking is writable");
+	TEST_ASSERT(!dbg_mode_ro("io_exits"), "io_exits is read-only");
+	dbg_write(dir, "io_exits", "1", EINVAL);
+	dbg_write(dir, "io_exits", "0", 0);
+	TEST_ASSERT_EQ(dbg_read(dir, "io_exits"), 0);
+
+	snprintf(path, sizeof(path), DBG_ROOT "/%s/exits", dir);
+	fd = open(path, O_RDONLY);
+	TEST_ASSERT(fd >= 0, "open %s", path);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+	TEST_ASSERT(dbg_read_fd(fd) >= 4, "exits after the VM's fds closed");
+	TEST_ASSERT_OK(close(fd));
+	snprintf(path, sizeof(path), DBG_ROOT "/%s", dir);
+	TEST_ASSERT(access(path, F_OK) && errno == ENOENT, "%s remains", path);
+}
+
 int main(void)
 {
 	test_init("stats");
 	RUN_SUBTEST("layout", test_layout());
 	RUN_SUBTEST("counters", test_counters());
+	RUN_SUBTEST("debugfs", test_debugfs());
 	test_done();
 }
