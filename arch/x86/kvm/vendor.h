@@ -102,6 +102,10 @@ struct okvm_x86_ops {
 	/* Turn the last hardware exit into a vendor-neutral one.  Preemption
 	 * on, vcpu->mutex held; may not sleep. */
 	void (*decode_exit)(struct okvm_vcpu *vcpu, struct okvm_exit *exit);
+	/* Entry floor (floor.c), after a run() without decode_exit(): 1 if
+	 * the exit was @hw_reason again with no event cut off, 0 a host
+	 * interrupt or NMI, -1 anything else.  Preemption on, vcpu->mutex. */
+	int (*exit_repeats)(struct okvm_vcpu *vcpu, u64 hw_reason);
 	/* The MMU's root for this vCPU's next entries (TDP root, or the
 	 * shadow table the hardware CR3 points to); may not sleep. */
 	void (*set_mmu_root)(struct okvm_vcpu *vcpu, u64 root_pa);

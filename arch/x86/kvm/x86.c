@@ -654,6 +654,47 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 	return okvm_handle_exit(vcpu, &vcpu->arch.exit);
 }
 
+/*
+ * The entry floor (floor.c): one more world switch without injecting
+ * anything or handling the exit; the caller has the guest's FPU state
+ * loaded.  1 entered; 0 need_resched; -EINTR a signal; -EAGAIN a request
+ * that needs the real run loop (a moved vCPU's clock update waits for it).
+ */
+int okvm_floor_switch(struct okvm_vcpu *vcpu)
+{
+	unsigned long others = ~(BIT(OKVM_REQ_TLB_FLUSH) |
+				 BIT(OKVM_REQ_CLOCK_UPDATE));
+	bool flush, moved;
+	int cpu, r = 1;
+
+	preempt_disable();
+	local_irq_disable();
+	cpu = smp_processor_id();
+	moved = vcpu->cpu != cpu;
+	if (moved)
+		okvm_make_request(vcpu, OKVM_REQ_CLOCK_UPDATE);
+	WRITE_ONCE(vcpu->cpu, cpu);
+	smp_wmb();
+	smp_store_mb(vcpu->mode, OKVM_IN_GUEST);
+	if (need_resched())
+		r = 0;
+	else if (signal_pending(current))
+		r = -EINTR;
+	else if (READ_ONCE(vcpu->requests) & others)
+		r = -EAGAIN;
+	if (r <= 0) {
+		WRITE_ONCE(vcpu->mode, OKVM_OUTSIDE_GUEST);
+	} else {
+		if (test_thread_flag(TIF_NEED_FPU_LOAD))
+			switch_fpu_return();
+		flush = okvm_check_request(vcpu, OKVM_REQ_TLB_FLUSH);
+		okvm_world_switch(vcpu, flush, moved);
+	}
+	local_irq_enable();
+	preempt_enable();
+	return r;
+}
+
 /* What wakes a vCPU that is not runnable (okvm_vcpu_block()). */
 bool okvm_arch_vcpu_should_wake(struct okvm_vcpu *vcpu)
 {

@@ -272,6 +272,7 @@ struct okvm_vcpu_arch {
 	struct kvm_cpuid_entry2 *cpuid;
 	int ncpuid;
 	bool has_run;			/* KVM_RUN was called once */
+	u64 floor_ps;			/* last entry floor, ps/entry (floor.c) */
 
 	void *vendor;			/* struct svm_vcpu / vmx_vcpu */
 };
@@ -307,6 +308,9 @@ struct okvm_vm_arch {
 void okvm_queue_exception(struct okvm_vcpu *vcpu, u8 vector, bool has_error,
 			  u32 error);
 int okvm_exit_to_user(struct okvm_vcpu *vcpu, enum okvm_user_exit why);
+int okvm_floor_switch(struct okvm_vcpu *vcpu);
+#define OKVM_FLOOR_MAX	1000000	/* entries per entry-floor run */
+int okvm_floor_run(struct okvm_vcpu *vcpu, u32 n);
 int okvm_internal_error(struct okvm_vcpu *vcpu, u32 suberror, u32 ndata,
 			u64 d0, u64 d1);
 long okvm_vm_enable_max_vcpu_id(struct okvm_vm *vm, u64 max);

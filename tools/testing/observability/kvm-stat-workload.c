@@ -6,7 +6,9 @@
  *
  *   kvm-stat-workload N        run N OUTs (and as many CPUIDs), print
  *                              "ready", then keep the VM alive until stdin
- *                              reaches EOF
+ *                              reaches EOF, and run one more OUT: the vCPU
+ *                              waits at a port I/O exit meanwhile, as the
+ *                              entry floor (entry-floor) wants it
  *   kvm-stat-workload -t SECS  run OUTs for SECS seconds, then exit
  */
 #include <stdlib.h>
@@ -54,6 +56,8 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		while (read(0, &c, 1) > 0)
 			;
+		/* The vCPU still works (the entry floor may have run). */
+		one_out(vcpu);
 	}
 	vcpu_free(vcpu);
 	vm_destroy(vm);

@@ -146,3 +146,18 @@ void svm_decode_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 		break;
 	}
 }
+
+/* The entry floor's question (vendor.h): the same exit again? */
+int svm_exit_repeats(struct okvm_vcpu *vcpu, u64 hw_reason)
+{
+	struct vmcb_control_area *c = &to_vmcb(vcpu)->control;
+	u32 code = c->exit_code;
+
+	if (to_svm(vcpu)->state_lost)
+		return -1;
+	if (code == SVM_EXIT_INTR || code == SVM_EXIT_NMI)
+		return 0;
+	if (code == (u32)hw_reason && !(c->exit_int_info & SVM_EXITINTINFO_VALID))
+		return 1;
+	return -1;
+}

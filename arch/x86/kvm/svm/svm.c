@@ -182,6 +182,7 @@ static struct okvm_x86_ops svm_ops = {
 	.update_cr8_intercept = svm_update_cr8_intercept,
 	.run = svm_run,
 	.decode_exit = svm_decode_exit,
+	.exit_repeats = svm_exit_repeats,
 	.set_mmu_root = svm_set_mmu_root,
 	.tdp_levels = 4,
 	.hypercall_insn = svm_vmmcall,

@@ -102,6 +102,7 @@ void svm_run(struct okvm_vcpu *vcpu, bool flush_tlb, bool moved);
 
 /* exit.c */
 void svm_decode_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit);
+int svm_exit_repeats(struct okvm_vcpu *vcpu, u64 hw_reason);
 
 /* vmenter.S */
 void __svm_vcpu_run(u64 vmcb_pa, u64 *regs, u64 host_vmsave_pa);

@@ -267,3 +267,22 @@ void vmx_decode_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 		break;
 	}
 }
+
+/* The entry floor's question (vendor.h): the same exit again? */
+int vmx_exit_repeats(struct okvm_vcpu *vcpu, u64 hw_reason)
+{
+	struct vmx_exit_info *e = &to_vmx(vcpu)->exit;
+	u32 type = e->intr_info & INTR_INFO_INTR_TYPE_MASK;
+
+	if (e->result != VMX_ENTERED)
+		return -1;
+	if ((u16)e->reason == EXIT_REASON_EXTERNAL_INTERRUPT ||
+	    ((u16)e->reason == EXIT_REASON_EXCEPTION_NMI &&
+	     (e->intr_info & INTR_INFO_VALID_MASK) &&
+	     type == INTR_TYPE_NMI_INTR))
+		return 0;
+	if (e->reason == (u32)hw_reason &&
+	    !(e->idt_info & VECTORING_INFO_VALID_MASK))
+		return 1;
+	return -1;
+}

@@ -298,6 +298,7 @@ static struct okvm_x86_ops vmx_ops = {
 	.update_cr8_intercept = vmx_update_cr8_intercept,
 	.run = vmx_run,
 	.decode_exit = vmx_decode_exit,
+	.exit_repeats = vmx_exit_repeats,
 	.set_mmu_root = vmx_set_mmu_root,
 	.tdp_levels = 4,
 };

@@ -223,6 +223,7 @@ void vmx_run(struct okvm_vcpu *vcpu, bool flush_tlb, bool moved);
 
 /* exit.c */
 void vmx_decode_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit);
+int vmx_exit_repeats(struct okvm_vcpu *vcpu, u64 hw_reason);
 
 /* vmenter.S: 0 after a VM exit, 1 when VMLAUNCH failed. */
 int __vmx_vcpu_run(u64 *regs);

@@ -23,7 +23,10 @@
  *             top-level one at least 4; instant counters (blocking) are
  *             read-only; writing 1 is EINVAL, writing 0 clears; a file
  *             open across the VM's destruction still reads, and closing
- *             it removes the directory
+ *             it removes the directory; okvm's vcpuID/entry_floor
+ *             (if there) refuses 0, more than 1000000, and a vCPU not
+ *             stopped at port I/O (EINVAL), runs 100 entries at an OUT
+ *             exit and reads back a non-zero time, the guest unharmed
  */
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -274,6 +277,31 @@ static bool dbg_mode_ro(const char *rel)
 	return !(st.st_mode & 0222);
 }
 
+/*
+ * okvm's entry floor (vcpuN/entry_floor, absent in KVM): refused unless
+ * the vCPU is stopped at port I/O (@at_io), bounded, and when it runs
+ * it reports a time per entry and leaves the guest as it was.
+ */
+static void check_floor(const char *vcpu_dir, bool at_io)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), DBG_ROOT "/%s/entry_floor", vcpu_dir);
+	if (access(path, F_OK))
+		return;
+	dbg_write(vcpu_dir, "entry_floor", "0", EINVAL);
+	dbg_write(vcpu_dir, "entry_floor", "1000001", EINVAL);
+	if (!at_io) {
+		dbg_write(vcpu_dir, "entry_floor", "10", EINVAL);
+		TEST_ASSERT_EQ(dbg_read(vcpu_dir, "entry_floor"), 0);
+		return;
+	}
+	dbg_write(vcpu_dir, "entry_floor", "100", 0);
+	test_note("entry floor: %llu ps/entry",
+		  (unsigned long long)dbg_read(vcpu_dir, "entry_floor"));
+	TEST_ASSERT(dbg_read(vcpu_dir, "entry_floor") > 0, "no floor");
+}
+
 static void test_debugfs(void)
 {
 	struct kvm_vm *vm;
@@ -293,9 +321,12 @@ static void test_debugfs(void)
 	snprintf(path, sizeof(path), "%s/vcpu2", dir);
 	TEST_ASSERT_EQ(dbg_read(path, "pid"), 0);
 	vcpu_setup_long(vcpu, LOAD_GUEST(vm, guest_outs));
+	check_floor(path, false);
 	for (i = 0; i < 3; i++) {
 		vcpu_run(vcpu);
 		vcpu_assert_exit(vcpu, KVM_EXIT_IO);
+		if (!i)
+			check_floor(path, true);
 	}
 	vcpu_expect_done(vcpu);
 	TEST_ASSERT_EQ(dbg_read(dir, "io_exits"), 4);
