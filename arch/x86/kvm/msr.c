@@ -81,6 +81,7 @@ static u64 *okvm_stored_msr(struct okvm_vcpu *vcpu, u32 index)
 	case MSR_TSC_AUX: return &m->tsc_aux;
 	case MSR_K7_HWCR: return &m->hwcr;
 	case MSR_AMD64_DE_CFG: return &m->de_cfg;
+	case MSR_IA32_POWER_CTL: return &m->power_ctl;
 	default: return okvm_mtrr_slot(m, index);
 	}
 }
@@ -102,7 +103,10 @@ static int okvm_const_msr(u32 index, u64 *val)
 	}
 }
 
-/* 0 with *data set, or 1 when the MSR does not exist for this guest. */
+/*
+ * 0 with *data set; 1 when the guest may not read it (#GP),
+ * OKVM_MSR_UNKNOWN when okvm has no such MSR.
+ */
 int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
 	u64 *slot;
@@ -113,6 +117,8 @@ int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 	r = okvm_lapic_get_msr(vcpu, index, data);
 	if (r >= 0)
 		return r;
+	if (okvm_is_x2apic_msr(index))
+		return 1;	/* no in-kernel LAPIC: a #GP, as in KVM */
 	switch (index) {
 	case MSR_EFER:
 		*data = okvm_vendor->get_efer(vcpu);
@@ -144,10 +150,13 @@ int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 	    !okvm_kvmclock_get_msr(vcpu, index, data) ||
 	    !okvm_mce_get_msr(vcpu, index, data, host))
 		return 0;
-	return okvm_vendor->get_msr(vcpu, index, data);
+	return okvm_vendor->get_msr(vcpu, index, data) ? OKVM_MSR_UNKNOWN : 0;
 }
 
-/* 0 when written, 1 when the MSR or the value is not acceptable. */
+/*
+ * 0 when written, 1 when the value is not acceptable (#GP),
+ * OKVM_MSR_UNKNOWN when okvm has no such MSR.
+ */
 int okvm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 {
 	u64 *slot, val;
@@ -158,6 +167,8 @@ int okvm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	r = okvm_lapic_set_msr(vcpu, index, data, host);
 	if (r >= 0)
 		return r;
+	if (okvm_is_x2apic_msr(index))
+		return 1;
 	switch (index) {
 	case MSR_EFER:
 		return okvm_set_efer(vcpu, data, host);
@@ -205,20 +216,31 @@ int okvm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_IA32_MCG_CTL:
 		return okvm_mce_set_msr(vcpu, index, data, host);
 	}
-	return okvm_vendor->set_msr(vcpu, index, data);
+	return okvm_vendor->set_msr(vcpu, index, data) ? OKVM_MSR_UNKNOWN : 0;
 }
 
+/*
+ * The guest's RDMSR: through the VMM's filter, then okvm's MSRs; a refusal
+ * goes to userspace if the VMM asked for its reason, else raises #GP.
+ */
 int okvm_emulate_rdmsr(struct okvm_vcpu *vcpu)
 {
 	u64 *regs = vcpu->arch.regs;
+	u32 index = regs[OKVM_RCX];
 	u64 data;
+	int r;
 
-	if (okvm_get_msr(vcpu, (u32)regs[OKVM_RCX], &data, false)) {
-		trace_kvm_msr(0, regs[OKVM_RCX], 0, true);
+	r = OKVM_MSR_FILTERED;
+	if (okvm_msr_allowed(vcpu, index, false))
+		r = okvm_get_msr(vcpu, index, &data, false);
+	if (r) {
+		if (!okvm_msr_to_user(vcpu, index, false, 0, r))
+			return 0;
+		trace_kvm_msr(0, index, 0, true);
 		okvm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 		return 1;
 	}
-	trace_kvm_msr(0, regs[OKVM_RCX], data, false);
+	trace_kvm_msr(0, index, data, false);
 	regs[OKVM_RAX] = (u32)data;
 	regs[OKVM_RDX] = data >> 32;
 	return okvm_skip_instruction(vcpu, vcpu->arch.exit.next_rip);
@@ -228,13 +250,20 @@ int okvm_emulate_wrmsr(struct okvm_vcpu *vcpu)
 {
 	u64 *regs = vcpu->arch.regs;
 	u64 data = (u32)regs[OKVM_RAX] | (regs[OKVM_RDX] << 32);
+	u32 index = regs[OKVM_RCX];
+	int r;
 
-	if (okvm_set_msr(vcpu, (u32)regs[OKVM_RCX], data, false)) {
-		trace_kvm_msr(1, regs[OKVM_RCX], data, true);
+	r = OKVM_MSR_FILTERED;
+	if (okvm_msr_allowed(vcpu, index, true))
+		r = okvm_set_msr(vcpu, index, data, false);
+	if (r) {
+		if (!okvm_msr_to_user(vcpu, index, true, data, r))
+			return 0;
+		trace_kvm_msr(1, index, data, true);
 		okvm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 		return 1;
 	}
-	trace_kvm_msr(1, regs[OKVM_RCX], data, false);
+	trace_kvm_msr(1, index, data, false);
 	return okvm_skip_instruction(vcpu, vcpu->arch.exit.next_rip);
 }
 
@@ -250,6 +279,7 @@ static const u32 okvm_msrs_to_save[] = {
 	MSR_KVM_STEAL_TIME,
 	MSR_MTRRcap, MSR_MTRRdefType, MSR_IA32_MCG_CAP, MSR_IA32_MCG_STATUS,
 	MSR_IA32_MCG_CTL, MSR_PLATFORM_INFO, MSR_MISC_FEATURES_ENABLES,
+	MSR_IA32_POWER_CTL,
 };
 
 /* A struct kvm_msr_list answer: nmsrs is written back even on E2BIG. */

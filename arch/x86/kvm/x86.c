@@ -3,6 +3,7 @@
  * x86 common code: the vCPU run loop, the x86 ioctls of VM and vCPU fds,
  * the capability list and the one place where exits become KVM_EXIT_*.
  */
+#include <linux/compat.h>
 #include <linux/context_tracking.h>
 #include <linux/vtime.h>
 #include <linux/gfp.h>
@@ -57,6 +58,7 @@ void okvm_arch_vm_destroy(struct okvm_vm *vm)
 	okvm_irqchip_destroy(vm);
 	okvm_vendor->vm_destroy(vm);
 	okvm_mmu_vm_destroy(vm);
+	okvm_msr_filter_destroy(vm);
 }
 
 long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
@@ -90,6 +92,8 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_MSR_PLATFORM_INFO:
 	case KVM_CAP_GET_MSR_FEATURES:
 	case KVM_CAP_ENFORCE_PV_FEATURE_CPUID:	/* pv_cpuid.c */
+	case KVM_CAP_X86_USER_SPACE_MSR:	/* msr_filter.c */
+	case KVM_CAP_X86_MSR_FILTER:
 		return 1;
 	case KVM_CAP_SYNC_REGS:
 		return KVM_SYNC_X86_VALID_FIELDS;
@@ -230,6 +234,12 @@ long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 		return okvm_vm_set_nr_mmu_pages(vm, (unsigned long)argp);
 	case KVM_GET_NR_MMU_PAGES:
 		return okvm_vm_get_nr_mmu_pages(vm);
+	case KVM_X86_SET_MSR_FILTER:
+		return okvm_vm_set_msr_filter(vm, argp);
+	case OKVM_X86_SET_MSR_FILTER_COMPAT:
+		if (!in_compat_syscall())
+			return -ENOTTY;
+		return okvm_vm_set_msr_filter_compat(vm, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -414,6 +424,19 @@ static void okvm_fill_io_exit(struct okvm_vcpu *vcpu, struct kvm_run *run)
 	run->io.data_offset = PAGE_SIZE;
 }
 
+static void okvm_fill_msr_exit(struct okvm_vcpu *vcpu, struct kvm_run *run,
+			       bool write)
+{
+	struct okvm_msr_exit *m = &vcpu->arch.msr_exit;
+
+	run->exit_reason = write ? KVM_EXIT_X86_WRMSR : KVM_EXIT_X86_RDMSR;
+	run->msr.error = 0;
+	memset(run->msr.pad, 0, sizeof(run->msr.pad));
+	run->msr.reason = m->reason;
+	run->msr.index = m->index;
+	run->msr.data = m->data;
+}
+
 static void okvm_fill_mmio_exit(struct okvm_vcpu *vcpu, struct kvm_run *run)
 {
 	struct okvm_mmio *mmio = &vcpu->arch.mmio;
@@ -465,6 +488,10 @@ int okvm_exit_to_user(struct okvm_vcpu *vcpu, enum okvm_user_exit why)
 		break;
 	case OKVM_USER_HLT:
 		run->exit_reason = KVM_EXIT_HLT;
+		break;
+	case OKVM_USER_RDMSR:
+	case OKVM_USER_WRMSR:
+		okvm_fill_msr_exit(vcpu, run, why == OKVM_USER_WRMSR);
 		break;
 	case OKVM_USER_SHUTDOWN:
 		run->exit_reason = KVM_EXIT_SHUTDOWN;
@@ -759,6 +786,9 @@ static int okvm_complete_userspace(struct okvm_vcpu *vcpu)
 		return okvm_complete_pio(vcpu);
 	case OKVM_COMPLETE_MMIO_READ:
 		return okvm_complete_mmio(vcpu);
+	case OKVM_COMPLETE_RDMSR:
+	case OKVM_COMPLETE_WRMSR:
+		return okvm_complete_msr(vcpu, what == OKVM_COMPLETE_WRMSR);
 	default:
 		return 1;
 	}

@@ -105,6 +105,8 @@ enum okvm_user_exit {
 	OKVM_USER_IRQ_WINDOW,
 	OKVM_USER_DEBUG,
 	OKVM_USER_IOAPIC_EOI,
+	OKVM_USER_RDMSR,	/* KVM_EXIT_X86_RDMSR (msr_filter.c) */
+	OKVM_USER_WRMSR,	/* KVM_EXIT_X86_WRMSR */
 };
 
 /* What to finish on the next KVM_RUN after a userspace exit. */
@@ -112,7 +114,24 @@ enum okvm_completion {
 	OKVM_COMPLETE_NONE,
 	OKVM_COMPLETE_PIO,
 	OKVM_COMPLETE_MMIO_READ,
+	OKVM_COMPLETE_RDMSR,	/* RDMSR/WRMSR answered by userspace */
+	OKVM_COMPLETE_WRMSR,
 };
+
+/* An RDMSR/WRMSR handed to userspace (msr_filter.c). */
+struct okvm_msr_exit {
+	u32 index;
+	u32 reason;		/* KVM_MSR_EXIT_REASON_* */
+	u64 data;		/* WRMSR: the value written */
+	u64 next_rip;		/* of the exit; 0: decode at completion */
+};
+
+/*
+ * Why okvm_get_msr()/okvm_set_msr() refused an access: 1 is a #GP
+ * condition of an MSR okvm knows (a bad value, a feature the guest lacks).
+ */
+#define OKVM_MSR_UNKNOWN	2	/* no such MSR in okvm */
+#define OKVM_MSR_FILTERED	3	/* denied by KVM_X86_SET_MSR_FILTER */
 
 struct okvm_pio {
 	u16 port;
@@ -170,6 +189,7 @@ struct okvm_msr_store {
 	u64 platform_info;	/* MSR_PLATFORM_INFO (msr_platform.c) */
 	u64 misc_features;	/* MSR_MISC_FEATURES_ENABLES */
 	u64 tsc_adjust;		/* MSR_IA32_TSC_ADJUST (kvmclock.c) */
+	u64 power_ctl;		/* MSR_IA32_POWER_CTL */
 };
 
 /* MSR_KVM_STEAL_TIME (steal_time.c) */
@@ -229,6 +249,7 @@ struct okvm_vcpu_arch {
 	struct okvm_pio pio;
 	struct page *pio_page;		/* KVM_PIO_PAGE_OFFSET of the mmap */
 	struct okvm_mmio mmio;
+	struct okvm_msr_exit msr_exit;
 	/*
 	 * Events (events.c).  The slots below are the truth; at each entry
 	 * okvm_inject_events() copies the one to deliver into @event, which
@@ -301,6 +322,8 @@ struct okvm_vm_arch {
 	u64 disabled_quirks;		/* KVM_CAP_DISABLE_QUIRKS2 (quirks.c) */
 	unsigned long mmu_pages_requested;	/* KVM_SET_NR_MMU_PAGES */
 	bool platform_info_readable;	/* KVM_CAP_MSR_PLATFORM_INFO */
+	u32 user_space_msr_mask;	/* KVM_CAP_X86_USER_SPACE_MSR */
+	struct okvm_msr_filter __rcu *msr_filter;	/* msr_filter.c */
 	void *vendor;
 };
 
@@ -408,6 +431,38 @@ int okvm_emulate_rdmsr(struct okvm_vcpu *vcpu);
 int okvm_emulate_wrmsr(struct okvm_vcpu *vcpu);
 int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host);
 int okvm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host);
+
+/* The x2APIC's MSRs, 0x800-0x8ff (never filtered by the VMM). */
+static inline bool okvm_is_x2apic_msr(u32 index)
+{
+	return index >= 0x800 && index <= 0x8ff;
+}
+
+/* msr_filter.c: KVM_X86_SET_MSR_FILTER and KVM_CAP_X86_USER_SPACE_MSR */
+struct okvm_msr_filter;
+/* struct kvm_msr_filter as a 32-bit VMM lays it out: 4-byte pointers. */
+struct okvm_msr_filter_range32 {
+	u32 flags;
+	u32 nmsrs;
+	u32 base;
+	u32 bitmap;
+};
+
+struct okvm_msr_filter32 {
+	u32 flags;
+	struct okvm_msr_filter_range32 ranges[KVM_MSR_FILTER_MAX_RANGES];
+};
+
+#define OKVM_X86_SET_MSR_FILTER_COMPAT \
+	_IOW(KVMIO, 0xc6, struct okvm_msr_filter32)
+long okvm_vm_enable_user_space_msr(struct okvm_vm *vm, u64 mask);
+long okvm_vm_set_msr_filter(struct okvm_vm *vm, void __user *argp);
+long okvm_vm_set_msr_filter_compat(struct okvm_vm *vm, void __user *argp);
+void okvm_msr_filter_destroy(struct okvm_vm *vm);
+bool okvm_msr_allowed(struct okvm_vcpu *vcpu, u32 index, bool write);
+int okvm_msr_to_user(struct okvm_vcpu *vcpu, u32 index, bool write,
+		     u64 data, int r);
+int okvm_complete_msr(struct okvm_vcpu *vcpu, bool write);
 
 /* kvmclock.c */
 void okvm_kvmclock_vm_init(struct okvm_vm *vm);

@@ -82,6 +82,17 @@ struct kvm_msrs *msrs_alloc(uint32_t nmsrs);
 int vcpu_set_msr_raw(struct kvm_vcpu *vcpu, uint32_t index, uint64_t value);
 void vcpu_set_msr(struct kvm_vcpu *vcpu, uint32_t index, uint64_t value);
 uint64_t vcpu_get_msr(struct kvm_vcpu *vcpu, uint32_t index);
+/* KVM_X86_SET_MSR_FILTER: 0, or -1 with errno. */
+int vm_set_msr_filter(struct kvm_vm *vm, const struct kvm_msr_filter *f);
+/*
+ * Run until the next exit; it must be KVM_EXIT_X86_RDMSR (write false) or
+ * KVM_EXIT_X86_WRMSR for MSR @index with run->msr.reason @reason.
+ */
+void __vcpu_expect_msr_exit(const char *file, int line,
+			    struct kvm_vcpu *vcpu, bool write, uint32_t index,
+			    uint32_t reason);
+#define vcpu_expect_msr_exit(vcpu, write, index, reason) \
+	__vcpu_expect_msr_exit(__FILE__, __LINE__, vcpu, write, index, reason)
 
 /* Guest IDT */
 void vm_setup_idt(struct kvm_vm *vm);

@@ -188,3 +188,29 @@ void __vcpu_expect_vector(const char *file, int line, struct kvm_vcpu *vcpu,
 			  (unsigned long long)uc->arg0,
 			  (unsigned long long)uc->regs.rip);
 }
+
+int vm_set_msr_filter(struct kvm_vm *vm, const struct kvm_msr_filter *f)
+{
+	return ioctl(vm->fd, KVM_X86_SET_MSR_FILTER, f);
+}
+
+void __vcpu_expect_msr_exit(const char *file, int line,
+			    struct kvm_vcpu *vcpu, bool write, uint32_t index,
+			    uint32_t reason)
+{
+	uint32_t want = write ? KVM_EXIT_X86_WRMSR : KVM_EXIT_X86_RDMSR;
+	struct kvm_run *run = vcpu->run;
+
+	vcpu_run(vcpu);
+	test_nr_checks++;
+	if (run->exit_reason != want)
+		test_fail(file, line, 0, "expected exit %u (%s), got %u (%s)",
+			  want, exit_reason_str(want), run->exit_reason,
+			  exit_reason_str(run->exit_reason));
+	if (run->msr.index != index || run->msr.reason != reason ||
+	    run->msr.error)
+		test_fail(file, line, 0,
+			  "MSR exit: index 0x%x reason %u error %u, expected 0x%x reason %u error 0",
+			  run->msr.index, run->msr.reason, run->msr.error,
+			  index, reason);
+}
