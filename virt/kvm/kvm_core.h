@@ -159,6 +159,8 @@ struct okvm_stat_desc {
 				 KVM_STATS_UNIT_SECONDS | KVM_STATS_BASE_POW10)
 #define OKVM_STAT_NOW_BOOL	(KVM_STATS_TYPE_INSTANT | \
 				 KVM_STATS_UNIT_BOOLEAN | KVM_STATS_BASE_POW10)
+#define OKVM_STAT_NOW		(KVM_STATS_TYPE_INSTANT | \
+				 KVM_STATS_UNIT_NONE | KVM_STATS_BASE_POW10)
 extern const struct okvm_stat_desc okvm_arch_vm_stat_descs[];
 extern const struct okvm_stat_desc okvm_arch_vcpu_stat_descs[];
 
@@ -378,6 +380,11 @@ long okvm_arch_dev_ioctl(unsigned int ioctl, void __user *argp);
 long okvm_arch_check_extension(struct okvm_vm *vm, long cap);
 /* KVM_CREATE_VM, no locks, may sleep; undone by okvm_arch_vm_destroy(). */
 int okvm_arch_vm_init(struct okvm_vm *vm);
+/*
+ * Last reference gone, before the vCPUs are freed: stop the arch's
+ * background work on the VM; may sleep.
+ */
+void okvm_arch_vm_pre_destroy(struct okvm_vm *vm);
 /* Last reference gone, every vCPU freed; may sleep. */
 void okvm_arch_vm_destroy(struct okvm_vm *vm);
 /* VM ioctls; -ENOTTY for an unknown one. */

@@ -72,6 +72,7 @@ static void okvm_destroy_vm(struct okvm_vm *vm)
 	unsigned long i;
 
 	okvm_debugfs_vm_remove(vm);
+	okvm_arch_vm_pre_destroy(vm);
 	okvm_irqfd_release_all(vm);
 	okvm_mmu_notifier_unregister(vm);
 	xa_for_each(&vm->vcpus, i, vcpu)

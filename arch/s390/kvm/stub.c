@@ -40,6 +40,10 @@ int okvm_arch_vm_init(struct okvm_vm *vm)
 	return -EINVAL;
 }
 
+void okvm_arch_vm_pre_destroy(struct okvm_vm *vm)
+{
+}
+
 void okvm_arch_vm_destroy(struct okvm_vm *vm)
 {
 }

@@ -547,6 +547,8 @@ long okvm_vm_enable_cap(struct okvm_vm *vm, void __user *argp)
 		return okvm_vm_disable_quirks(vm, cap.args[0]);
 	case KVM_CAP_X86_USER_SPACE_MSR:
 		return okvm_vm_enable_user_space_msr(vm, cap.args[0]);
+	case KVM_CAP_VM_DISABLE_NX_HUGE_PAGES:
+		return okvm_vm_disable_nx_huge_pages(vm, cap.args[0]);
 	case KVM_CAP_X2APIC_API:
 		if (cap.args[0] & ~x2apic_ok)
 			return -EINVAL;

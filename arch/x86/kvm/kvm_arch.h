@@ -41,7 +41,14 @@ enum okvm_x86_vcpu_stat {
 	OKVM_X86_STAT_NMI_INJECTIONS,
 	OKVM_ARCH_NR_VCPU_STATS
 };
-#define OKVM_ARCH_NR_VM_STATS	0
+/* The VM's, counted by the TDP MMU (mmu/tdp.c). */
+enum okvm_x86_vm_stat {
+	OKVM_X86_VM_STAT_PAGES_4K,	/* live 4 KiB leaves */
+	OKVM_X86_VM_STAT_PAGES_2M,	/* live 2 MiB leaves */
+	OKVM_X86_VM_STAT_PAGES_1G,	/* 1 GiB leaves: okvm makes none */
+	OKVM_X86_VM_STAT_NX_LPAGE_SPLITS, /* regions split by NX huge pages */
+	OKVM_ARCH_NR_VM_STATS
+};
 
 /* kvm_run, the port I/O data page, the coalesced MMIO ring. */
 #define OKVM_VCPU_MMAP_PAGES	(KVM_COALESCED_MMIO_PAGE_OFFSET + 1)

@@ -32,5 +32,11 @@ const struct okvm_stat_desc okvm_arch_vcpu_stat_descs[] = {
 };
 static_assert(ARRAY_SIZE(okvm_arch_vcpu_stat_descs) == OKVM_ARCH_NR_VCPU_STATS);
 
-/* No x86 VM counters yet; the generic ones are all a VM has. */
-const struct okvm_stat_desc okvm_arch_vm_stat_descs[] = {};
+/* In the order of enum okvm_x86_vm_stat. */
+const struct okvm_stat_desc okvm_arch_vm_stat_descs[] = {
+	{ "pages_4k", OKVM_STAT_NOW, 0 },
+	{ "pages_2m", OKVM_STAT_NOW, 0 },
+	{ "pages_1g", OKVM_STAT_NOW, 0 },
+	{ "nx_lpage_splits", OKVM_STAT_NOW, 0 },
+};
+static_assert(ARRAY_SIZE(okvm_arch_vm_stat_descs) == OKVM_ARCH_NR_VM_STATS);

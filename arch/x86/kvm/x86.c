@@ -32,6 +32,7 @@ int okvm_arch_init(void)
 {
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		okvm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	okvm_nx_init();
 	return 0;
 }
 
@@ -50,6 +51,12 @@ int okvm_arch_vm_init(struct okvm_vm *vm)
 	if (r)
 		okvm_mmu_vm_destroy(vm);
 	return r;
+}
+
+/* The NX recovery work flushes vCPUs' TLBs: it stops before they go. */
+void okvm_arch_vm_pre_destroy(struct okvm_vm *vm)
+{
+	okvm_nx_vm_destroy(vm);
 }
 
 void okvm_arch_vm_destroy(struct okvm_vm *vm)
@@ -72,6 +79,7 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_VCPU_EVENTS:
 	case KVM_CAP_DEBUGREGS:
 	case KVM_CAP_ENABLE_CAP:
+	case KVM_CAP_VM_DISABLE_NX_HUGE_PAGES:
 	case KVM_CAP_IRQCHIP:
 	case KVM_CAP_HLT:
 	case KVM_CAP_IRQ_INJECT_STATUS:

@@ -8,6 +8,7 @@
 #include <linux/types.h>
 #include <linux/signal.h>
 #include <linux/atomic.h>
+#include <linux/workqueue.h>
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
@@ -301,6 +302,10 @@ struct okvm_vcpu_arch {
 struct okvm_vm_arch {
 	struct okvm_tdp tdp;
 	struct okvm_rmap rmap;		/* shadow paging only */
+	/* mmu/nx.c: NX huge pages */
+	bool nx_huge_pages_off;		/* KVM_CAP_VM_DISABLE_NX_HUGE_PAGES */
+	struct delayed_work nx_recovery;
+	struct list_head nx_link;	/* on nx_vms */
 	/* kvmclock.c: the master clock and TSC bookkeeping */
 	u64 master_tsc;
 	u64 master_ns;

@@ -7,6 +7,7 @@
  * mapping is.  A leaf that fails while no invalidation ran since it was
  * read is one the MMU notifier should have dropped: the guest could reach
  * a page the host has given to someone else.  It is reported with a WARN.
+ * A 2 MiB leaf is checked at the first frame of its region.
  */
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
@@ -80,13 +81,14 @@ static void audit_leaf(void *arg, u64 gfn, u64 *leaf)
 	struct okvm_audit *a = arg;
 	struct okvm_vm *vm = a->vm;
 	const struct okvm_pte_fmt *fmt = vm->arch.tdp.fmt;
-	unsigned long seq;
+	unsigned long seq, detached;
 	const char *bad;
 	u64 pte, host_pa = 0;
 
 	if (!(++a->seen % 512))
 		cond_resched();
 	seq = READ_ONCE(vm->mmu_seq);
+	detached = READ_ONCE(vm->arch.tdp.detached);
 	smp_rmb();
 	if (READ_ONCE(vm->mmu_invalidating))
 		return;
@@ -96,6 +98,7 @@ static void audit_leaf(void *arg, u64 gfn, u64 *leaf)
 	bad = audit_compare(vm, gfn, pte, pte & fmt->writable, &host_pa);
 	smp_rmb();
 	if (READ_ONCE(vm->mmu_invalidating) || READ_ONCE(vm->mmu_seq) != seq ||
+	    READ_ONCE(vm->arch.tdp.detached) != detached ||
 	    READ_ONCE(*leaf) != pte)
 		return;
 	a->checked++;

@@ -33,6 +33,9 @@ const struct okvm_pte_fmt okvm_npt_fmt = {
 	.table = npt_table,
 	.present = _PAGE_PRESENT,
 	.writable = _PAGE_RW,
+	.huge = _PAGE_PSE,
+	.exec = 0,
+	.nx = _PAGE_NX,
 };
 EXPORT_SYMBOL_GPL(okvm_npt_fmt);
 
@@ -40,10 +43,15 @@ EXPORT_SYMBOL_GPL(okvm_npt_fmt);
 int okvm_mmu_vm_init(struct okvm_vm *vm, const struct okvm_pte_fmt *fmt,
 		     int levels)
 {
+	int r = 0;
+
 	okvm_rmap_init(&vm->arch.rmap);
-	if (!fmt)
-		return 0;
-	return okvm_tdp_init(&vm->arch.tdp, fmt, levels);
+	if (fmt)
+		r = okvm_tdp_init(&vm->arch.tdp, fmt, levels,
+				  &vm->stat[OKVM_VM_NR_GENERIC_STATS]);
+	if (!r)
+		okvm_nx_vm_init(vm);
+	return r;
 }
 
 bool okvm_mmu_is_tdp(struct okvm_vm *vm)
@@ -94,6 +102,7 @@ void okvm_mmu_invlpg(struct okvm_vcpu *vcpu, u64 la)
 
 void okvm_mmu_vm_destroy(struct okvm_vm *vm)
 {
+	okvm_nx_vm_destroy(vm);
 	okvm_rmap_destroy(vm);
 	okvm_tdp_destroy(&vm->arch.tdp);
 }
@@ -184,6 +193,7 @@ static int okvm_try_map(struct okvm_vcpu *vcpu, struct okvm_fault *f,
 	r = okvm_resolve_pfn(slot, f->gfn, f->write, &f->pfn);
 	if (r)
 		return r;
+	f->slot = slot;
 
 	spin_lock(&vm->mmu_lock);
 	if (vm->mmu_invalidating || vm->mmu_seq != seq) {
@@ -230,13 +240,33 @@ int okvm_mmu_map_gfn(struct okvm_vcpu *vcpu, u64 gfn, bool write,
 	return r;
 }
 
-/* TDP: one 4 KiB translation in the VM's table. */
+/* What the TDP fault handler tells its install callback, and learns. */
+struct okvm_tdp_fault {
+	bool fetch;
+	bool flush;
+};
+
+/* TDP: a 4 KiB or 2 MiB translation in the VM's table. */
 static int okvm_tdp_install(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
-			    void *flush)
+			    void *arg)
 {
-	return okvm_tdp_map(&vcpu->vm->arch.tdp, f->gfn,
-			    page_to_phys(f->pfn.page), f->pfn.writable,
-			    vcpu->arch.mmu_cache, flush);
+	struct okvm_vm *vm = vcpu->vm;
+	struct okvm_tdp_fault *tf = arg;
+	struct okvm_tdp_req req = {
+		.gfn = f->gfn,
+		.hpa = page_to_phys(f->pfn.page),
+		.writable = f->pfn.writable,
+		.nx = okvm_nx_huge_pages_apply(vm),
+		.fetch = tf->fetch,
+	};
+	int r;
+
+	req.huge = vm->arch.tdp.fmt->huge && okvm_host_maps_huge(vm, f);
+	r = okvm_tdp_map(&vm->arch.tdp, &req, vcpu->arch.mmu_cache);
+	if (req.flush_all)
+		okvm_flush_remote_tlbs(vm);
+	tf->flush |= req.flush;
+	return r;
 }
 
 /*
@@ -245,7 +275,7 @@ static int okvm_tdp_install(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
  */
 int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, u64 error)
 {
-	bool flush = false;
+	struct okvm_tdp_fault tf = { .fetch = error & OKVM_PF_FETCH };
 	int r;
 
 	trace_kvm_page_fault(vcpu->vcpu_id, vcpu->arch.rip, gpa, error);
@@ -253,7 +283,7 @@ int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, u64 error)
 	if (r)
 		return r;
 	r = okvm_mmu_map_gfn(vcpu, gpa >> PAGE_SHIFT, error & OKVM_PF_WRITE,
-			     okvm_tdp_install, &flush);
+			     okvm_tdp_install, &tf);
 	if (r == OKVM_FAULT_MMIO)
 		return okvm_emulate_mmio(vcpu);
 	if (r == -ERANGE)
@@ -261,7 +291,7 @@ int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, u64 error)
 					   1, gpa, 0);
 	if (r < 0)
 		return r;
-	if (flush)
+	if (tf.flush)
 		okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
 	return 1;
 }

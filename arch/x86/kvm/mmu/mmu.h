@@ -28,6 +28,9 @@ struct okvm_pte_fmt {
 	u64 (*table)(u64 hpa);			/* points to a table */
 	u64 present;				/* any of these: present */
 	u64 writable;				/* leaf write permission */
+	u64 huge;				/* a level-2 leaf: 2 MiB */
+	u64 exec;				/* a leaf's execute permission */
+	u64 nx;					/* a leaf's no-execute bit */
 };
 
 struct okvm_tdp {
@@ -35,8 +38,24 @@ struct okvm_tdp {
 	u64 root_pa;
 	int levels;			/* 4 or 5 */
 	const struct okvm_pte_fmt *fmt;
-	struct list_head pages;		/* every table page, for teardown */
-	unsigned long nr_pages;
+	struct list_head pages;		/* table pages in the tree */
+	struct list_head nx_splits;	/* NX split tables, oldest first */
+	struct list_head free;		/* detached, for reuse */
+	unsigned long nr_pages;		/* on pages and nx_splits */
+	unsigned long detached;		/* tables taken out of the tree */
+	u64 *stat;			/* the VM's x86 counters */
+};
+
+/* One TDP mapping to make (okvm_tdp_map()). */
+struct okvm_tdp_req {
+	u64 gfn;
+	u64 hpa;			/* the host page at gfn */
+	bool writable;
+	bool huge;			/* host and memslot allow 2 MiB */
+	bool nx;			/* NX huge pages apply to the VM */
+	bool fetch;			/* an instruction fetch faulted */
+	bool flush;			/* out: this vCPU must flush */
+	bool flush_all;			/* out: every vCPU must flush */
 };
 
 /* The result of resolving a guest frame. */
@@ -71,6 +90,7 @@ struct okvm_fault {
 	u64 gfn;
 	bool write;
 	struct okvm_pfn pfn;
+	const struct okvm_memslot *slot;
 };
 
 /* Install the translation; mmu_lock held, may not sleep; 0 or -errno. */
@@ -124,14 +144,25 @@ bool okvm_rmap_lost(struct okvm_vm *vm);
 
 /* tdp.c: called with vm->mmu_lock held */
 int okvm_tdp_init(struct okvm_tdp *tdp, const struct okvm_pte_fmt *fmt,
-		  int levels);
+		  int levels, u64 *stat);
 void okvm_tdp_destroy(struct okvm_tdp *tdp);
-int okvm_tdp_map(struct okvm_tdp *tdp, u64 gfn, u64 hpa, bool writable,
-		 struct page **spare, bool *was_present);
+int okvm_tdp_map(struct okvm_tdp *tdp, struct okvm_tdp_req *req,
+		 struct page **spare);
 bool okvm_tdp_zap_range(struct okvm_tdp *tdp, u64 start_gfn, u64 end_gfn);
+unsigned long okvm_tdp_recover_nx(struct okvm_tdp *tdp, unsigned long n);
+
+/* huge.c: mmu_lock held, after the MMU-notifier sequence check */
+bool okvm_host_maps_huge(struct okvm_vm *vm, const struct okvm_fault *f);
 typedef void (*okvm_tdp_leaf_fn)(void *arg, u64 gfn, u64 *leaf);
 void okvm_tdp_for_each_leaf(struct okvm_tdp *tdp, okvm_tdp_leaf_fn fn,
 			    void *arg);
+
+/* nx.c: NX huge pages */
+void okvm_nx_init(void);
+void okvm_nx_vm_init(struct okvm_vm *vm);
+void okvm_nx_vm_destroy(struct okvm_vm *vm);
+bool okvm_nx_huge_pages_apply(struct okvm_vm *vm);
+long okvm_vm_disable_nx_huge_pages(struct okvm_vm *vm, u64 arg);
 
 /* audit.c */
 void okvm_mmu_audit(struct okvm_vcpu *vcpu);

@@ -41,6 +41,9 @@ const struct okvm_pte_fmt vmx_ept_fmt = {
 	.table = vmx_ept_table,
 	.present = VMX_EPT_RWX_MASK,
 	.writable = VMX_EPT_WRITABLE_MASK,
+	.huge = 0,	/* 4 KiB leaves only (2 MiB EPT pages: not yet) */
+	.exec = VMX_EPT_EXECUTABLE_MASK,
+	.nx = 0,
 };
 
 /* --- Control registers as the hardware runs them ------------------------ */
