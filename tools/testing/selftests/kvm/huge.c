@@ -146,8 +146,7 @@ static void run_touch(void *huge, bool tdp)
 	vm_track_slot(vm, 2, 0, SMALL_GPA, HUGE_SIZE, small);
 	vcpu_setup_long(vcpu, LOAD_GUEST(vm, guest_touch));
 
-	vcpu_run(vcpu);		/* code and tables: 4 KiB slot 0 */
-	vcpu_expect_sync(vcpu, 1);
+	vcpu_expect_sync(vcpu, 1);	/* code and tables: 4 KiB slot 0 */
 	before_2m = vm_stat(vm, "pages_2m");
 	before_4k = vm_stat(vm, "pages_4k");
 	test_note("tdp %d: pages_2m %llu pages_4k %llu after the huge read",
