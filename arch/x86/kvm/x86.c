@@ -632,11 +632,30 @@ static bool okvm_entry_blocked(struct okvm_vcpu *vcpu)
 	       (READ_ONCE(vcpu->requests) & ~BIT(OKVM_REQ_TLB_FLUSH));
 }
 
+/*
+ * With IRQs and preemption off, just before a world switch: the vCPU runs
+ * on this CPU (a move asks for a clock update) and is in guest mode from
+ * here on.  True if it moved.
+ */
+static bool okvm_claim_cpu(struct okvm_vcpu *vcpu)
+{
+	int cpu = smp_processor_id();
+	bool moved = vcpu->cpu != cpu;
+
+	if (moved)
+		okvm_make_request(vcpu, OKVM_REQ_CLOCK_UPDATE);
+	WRITE_ONCE(vcpu->cpu, cpu);
+	smp_wmb();
+	/* Kickers set a request, then read mode: see locking.md. */
+	smp_store_mb(vcpu->mode, OKVM_IN_GUEST);
+	return moved;
+}
+
 /* 1: go on, 0: exit to userspace, <0: error for KVM_RUN. */
 static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 {
 	bool flush, moved;
-	int cpu, r;
+	int r;
 
 	r = okvm_process_requests(vcpu);
 	if (r <= 0)
@@ -652,14 +671,7 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 	okvm_inject_events(vcpu);
 	preempt_disable();
 	local_irq_disable();
-	cpu = smp_processor_id();
-	moved = vcpu->cpu != cpu;
-	if (moved)
-		okvm_make_request(vcpu, OKVM_REQ_CLOCK_UPDATE);
-	WRITE_ONCE(vcpu->cpu, cpu);
-	smp_wmb();
-	/* Kickers set a request, then read mode: see locking.md. */
-	smp_store_mb(vcpu->mode, OKVM_IN_GUEST);
+	moved = okvm_claim_cpu(vcpu);
 	if (okvm_entry_blocked(vcpu)) {
 		WRITE_ONCE(vcpu->mode, OKVM_OUTSIDE_GUEST);
 		okvm_cancel_injection(vcpu);
@@ -679,8 +691,9 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 	preempt_enable();
 
 	okvm_vendor->decode_exit(vcpu, &vcpu->arch.exit);
-	trace_kvm_exit(vcpu->vcpu_id, vcpu->arch.rip, &vcpu->arch.exit,
-		       okvm_vendor->trace_isa);
+	if (!vcpu->arch.exit.no_exit)
+		trace_kvm_exit(vcpu->vcpu_id, vcpu->arch.rip, &vcpu->arch.exit,
+			       okvm_vendor->trace_isa);
 	okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_EXITS);
 	okvm_debug_exit(vcpu);
 	okvm_complete_injection(vcpu);
@@ -700,17 +713,11 @@ int okvm_floor_switch(struct okvm_vcpu *vcpu)
 	unsigned long others = ~(BIT(OKVM_REQ_TLB_FLUSH) |
 				 BIT(OKVM_REQ_CLOCK_UPDATE));
 	bool flush, moved;
-	int cpu, r = 1;
+	int r = 1;
 
 	preempt_disable();
 	local_irq_disable();
-	cpu = smp_processor_id();
-	moved = vcpu->cpu != cpu;
-	if (moved)
-		okvm_make_request(vcpu, OKVM_REQ_CLOCK_UPDATE);
-	WRITE_ONCE(vcpu->cpu, cpu);
-	smp_wmb();
-	smp_store_mb(vcpu->mode, OKVM_IN_GUEST);
+	moved = okvm_claim_cpu(vcpu);
 	if (need_resched())
 		r = 0;
 	else if (signal_pending(current))

@@ -68,6 +68,7 @@ struct okvm_exit {
 	enum okvm_exit_code code;
 	u64 hw_reason;			/* raw vendor code, for reports */
 	u64 next_rip;			/* 0 when the hardware did not say */
+	bool no_exit;			/* the guest never ran: no kvm_exit */
 	struct {			/* raw vendor details, for kvm_exit */
 		u64 info1, info2;
 		u32 intr_info, error_code;

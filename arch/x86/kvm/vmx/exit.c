@@ -228,6 +228,7 @@ void vmx_decode_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 
 	memset(exit, 0, sizeof(*exit));
 	if (e->result != VMX_ENTERED) {
+		exit->no_exit = true;
 		vmx_decode_no_exit(e, exit);
 		return;
 	}
