@@ -104,6 +104,22 @@ static int okvm_const_msr(u32 index, u64 *val)
 }
 
 /*
+ * The machine-check MSRs okvm emulates (mce.c): a refused access there is
+ * a known MSR refused (#GP, exit reason INVAL), never an unknown one.
+ */
+static bool okvm_is_mce_msr(u32 index)
+{
+	switch (index) {
+	case MSR_IA32_MCG_CAP:
+	case MSR_IA32_MCG_STATUS:
+	case MSR_IA32_MCG_CTL:
+		return true;
+	}
+	return index >= MSR_IA32_MC0_CTL &&
+	       index < MSR_IA32_MC0_CTL + 4 * OKVM_MAX_MCE_BANKS;
+}
+
+/*
  * 0 with *data set; 1 when the guest may not read it (#GP),
  * OKVM_MSR_UNKNOWN when okvm has no such MSR.
  */
@@ -146,9 +162,10 @@ int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 		*data = *slot;
 		return 0;
 	}
+	if (okvm_is_mce_msr(index))
+		return okvm_mce_get_msr(vcpu, index, data, host);
 	if (!okvm_const_msr(index, data) ||
-	    !okvm_kvmclock_get_msr(vcpu, index, data) ||
-	    !okvm_mce_get_msr(vcpu, index, data, host))
+	    !okvm_kvmclock_get_msr(vcpu, index, data))
 		return 0;
 	return okvm_vendor->get_msr(vcpu, index, data) ? OKVM_MSR_UNKNOWN : 0;
 }
@@ -208,14 +225,8 @@ int okvm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		return val == data || host ? 0 : 1;
 	if (!okvm_kvmclock_set_msr(vcpu, index, data))
 		return 0;
-	if (index >= MSR_IA32_MC0_CTL && index < MSR_IA32_MC0_CTL + 4 * OKVM_MAX_MCE_BANKS)
+	if (okvm_is_mce_msr(index))
 		return okvm_mce_set_msr(vcpu, index, data, host);
-	switch (index) {
-	case MSR_IA32_MCG_CAP:
-	case MSR_IA32_MCG_STATUS:
-	case MSR_IA32_MCG_CTL:
-		return okvm_mce_set_msr(vcpu, index, data, host);
-	}
 	return okvm_vendor->set_msr(vcpu, index, data) ? OKVM_MSR_UNKNOWN : 0;
 }
 
