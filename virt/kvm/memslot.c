@@ -116,7 +116,7 @@ static void okvm_retire_slot(struct okvm_vm *vm, struct okvm_memslot *slot)
 	spin_unlock(&vm->mmu_lock);
 	xa_erase(&vm->slots_by_end, okvm_slot_end_gfn(slot) - 1);
 	xa_erase(&vm->slots_by_id, slot->id);
-	synchronize_srcu(&vm->srcu);
+	synchronize_srcu_expedited(&vm->srcu);
 	spin_lock(&vm->mmu_lock);
 	vm->mmu_seq++;
 	vm->mmu_invalidating--;
@@ -135,7 +135,7 @@ static void okvm_replace_slot(struct okvm_vm *vm, struct okvm_memslot *old,
 	xa_store(&vm->slots_by_id, new->id, new, GFP_KERNEL_ACCOUNT);
 	xa_store(&vm->slots_by_end, okvm_slot_end_gfn(new) - 1, new,
 		 GFP_KERNEL_ACCOUNT);
-	synchronize_srcu(&vm->srcu);
+	synchronize_srcu_expedited(&vm->srcu);
 	spin_lock(&vm->mmu_lock);
 	okvm_mmu_zap_gfn_range(vm, old->base_gfn, okvm_slot_end_gfn(old));
 	spin_unlock(&vm->mmu_lock);
