@@ -66,6 +66,7 @@ struct okvm_memslot {
 	u64 userspace_addr;
 	u32 flags;
 	u16 id;
+	bool retired;			/* unpublished: not to be cached */
 	unsigned long *dirty_bitmap;	/* with KVM_MEM_LOG_DIRTY_PAGES */
 };
 
@@ -183,6 +184,7 @@ struct okvm_vm {
 	struct srcu_struct srcu;	/* memslot readers */
 	struct xarray slots_by_id;	/* id -> slot, under slots_lock */
 	struct xarray slots_by_end;	/* last gfn -> slot, SRCU readers */
+	struct okvm_memslot *last_slot;	/* lookup cache (memslot.c), SRCU */
 	unsigned long slots_updating;	/* non-zero during a delete/move */
 	u64 slot_pages;			/* in all slots, under slots_lock */
 	bool slot_created;		/* ever; under slots_lock */

@@ -2,7 +2,8 @@
 /*
  * Memslots: guest-physical ranges backed by the VM owner's user memory.
  *
- * Slots are immutable once published.  Two xarrays index them: by id (only
+ * Slots are immutable once published (but for ->retired, set when they are
+ * unpublished).  Two xarrays index them: by id (only
  * used under slots_lock) and by last gfn (read under vm->srcu by vCPU faults
  * and MMU notifiers; xa_find() on it finds the slot covering a gfn).  A delete
  * or move unpublishes the old slot, waits for SRCU readers, zaps its
@@ -27,8 +28,7 @@ enum okvm_slot_change {
 	OKVM_SLOT_FLAGS,
 };
 
-/* The slot covering gfn, or NULL.  Caller holds vm->srcu (or slots_lock). */
-struct okvm_memslot *okvm_gfn_to_slot(struct okvm_vm *vm, u64 gfn)
+static struct okvm_memslot *okvm_slot_lookup(struct okvm_vm *vm, u64 gfn)
 {
 	unsigned long idx = gfn;
 	struct okvm_memslot *slot;
@@ -37,6 +37,48 @@ struct okvm_memslot *okvm_gfn_to_slot(struct okvm_vm *vm, u64 gfn)
 	if (slot && gfn >= slot->base_gfn)
 		return slot;
 	return NULL;
+}
+
+/*
+ * vm->last_slot remembers the slot the last xarray lookup found, so that
+ * the common case (page-table walks and fetches in one slot) costs a range
+ * check.  Readers fill it under vm->srcu; a writer unpublishing a slot
+ * sets slot->retired and then takes the slot out of the cache.  Each side
+ * orders its store before its load of the other's variable (full
+ * barriers), so either the writer sees the reader's fill and clears it, or
+ * the reader sees ->retired and takes its own fill back, inside its read
+ * section.  Either way, once the writer's grace period is over no reader
+ * can load the slot from the cache any more, and it may be freed.
+ */
+static void okvm_slot_cache_fill(struct okvm_vm *vm, struct okvm_memslot *slot)
+{
+	WRITE_ONCE(vm->last_slot, slot);
+	smp_mb();
+	if (READ_ONCE(slot->retired))
+		cmpxchg(&vm->last_slot, slot, NULL);
+}
+
+/* Before the grace period that precedes freeing @slot.  slots_lock held. */
+static void okvm_slot_cache_drop(struct okvm_vm *vm, struct okvm_memslot *slot)
+{
+	lockdep_assert_held(&vm->slots_lock);
+	WRITE_ONCE(slot->retired, true);
+	smp_mb();
+	cmpxchg(&vm->last_slot, slot, NULL);
+}
+
+/* The slot covering gfn, or NULL.  Caller holds vm->srcu (or slots_lock). */
+struct okvm_memslot *okvm_gfn_to_slot(struct okvm_vm *vm, u64 gfn)
+{
+	struct okvm_memslot *slot = READ_ONCE(vm->last_slot);
+
+	if (slot && gfn - slot->base_gfn < slot->npages &&
+	    !READ_ONCE(slot->retired))
+		return slot;
+	slot = okvm_slot_lookup(vm, gfn);
+	if (slot)
+		okvm_slot_cache_fill(vm, slot);
+	return slot;
 }
 EXPORT_SYMBOL_GPL(okvm_gfn_to_slot);
 
@@ -116,6 +158,7 @@ static void okvm_retire_slot(struct okvm_vm *vm, struct okvm_memslot *slot)
 	spin_unlock(&vm->mmu_lock);
 	xa_erase(&vm->slots_by_end, okvm_slot_end_gfn(slot) - 1);
 	xa_erase(&vm->slots_by_id, slot->id);
+	okvm_slot_cache_drop(vm, slot);
 	synchronize_srcu_expedited(&vm->srcu);
 	spin_lock(&vm->mmu_lock);
 	vm->mmu_seq++;
@@ -135,6 +178,7 @@ static void okvm_replace_slot(struct okvm_vm *vm, struct okvm_memslot *old,
 	xa_store(&vm->slots_by_id, new->id, new, GFP_KERNEL_ACCOUNT);
 	xa_store(&vm->slots_by_end, okvm_slot_end_gfn(new) - 1, new,
 		 GFP_KERNEL_ACCOUNT);
+	okvm_slot_cache_drop(vm, old);
 	synchronize_srcu_expedited(&vm->srcu);
 	spin_lock(&vm->mmu_lock);
 	okvm_mmu_zap_gfn_range(vm, old->base_gfn, okvm_slot_end_gfn(old));
@@ -272,6 +316,7 @@ void okvm_free_memslots(struct okvm_vm *vm)
 	struct okvm_memslot *slot;
 	unsigned long i;
 
+	WRITE_ONCE(vm->last_slot, NULL);
 	xa_for_each(&vm->slots_by_id, i, slot)
 		okvm_free_slot(slot);
 	xa_destroy(&vm->slots_by_id);
