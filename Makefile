@@ -48,6 +48,9 @@ upstream-selftests: modules
 # prints the table and writes it to Documentation/bench.md.  BENCH_ARGS,
 # e.g. "--reps 5 --boot-reps 2" or "--no-doc"; OKVM_VM_LOCK=FILE runs the
 # nested machine under flock FILE.
-.PHONY: bench
+.PHONY: bench print-kdir
+print-kdir:
+	@echo $(KDIR)
+
 bench: modules
 	tools/testing/bench/run $(BENCH_ARGS)

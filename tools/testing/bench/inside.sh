@@ -8,7 +8,10 @@
 # kvm-amd.ko-bench (snapshots); the other side is the distribution's kvm/kvm_amd (modprobe).
 # Upstream kvm re-patches jump labels when its VM count goes 0 <-> 1, which
 # can livelock L1 under TCG (upstream-selftests/holdvm.c), so while it is
-# loaded one idle VM is held open, as vm/run --upstream does.
+# loaded one idle VM is held open, as vm/run --upstream does; and since
+# loading and unloading it still moves that count, pin/okvm_pin.ko keeps
+# the preempt-notifier key on for the whole bench, so that nothing is
+# re-patched at all.
 set -uo pipefail
 out=$1 ko=$2 reps=$3 bootreps=$4
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -92,6 +95,7 @@ pass() {
 	unload "$side" || { say "unloading $side failed"; exit 1; }
 }
 
+insmod "$here/pin/okvm_pin.ko" || { say "cannot load pin/okvm_pin.ko"; exit 1; }
 for npt in 1 0; do
 	for rep in $(seq "$reps"); do
 		if [ $((rep % 2)) = 1 ]; then
