@@ -51,14 +51,20 @@ static const struct x86_walk_ops okvm_probe_ops = {
 int okvm_walk(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
 	      bool set_ad, u64 *gpa, struct x86_fault *fault)
 {
+	unsigned int shift;
 	u64 leaf;
 
-	return okvm_walk_leaf(vcpu, la, access, set_ad, gpa, &leaf, fault);
+	return okvm_walk_leaf(vcpu, la, access, set_ad, gpa, &leaf, &shift,
+			      fault);
 }
 
-/* okvm_walk(), also giving the guest's leaf entry (x86_walk_leaf()). */
+/*
+ * okvm_walk(), also giving the guest's leaf entry and the size of its page
+ * (x86_walk_page()).
+ */
 int okvm_walk_leaf(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
-		   bool set_ad, u64 *gpa, u64 *leaf, struct x86_fault *fault)
+		   bool set_ad, u64 *gpa, u64 *leaf, unsigned int *page_shift,
+		   struct x86_fault *fault)
 {
 	const struct okvm_x86_ops *ops = okvm_vendor;
 	struct x86_walk_regs regs = {
@@ -70,8 +76,8 @@ int okvm_walk_leaf(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
 		.rflags_ac = !!(vcpu->arch.rflags & X86_EFLAGS_AC),
 	};
 
-	return x86_walk_leaf(set_ad ? &okvm_walk_ops : &okvm_probe_ops, vcpu,
-			     &regs, la, access, gpa, leaf, fault);
+	return x86_walk_page(set_ad ? &okvm_walk_ops : &okvm_probe_ops, vcpu,
+			     &regs, la, access, gpa, leaf, page_shift, fault);
 }
 
 static int okvm_translate(struct okvm_vcpu *vcpu, u64 la, unsigned int access,

@@ -303,6 +303,9 @@ struct okvm_vcpu_arch {
 struct okvm_vm_arch {
 	struct okvm_tdp tdp;
 	struct okvm_rmap rmap;		/* shadow paging only */
+	/* mmu/shadow_nx.c: NX splits under shadow paging, by region */
+	struct xarray sh_splits;
+	struct list_head sh_split_list;	/* oldest first */
 	/* mmu/nx.c: NX huge pages */
 	bool nx_huge_pages_off;		/* KVM_CAP_VM_DISABLE_NX_HUGE_PAGES */
 	struct delayed_work nx_recovery;
@@ -412,7 +415,8 @@ struct x86_fault;
 int okvm_walk(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
 	      bool set_ad, u64 *gpa, struct x86_fault *fault);
 int okvm_walk_leaf(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
-		   bool set_ad, u64 *gpa, u64 *leaf, struct x86_fault *fault);
+		   bool set_ad, u64 *gpa, u64 *leaf, unsigned int *page_shift,
+		   struct x86_fault *fault);
 int okvm_access_linear(struct okvm_vcpu *vcpu, u64 la, void *buf,
 		       unsigned int len, unsigned int access,
 		       struct x86_fault *fault);

@@ -46,6 +46,7 @@ int okvm_mmu_vm_init(struct okvm_vm *vm, const struct okvm_pte_fmt *fmt,
 	int r = 0;
 
 	okvm_rmap_init(&vm->arch.rmap);
+	okvm_shadow_nx_init(vm);
 	if (fmt)
 		r = okvm_tdp_init(&vm->arch.tdp, fmt, levels,
 				  &vm->stat[OKVM_VM_NR_GENERIC_STATS]);
@@ -103,6 +104,7 @@ void okvm_mmu_invlpg(struct okvm_vcpu *vcpu, u64 la)
 void okvm_mmu_vm_destroy(struct okvm_vm *vm)
 {
 	okvm_nx_vm_destroy(vm);
+	okvm_shadow_nx_destroy(vm);
 	okvm_rmap_destroy(vm);
 	okvm_tdp_destroy(&vm->arch.tdp);
 }

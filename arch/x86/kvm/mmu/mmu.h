@@ -71,11 +71,19 @@ struct okvm_shadow {
 	int levels;			/* 3: PAE, 4: long mode */
 	struct list_head pages;		/* tables below the root */
 	unsigned int nr_pages;		/* on 'pages' */
+	unsigned int nr_huge;		/* live 2 MiB leaves */
+};
+
+/* A guest region split by NX huge pages under shadow paging (shadow_nx.c). */
+struct okvm_shadow_split {
+	struct list_head link;		/* on the VM's list, oldest first */
+	u64 region;			/* gfn / 512 */
 };
 
 /* Shadow paging's reverse map, gfn -> shadow entries (rmap.c). */
 struct okvm_rmap {
-	struct xarray xa;
+	struct xarray xa;		/* gfn -> 4 KiB entries */
+	struct xarray xa_huge;		/* gfn / 512 -> 2 MiB entries */
 	unsigned long descs;		/* descriptors allocated */
 	bool lost;			/* a record could not be kept */
 };
@@ -134,10 +142,20 @@ bool okvm_shadow_drop_la(struct okvm_vcpu *vcpu, u64 la);
 bool okvm_shadow_zap_range(struct okvm_vm *vm, u64 start, u64 end);
 int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error);
 
+/* shadow_nx.c: mmu_lock held (but init and destroy) */
+void okvm_shadow_stat_add(struct okvm_vm *vm, int idx, long n);
+void okvm_shadow_nx_init(struct okvm_vm *vm);
+void okvm_shadow_nx_destroy(struct okvm_vm *vm);
+bool okvm_shadow_is_split(struct okvm_vm *vm, u64 gfn);
+void okvm_shadow_mark_split(struct okvm_vm *vm, u64 gfn);
+void okvm_shadow_forget_splits(struct okvm_vm *vm);
+unsigned long okvm_shadow_recover_nx(struct okvm_vm *vm, unsigned long n);
+
 /* rmap.c: called with vm->mmu_lock held (but init and destroy) */
 void okvm_rmap_init(struct okvm_rmap *rm);
 void okvm_rmap_destroy(struct okvm_vm *vm);
 void okvm_rmap_add(struct okvm_vcpu *vcpu, u64 gfn, u64 la);
+void okvm_rmap_add_huge(struct okvm_vcpu *vcpu, u64 gfn, u64 la);
 bool okvm_rmap_zap_range(struct okvm_vm *vm, u64 start, u64 end);
 void okvm_rmap_reset(struct okvm_vm *vm);
 bool okvm_rmap_lost(struct okvm_vm *vm);

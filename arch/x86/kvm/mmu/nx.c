@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The iTLB-multihit mitigation, "NX huge pages" (Documentation/mmu.md):
- * while on, 2 MiB TDP leaves are not executable; an instruction fetch from
- * one maps 4 KiB there instead (an NX split, counted in nx_lpage_splits),
+ * while on, 2 MiB leaves (TDP or shadow) are not executable; an instruction
+ * fetch from one maps 4 KiB there instead (an NX split, counted in
+ * nx_lpage_splits; shadow paging's are kept by shadow_nx.c),
  * and each VM's recovery work zaps 1/ratio of its splits every period so
  * that the regions may become 2 MiB again.
  *
@@ -13,7 +14,7 @@
  *   nx_huge_pages_recovery_period_ms  0: one hour / ratio
  *
  * Every VM is on nx_vms (under nx_vms_lock) from creation to destruction,
- * so that a change of nx_huge_pages zaps every TDP table and a change of
+ * so that a change of nx_huge_pages zaps every MMU table and a change of
  * the recovery parameters restarts the work.  The work item is cancelled
  * (and cannot be queued again) before the VM's tables are freed.
  */
@@ -70,15 +71,19 @@ static unsigned int nx_recovery_period(void)
 static void nx_recover(struct okvm_vm *vm)
 {
 	unsigned int ratio = READ_ONCE(nx_huge_pages_recovery_ratio);
-	struct okvm_tdp *tdp = &vm->arch.tdp;
+	u64 *splits = &vm->stat[OKVM_VM_NR_GENERIC_STATS +
+				OKVM_X86_VM_STAT_NX_LPAGE_SPLITS];
 	unsigned long left, n;
 
 	spin_lock(&vm->mmu_lock);
-	left = READ_ONCE(tdp->stat[OKVM_X86_VM_STAT_NX_LPAGE_SPLITS]);
+	left = READ_ONCE(*splits);
 	left = ratio ? DIV_ROUND_UP(left, ratio) : 0;
 	while (left) {
-		n = okvm_tdp_recover_nx(tdp, min_t(unsigned long, left,
-						   NX_RECOVER_BATCH));
+		n = min_t(unsigned long, left, NX_RECOVER_BATCH);
+		if (okvm_mmu_is_tdp(vm))
+			n = okvm_tdp_recover_nx(&vm->arch.tdp, n);
+		else
+			n = okvm_shadow_recover_nx(vm, n);
 		if (!n)
 			break;
 		okvm_flush_remote_tlbs(vm);
@@ -106,7 +111,7 @@ static void nx_restart(struct okvm_vm *vm)
 {
 	unsigned int period = nx_recovery_period();
 
-	if (period && okvm_mmu_is_tdp(vm))
+	if (period)
 		mod_delayed_work(system_long_wq, &vm->arch.nx_recovery,
 				 msecs_to_jiffies(period));
 }
@@ -132,15 +137,13 @@ void okvm_nx_vm_destroy(struct okvm_vm *vm)
 	cancel_delayed_work_sync(&vm->arch.nx_recovery);
 }
 
-/* nx_huge_pages changed: every TDP table starts afresh. */
+/* nx_huge_pages changed: every TDP and shadow table starts afresh. */
 static void nx_changed(void)
 {
 	struct okvm_vm *vm;
 
 	mutex_lock(&nx_vms_lock);
 	list_for_each_entry(vm, &nx_vms, arch.nx_link) {
-		if (!okvm_mmu_is_tdp(vm))
-			continue;
 		spin_lock(&vm->mmu_lock);
 		okvm_mmu_zap_gfn_range(vm, 0, U64_MAX);
 		spin_unlock(&vm->mmu_lock);

@@ -11,8 +11,12 @@
  * paging-mode change): a stale record at worst clears a leaf that now maps
  * another frame, which then faults in again.
  *
- * The xarray is indexed by gfn.  A frame with one record keeps it in the
- * xarray slot as a value; more records go into a chain of descriptors.
+ * The xarray 'xa' is indexed by gfn.  A frame with one record keeps it in
+ * the xarray slot as a value; more records go into a chain of descriptors.
+ * 2 MiB shadow leaves are recorded the same way in 'xa_huge', indexed by
+ * the number of the 2 MiB guest region they map (gfn / 512), with the
+ * linear address of the region's first page; an invalidation of any frame
+ * of the region finds them there.
  * When a record cannot be kept (no memory, or the map outgrew its bound)
  * the map is marked lost: the next invalidation drops every table of
  * every vCPU (okvm_shadow_zap_all()), which also empties the map.
@@ -33,6 +37,7 @@
 #define RMAP_GFP	(GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT)
 #define RMAP_IDX_BITS	10	/* OKVM_MAX_VCPUS */
 #define RMAP_LA_BITS	36	/* page number of a 48-bit linear address */
+#define RMAP_HUGE_SHIFT	9	/* frames per 2 MiB region, log2 */
 
 struct okvm_rmap_desc {
 	struct okvm_rmap_desc *next;
@@ -45,6 +50,7 @@ static_assert(OKVM_MAX_VCPUS <= (1 << RMAP_IDX_BITS));
 void okvm_rmap_init(struct okvm_rmap *rm)
 {
 	xa_init(&rm->xa);
+	xa_init(&rm->xa_huge);
 	rm->descs = 0;
 	rm->lost = false;
 }
@@ -114,9 +120,10 @@ static struct okvm_rmap_desc *rmap_new_desc(struct okvm_rmap *rm,
 	return d;
 }
 
-/* Add rec to the chain at head (the entry of gfn); false if it cannot. */
-static bool rmap_chain_add(struct okvm_rmap *rm, unsigned long gfn,
-			   struct okvm_rmap_desc *head, unsigned long rec)
+/* Add rec to the chain at head (the entry of idx); false if it cannot. */
+static bool rmap_chain_add(struct okvm_rmap *rm, struct xarray *xa,
+			   unsigned long idx, struct okvm_rmap_desc *head,
+			   unsigned long rec)
 {
 	struct okvm_rmap_desc *d;
 	unsigned int i, len = 0;
@@ -135,31 +142,25 @@ static bool rmap_chain_add(struct okvm_rmap *rm, unsigned long gfn,
 	if (!d)
 		return false;
 	/* Replacing a present entry allocates nothing, but be safe. */
-	if (xa_is_err(xa_store(&rm->xa, gfn, d, RMAP_GFP))) {
+	if (xa_is_err(xa_store(xa, idx, d, RMAP_GFP))) {
 		rmap_free_desc(rm, d);
 		return false;
 	}
 	return true;
 }
 
-/*
- * Record that vcpu's shadow entry for linear page la maps gfn.  mmu_lock
- * held.  On failure the map is marked lost (see above).
- */
-void okvm_rmap_add(struct okvm_vcpu *vcpu, u64 gfn, u64 la)
+/* Record rec under idx of xa; on failure the map is marked lost. */
+static void rmap_add(struct okvm_rmap *rm, struct xarray *xa,
+		     unsigned long idx, unsigned long rec)
 {
-	struct okvm_rmap *rm = &vcpu->vm->arch.rmap;
-	unsigned long rec = rmap_record(vcpu, la);
 	struct okvm_rmap_desc *d;
 	void *old;
 
-	lockdep_assert_held(&vcpu->vm->mmu_lock);
 	if (rm->lost)
 		return;
-	old = xa_load(&rm->xa, gfn);
+	old = xa_load(xa, idx);
 	if (!old) {
-		if (xa_is_err(xa_store(&rm->xa, gfn, xa_mk_value(rec),
-				       RMAP_GFP)))
+		if (xa_is_err(xa_store(xa, idx, xa_mk_value(rec), RMAP_GFP)))
 			rm->lost = true;
 		return;
 	}
@@ -171,15 +172,53 @@ void okvm_rmap_add(struct okvm_vcpu *vcpu, u64 gfn, u64 la)
 			rm->lost = true;
 			return;
 		}
-		if (xa_is_err(xa_store(&rm->xa, gfn, d, RMAP_GFP))) {
+		if (xa_is_err(xa_store(xa, idx, d, RMAP_GFP))) {
 			rmap_free_desc(rm, d);
 			rm->lost = true;
 			return;
 		}
 		old = d;
 	}
-	if (!rmap_chain_add(rm, gfn, old, rec))
+	if (!rmap_chain_add(rm, xa, idx, old, rec))
 		rm->lost = true;
+}
+
+/*
+ * Record that vcpu's shadow entry for linear page la maps gfn.  mmu_lock
+ * held.  On failure the map is marked lost (see above).
+ */
+void okvm_rmap_add(struct okvm_vcpu *vcpu, u64 gfn, u64 la)
+{
+	struct okvm_rmap *rm = &vcpu->vm->arch.rmap;
+
+	lockdep_assert_held(&vcpu->vm->mmu_lock);
+	rmap_add(rm, &rm->xa, gfn, rmap_record(vcpu, la));
+}
+
+/* The same for a 2 MiB shadow leaf mapping la's region to gfn's. */
+void okvm_rmap_add_huge(struct okvm_vcpu *vcpu, u64 gfn, u64 la)
+{
+	struct okvm_rmap *rm = &vcpu->vm->arch.rmap;
+
+	lockdep_assert_held(&vcpu->vm->mmu_lock);
+	rmap_add(rm, &rm->xa_huge, gfn >> RMAP_HUGE_SHIFT,
+		 rmap_record(vcpu, la & ~((1ULL << (PAGE_SHIFT +
+						    RMAP_HUGE_SHIFT)) - 1)));
+}
+
+/* Drop and forget the records of xa's entries first..last. */
+static bool rmap_zap_xa(struct okvm_vm *vm, struct xarray *xa,
+			unsigned long first, unsigned long last)
+{
+	bool cleared = false;
+	unsigned long idx;
+	void *entry;
+
+	xa_for_each_range(xa, idx, entry, first, last) {
+		xa_erase(xa, idx);
+		cleared |= rmap_free_entry(vm, entry, true);
+	}
+	return cleared;
 }
 
 /*
@@ -190,18 +229,15 @@ void okvm_rmap_add(struct okvm_vcpu *vcpu, u64 gfn, u64 la)
 bool okvm_rmap_zap_range(struct okvm_vm *vm, u64 start, u64 end)
 {
 	struct okvm_rmap *rm = &vm->arch.rmap;
-	bool cleared = false;
-	unsigned long gfn;
-	void *entry;
+	bool cleared;
 
 	lockdep_assert_held(&vm->mmu_lock);
 	WARN_ON_ONCE(rm->lost);
 	if (start >= end)
 		return false;
-	xa_for_each_range(&rm->xa, gfn, entry, start, end - 1) {
-		xa_erase(&rm->xa, gfn);
-		cleared |= rmap_free_entry(vm, entry, true);
-	}
+	cleared = rmap_zap_xa(vm, &rm->xa, start, end - 1);
+	cleared |= rmap_zap_xa(vm, &rm->xa_huge, start >> RMAP_HUGE_SHIFT,
+			       (end - 1) >> RMAP_HUGE_SHIFT);
 	return cleared;
 }
 
@@ -214,6 +250,10 @@ void okvm_rmap_reset(struct okvm_vm *vm)
 
 	xa_for_each(&rm->xa, gfn, entry) {
 		xa_erase(&rm->xa, gfn);
+		rmap_free_entry(vm, entry, false);
+	}
+	xa_for_each(&rm->xa_huge, gfn, entry) {
+		xa_erase(&rm->xa_huge, gfn);
 		rmap_free_entry(vm, entry, false);
 	}
 	WARN_ON_ONCE(rm->descs);
@@ -231,4 +271,5 @@ void okvm_rmap_destroy(struct okvm_vm *vm)
 	okvm_rmap_reset(vm);
 	spin_unlock(&vm->mmu_lock);
 	xa_destroy(&vm->arch.rmap.xa);
+	xa_destroy(&vm->arch.rmap.xa_huge);
 }

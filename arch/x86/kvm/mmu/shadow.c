@@ -24,6 +24,11 @@
  * Tables are per vCPU but protected by vm->mmu_lock, like the TDP tables.
  * When the host changes the page behind a guest frame, the reverse map
  * (rmap.c) finds the entries that map it in every vCPU's table.
+ *
+ * Where the guest maps 2 MiB or more and the host and the memslot allow it
+ * (huge.c), one 2 MiB leaf (a PS entry of level 2) maps the whole region;
+ * NX huge pages make it non-executable and a fetch there maps 4 KiB (an
+ * NX split, shadow_nx.c).  Documentation/mmu.md has the rules.
  */
 #include <linux/mm.h>
 #include <linux/io.h>
@@ -42,6 +47,20 @@
 /* An invalidation of more frames than this drops every table. */
 #define SH_ZAP_ALL_GFNS	(1UL << 16)
 #define SH_TABLE	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED)
+#define SH_HUGE_MASK	(~(u64)(PMD_SIZE - 1))
+
+static bool sh_is_huge(u64 pte)
+{
+	return (pte & (_PAGE_PRESENT | _PAGE_PSE)) ==
+	       (_PAGE_PRESENT | _PAGE_PSE);
+}
+
+/* A live 2 MiB leaf of vcpu's table appeared (n = 1) or went (n = -1). */
+static void sh_count_huge(struct okvm_vcpu *vcpu, int n)
+{
+	vcpu->arch.shadow.nr_huge += n;
+	okvm_shadow_stat_add(vcpu->vm, OKVM_X86_VM_STAT_PAGES_2M, n);
+}
 
 static u64 *sh_va(u64 pte)
 {
@@ -107,6 +126,7 @@ static void sh_detach(struct okvm_vcpu *vcpu, struct list_head *list)
 	memset(sh->root, 0, PAGE_SIZE);
 	list_splice_init(&sh->pages, list);
 	sh->nr_pages = 0;
+	sh_count_huge(vcpu, -(int)sh->nr_huge);
 }
 
 /*
@@ -127,15 +147,30 @@ void okvm_shadow_reset(struct okvm_vcpu *vcpu)
 	okvm_vendor->set_mmu_root(vcpu, sh->root_pa);
 }
 
-/* Clear every leaf entry that is not global.  mmu_lock held. */
-static void sh_drop_nonglobal(struct okvm_shadow *sh)
+/* Clear the 2 MiB leaves of a level-2 table that are not global. */
+static void sh_drop_nonglobal_huge(struct okvm_vcpu *vcpu, u64 *table)
 {
+	unsigned int i;
+
+	for (i = 0; i < PTRS_PER_PMD; i++)
+		if (sh_is_huge(table[i]) && !(table[i] & _PAGE_GLOBAL)) {
+			WRITE_ONCE(table[i], 0);
+			sh_count_huge(vcpu, -1);
+		}
+}
+
+/* Clear every leaf entry that is not global.  mmu_lock held. */
+static void sh_drop_nonglobal(struct okvm_vcpu *vcpu)
+{
+	struct okvm_shadow *sh = &vcpu->arch.shadow;
 	struct page *page;
 	unsigned int i;
 
 	list_for_each_entry(page, &sh->pages, lru) {
 		u64 *table = page_address(page);
 
+		if (page_private(page) == 2 && sh->nr_huge)
+			sh_drop_nonglobal_huge(vcpu, table);
 		if (page_private(page) != 1)
 			continue;
 		for (i = 0; i < PTRS_PER_PTE; i++)
@@ -156,7 +191,7 @@ void okvm_shadow_new_cr3(struct okvm_vcpu *vcpu)
 		return;
 	}
 	spin_lock(&vcpu->vm->mmu_lock);
-	sh_drop_nonglobal(sh);
+	sh_drop_nonglobal(vcpu);
 	spin_unlock(&vcpu->vm->mmu_lock);
 	okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
 }
@@ -177,6 +212,7 @@ void okvm_shadow_zap_all(struct okvm_vm *vm)
 		if (vcpu->arch.shadow.root)
 			sh_detach(vcpu, &dead);
 	okvm_rmap_reset(vm);
+	okvm_shadow_forget_splits(vm);
 	okvm_flush_remote_tlbs(vm);
 	sh_free_list(&dead);
 }
@@ -200,17 +236,43 @@ bool okvm_shadow_zap_range(struct okvm_vm *vm, u64 start, u64 end)
 	return okvm_rmap_zap_range(vm, start, end);
 }
 
-/* The leaf slot for la, allocating tables from the vCPU's cache. */
-static u64 *sh_leaf(struct okvm_vcpu *vcpu, u64 la)
+/*
+ * A level-2 table entry of vcpu's table was a table: take that last-level
+ * table out.  It is freed at once: only this vCPU's hardware walks it,
+ * and the vCPU is not in guest mode; it flushes before it enters again.
+ */
+static void sh_free_table(struct okvm_vcpu *vcpu, u64 pde)
+{
+	struct okvm_shadow *sh = &vcpu->arch.shadow;
+	struct page *page = virt_to_page(sh_va(pde));
+
+	list_del(&page->lru);
+	set_page_private(page, 0);
+	__free_page(page);
+	sh->nr_pages--;
+	okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
+}
+
+/*
+ * The entry at 'level' (1: a 4 KiB leaf, 2: a 2 MiB one) for la,
+ * allocating tables from the vCPU's cache.  A 2 MiB leaf in the way of a
+ * 4 KiB one is dropped.
+ */
+static u64 *sh_entry(struct okvm_vcpu *vcpu, u64 la, int stop)
 {
 	struct okvm_shadow *sh = &vcpu->arch.shadow;
 	struct page **cache = vcpu->arch.mmu_cache;
 	u64 *table = sh->root;
 	int level, used = 0;
 
-	for (level = sh->levels; level > 1; level--) {
+	for (level = sh->levels; level > stop; level--) {
 		u64 *pte = &table[sh_index(la, level)];
 
+		if (level == 2 && sh_is_huge(*pte)) {
+			WRITE_ONCE(*pte, 0);
+			sh_count_huge(vcpu, -1);
+			okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
+		}
 		if (!(*pte & _PAGE_PRESENT)) {
 			struct page *page = cache[used];
 
@@ -225,10 +287,10 @@ static u64 *sh_leaf(struct okvm_vcpu *vcpu, u64 la)
 		}
 		table = sh_va(*pte);
 	}
-	return &table[sh_index(la, 1)];
+	return &table[sh_index(la, stop)];
 }
 
-/* The present leaf slot for la, or NULL.  mmu_lock held. */
+/* The present leaf slot (4 KiB or 2 MiB) for la, or NULL.  mmu_lock held. */
 static u64 *sh_lookup(struct okvm_shadow *sh, u64 la)
 {
 	u64 *table = sh->root;
@@ -237,11 +299,13 @@ static u64 *sh_lookup(struct okvm_shadow *sh, u64 la)
 	if (!table)
 		return NULL;
 	for (level = sh->levels; level > 1; level--) {
-		u64 pte = table[sh_index(la, level)];
+		u64 *pte = &table[sh_index(la, level)];
 
-		if (!(pte & _PAGE_PRESENT))
+		if (!(*pte & _PAGE_PRESENT))
 			return NULL;
-		table = sh_va(pte);
+		if (level == 2 && (*pte & _PAGE_PSE))
+			return pte;
+		table = sh_va(*pte);
 	}
 	table = &table[sh_index(la, 1)];
 	return *table & _PAGE_PRESENT ? table : NULL;
@@ -259,6 +323,9 @@ bool okvm_shadow_drop_la(struct okvm_vcpu *vcpu, u64 la)
 	pte = sh_lookup(&vcpu->arch.shadow, la);
 	if (!pte)
 		return false;
+	/* A 4 KiB leaf's PAT bit is _PAGE_PSE, but okvm never sets it. */
+	if (*pte & _PAGE_PSE)
+		sh_count_huge(vcpu, -1);
 	WRITE_ONCE(*pte, 0);
 	return true;
 }
@@ -315,7 +382,55 @@ static u64 sh_leaf_bits(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
 struct sh_install_arg {
 	u64 la;
 	u64 bits;
+	bool guest_huge;	/* the guest maps la with a page of 2 MiB+ */
+	bool fetch;
 };
+
+/*
+ * May the fault be mapped with a 2 MiB leaf?  The guest's page, the
+ * memslot and the host's mapping must all allow it, and NX huge pages
+ * must not forbid it: with them on, a fetch maps 4 KiB and makes the
+ * region an NX split (so do later faults there until it is recovered),
+ * and without EFER.NX a 2 MiB leaf could not be made non-executable.
+ */
+static bool sh_want_huge(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
+			 const struct sh_install_arg *a)
+{
+	struct okvm_vm *vm = vcpu->vm;
+
+	if (!a->guest_huge || !okvm_host_maps_huge(vm, f))
+		return false;
+	if (!okvm_nx_huge_pages_apply(vm))
+		return true;
+	if (a->fetch) {
+		okvm_shadow_mark_split(vm, f->gfn);
+		return false;
+	}
+	return (okvm_vendor->get_efer(vcpu) & EFER_NX) &&
+	       !okvm_shadow_is_split(vm, f->gfn);
+}
+
+/* Map la's 2 MiB region with one leaf.  mmu_lock held. */
+static int sh_install_huge(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
+			   u64 bits, u64 la)
+{
+	u64 *pde = sh_entry(vcpu, la, 2);
+
+	if (!pde)
+		return -ENOMEM;
+	if (okvm_nx_huge_pages_apply(vcpu->vm))
+		bits |= _PAGE_NX;
+	if (sh_is_huge(*pde))
+		okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
+	else if (*pde & _PAGE_PRESENT)
+		sh_free_table(vcpu, *pde);
+	if (!sh_is_huge(*pde))
+		sh_count_huge(vcpu, 1);
+	okvm_rmap_add_huge(vcpu, f->gfn, la);
+	WRITE_ONCE(*pde, (page_to_phys(f->pfn.page) & SH_HUGE_MASK) |
+			 bits | _PAGE_PSE);
+	return 0;
+}
 
 /* Point the shadow entry of la at the host page.  mmu_lock held. */
 static int sh_install(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
@@ -326,7 +441,9 @@ static int sh_install(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
 
 	if (!f->pfn.writable)
 		bits &= ~(u64)(_PAGE_RW | _PAGE_DIRTY);
-	pte = sh_leaf(vcpu, a->la);
+	if (sh_want_huge(vcpu, f, a))
+		return sh_install_huge(vcpu, f, bits, a->la);
+	pte = sh_entry(vcpu, a->la, 1);
 	if (!pte)
 		return -ENOMEM;
 	if (*pte & _PAGE_PRESENT)
@@ -343,7 +460,7 @@ static int sh_install(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
 int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error)
 {
 	struct sh_install_arg arg;
-	unsigned int access = 0;
+	unsigned int access = 0, shift;
 	struct x86_fault fault;
 	u64 gpa, leaf;
 	int r;
@@ -356,7 +473,8 @@ int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error)
 		access |= X86_WALK_FETCH;
 	if (!okvm_is_long_mode(vcpu))
 		la = (u32)la;
-	r = okvm_walk_leaf(vcpu, la, access, true, &gpa, &leaf, &fault);
+	r = okvm_walk_leaf(vcpu, la, access, true, &gpa, &leaf, &shift,
+			   &fault);
 	if (r == X86_WALK_FAULT) {
 		okvm_inject_fault(vcpu, &fault);
 		return 1;
@@ -369,6 +487,8 @@ int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error)
 		return r;
 	arg.la = la;
 	arg.bits = sh_leaf_bits(vcpu, la, access, leaf);
+	arg.guest_huge = shift >= PMD_SHIFT;
+	arg.fetch = access & X86_WALK_FETCH;
 	r = okvm_mmu_map_gfn(vcpu, gpa >> PAGE_SHIFT, access & X86_WALK_WRITE,
 			     sh_install, &arg);
 	if (r == OKVM_FAULT_MMIO)

@@ -50,6 +50,7 @@ struct walk {
 	u64 e_val[WALK_MAX_LEVELS];
 	bool user_ok, write_ok, xd;
 	u64 result;
+	unsigned int page_shift;	/* log2 of the leaf's page size */
 };
 
 /* Bits hi..lo inclusive; empty when lo > hi. */
@@ -180,6 +181,7 @@ static int walk_tables(struct walk *w, u64 table, unsigned int level)
 			w->xd = true;
 		if (walk_is_leaf(w, level, e)) {
 			w->result = walk_leaf_address(w, level, e);
+			w->page_shift = 12 + w->bits * (level - 1);
 			return 0;
 		}
 		if (w->fmt == WALK_32BIT)
@@ -309,11 +311,23 @@ int x86_walk_leaf(const struct x86_walk_ops *ops, void *priv,
 		  unsigned int access, u64 *gpa, u64 *leaf,
 		  struct x86_fault *fault)
 {
+	unsigned int shift;
+
+	return x86_walk_page(ops, priv, regs, la, access, gpa, leaf, &shift,
+			     fault);
+}
+
+int x86_walk_page(const struct x86_walk_ops *ops, void *priv,
+		  const struct x86_walk_regs *regs, u64 la,
+		  unsigned int access, u64 *gpa, u64 *leaf,
+		  unsigned int *page_shift, struct x86_fault *fault)
+{
 	struct walk w;
 	unsigned int tries;
 	int rc;
 
 	*leaf = 0;
+	*page_shift = 12;
 	if (!(regs->cr0 & W_CR0_PG)) {
 		*gpa = (regs->efer & W_EFER_LMA) ? la : (la & 0xffffffffull);
 		return 0;
@@ -338,6 +352,7 @@ int x86_walk_leaf(const struct x86_walk_ops *ops, void *priv,
 			return rc;
 		*gpa = w.result;
 		*leaf = w.e_val[w.nr - 1];
+		*page_shift = w.page_shift;
 		return 0;
 	}
 	return -EAGAIN;

@@ -94,4 +94,13 @@ int x86_walk_leaf(const struct x86_walk_ops *ops, void *priv,
 		  unsigned int access, u64 *gpa, u64 *leaf,
 		  struct x86_fault *fault);
 
+/*
+ * x86_walk_leaf() that also gives the size of the guest's page, as a
+ * shift: 12 (4K, and with paging off), 21 (2M), 22 (32-bit 4M) or 30 (1G).
+ */
+int x86_walk_page(const struct x86_walk_ops *ops, void *priv,
+		  const struct x86_walk_regs *regs, u64 la,
+		  unsigned int access, u64 *gpa, u64 *leaf,
+		  unsigned int *page_shift, struct x86_fault *fault);
+
 #endif /* OKVM_MMU_WALK_H */
