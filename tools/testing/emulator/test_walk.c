@@ -460,6 +460,25 @@ static bool t_leaf_reported(struct env *e)
 	return ok;
 }
 
+/* x86_walk_page() gives the guest's page size: 2M here, 4K paging off. */
+static bool t_page_size_reported(struct env *e)
+{
+	static const struct walk_case c = {
+		"", PT_L4, LA4, 0x40000000ull, 2, .access = W };
+	struct x86_walk_regs off = { .cr0 = CR0_PE };
+	unsigned int shift = 0;
+	struct x86_fault f;
+	u64 root, gpa, leaf;
+	bool ok;
+
+	setup_case(e, &c, &root);
+	ok = !x86_walk_page(&env_walk_ops, e, &e->wregs, LA4, W, &gpa, &leaf,
+			    &shift, &f) && shift == 21;
+	ok &= !x86_walk_page(&env_walk_ops, e, &off, 0x1000, 0, &gpa, &leaf,
+			     &shift, &f) && shift == 12;
+	return ok;
+}
+
 struct special {
 	const char *name;
 	bool (*fn)(struct env *e);
@@ -475,6 +494,7 @@ static const struct special specials[] = {
 	{ "walk: PAE PDPT at 32-byte aligned CR3", t_pae_pdpte_from_cr3 },
 	{ "walk: 32-bit A/D update is 4 bytes", t_32bit_entries_are_4_bytes },
 	{ "walk: x86_walk_leaf reports the leaf entry", t_leaf_reported },
+	{ "walk: x86_walk_page reports the page size", t_page_size_reported },
 };
 
 void run_walk_tests(struct env *e)
