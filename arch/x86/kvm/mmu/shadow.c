@@ -48,6 +48,12 @@
 #define SH_ZAP_ALL_GFNS	(1UL << 16)
 #define SH_TABLE	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED)
 #define SH_HUGE_MASK	(~(u64)(PMD_SIZE - 1))
+/*
+ * Software bit (ignored by the CPU) of a level-2 entry that points to a
+ * 4 KiB table: some of its leaves shadow a guest page of 2 MiB or more,
+ * so one guest INVLPG must drop them all.
+ */
+#define SH_GUEST_HUGE	_PAGE_SOFTW1
 
 static bool sh_is_huge(u64 pte)
 {
@@ -330,11 +336,56 @@ bool okvm_shadow_drop_la(struct okvm_vcpu *vcpu, u64 la)
 	return true;
 }
 
-/* INVLPG: forget one linear address. */
+/* The level-2 entry for la, or NULL if a table above it is missing. */
+static u64 *sh_lookup_pde(struct okvm_shadow *sh, u64 la)
+{
+	u64 *table = sh->root;
+	int level;
+
+	if (!table)
+		return NULL;
+	for (level = sh->levels; level > 2; level--) {
+		u64 *pte = &table[sh_index(la, level)];
+
+		if (!(*pte & _PAGE_PRESENT))
+			return NULL;
+		table = sh_va(*pte);
+	}
+	return &table[sh_index(la, 2)];
+}
+
+/*
+ * The 4 KiB leaves under a level-2 entry that shadow a guest's large
+ * page: the guest drops such a page with one INVLPG of any address in it.
+ */
+static void sh_drop_guest_huge(struct okvm_vcpu *vcpu, u64 la)
+{
+	u64 *pde = sh_lookup_pde(&vcpu->arch.shadow, la), *table;
+	int i;
+
+	if (!pde || sh_is_huge(*pde) || !(*pde & SH_GUEST_HUGE) ||
+	    !(*pde & _PAGE_PRESENT))
+		return;
+	table = sh_va(*pde);
+	for (i = 0; i < 512; i++)
+		WRITE_ONCE(table[i], 0);
+}
+
+/* Mark la's level-2 entry: a leaf under it shadows a large guest page. */
+static void sh_mark_guest_huge(struct okvm_vcpu *vcpu, u64 la)
+{
+	u64 *pde = sh_lookup_pde(&vcpu->arch.shadow, la);
+
+	if (pde && (*pde & _PAGE_PRESENT) && !sh_is_huge(*pde))
+		WRITE_ONCE(*pde, *pde | SH_GUEST_HUGE);
+}
+
+/* INVLPG: forget one linear address (or the guest's large page it is in). */
 void okvm_shadow_invlpg(struct okvm_vcpu *vcpu, u64 la)
 {
 	spin_lock(&vcpu->vm->mmu_lock);
 	okvm_shadow_drop_la(vcpu, la);
+	sh_drop_guest_huge(vcpu, la);
 	spin_unlock(&vcpu->vm->mmu_lock);
 	okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
 }
@@ -450,6 +501,8 @@ static int sh_install(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
 		okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
 	okvm_rmap_add(vcpu, f->gfn, a->la);
 	WRITE_ONCE(*pte, page_to_phys(f->pfn.page) | bits);
+	if (a->guest_huge)
+		sh_mark_guest_huge(vcpu, a->la);
 	return 0;
 }
 
