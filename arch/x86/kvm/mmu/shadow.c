@@ -296,25 +296,35 @@ static u64 *sh_entry(struct okvm_vcpu *vcpu, u64 la, int stop)
 	return &table[sh_index(la, stop)];
 }
 
-/* The present leaf slot (4 KiB or 2 MiB) for la, or NULL.  mmu_lock held. */
-static u64 *sh_lookup(struct okvm_shadow *sh, u64 la)
+/* The level-2 entry for la, or NULL if a table above it is missing. */
+static u64 *sh_lookup_pde(struct okvm_shadow *sh, u64 la)
 {
 	u64 *table = sh->root;
 	int level;
 
 	if (!table)
 		return NULL;
-	for (level = sh->levels; level > 1; level--) {
+	for (level = sh->levels; level > 2; level--) {
 		u64 *pte = &table[sh_index(la, level)];
 
 		if (!(*pte & _PAGE_PRESENT))
 			return NULL;
-		if (level == 2 && (*pte & _PAGE_PSE))
-			return pte;
 		table = sh_va(*pte);
 	}
-	table = &table[sh_index(la, 1)];
-	return *table & _PAGE_PRESENT ? table : NULL;
+	return &table[sh_index(la, 2)];
+}
+
+/* The present leaf slot (4 KiB or 2 MiB) for la, or NULL.  mmu_lock held. */
+static u64 *sh_lookup(struct okvm_shadow *sh, u64 la)
+{
+	u64 *pde = sh_lookup_pde(sh, la), *pte;
+
+	if (!pde || !(*pde & _PAGE_PRESENT))
+		return NULL;
+	if (*pde & _PAGE_PSE)
+		return pde;
+	pte = &sh_va(*pde)[sh_index(la, 1)];
+	return *pte & _PAGE_PRESENT ? pte : NULL;
 }
 
 /*
@@ -334,24 +344,6 @@ bool okvm_shadow_drop_la(struct okvm_vcpu *vcpu, u64 la)
 		sh_count_huge(vcpu, -1);
 	WRITE_ONCE(*pte, 0);
 	return true;
-}
-
-/* The level-2 entry for la, or NULL if a table above it is missing. */
-static u64 *sh_lookup_pde(struct okvm_shadow *sh, u64 la)
-{
-	u64 *table = sh->root;
-	int level;
-
-	if (!table)
-		return NULL;
-	for (level = sh->levels; level > 2; level--) {
-		u64 *pte = &table[sh_index(la, level)];
-
-		if (!(*pte & _PAGE_PRESENT))
-			return NULL;
-		table = sh_va(*pte);
-	}
-	return &table[sh_index(la, 2)];
 }
 
 /*
