@@ -175,6 +175,9 @@ static inline void okvm_stat_add(u64 *stat, u64 n)
 #define okvm_arch_stat_inc(vcpu, idx) \
 	okvm_vcpu_stat_inc(vcpu, OKVM_VCPU_NR_GENERIC_STATS + (idx))
 
+/* Memslots okvm_gfn_to_slot() remembers per VM (memslot.c). */
+#define OKVM_SLOT_CACHE	4
+
 struct okvm_vm {
 	refcount_t refs;		/* VM fd + one per vCPU */
 	struct mm_struct *mm;		/* owner's mm, mmgrab()ed */
@@ -184,7 +187,8 @@ struct okvm_vm {
 	struct srcu_struct srcu;	/* memslot readers */
 	struct xarray slots_by_id;	/* id -> slot, under slots_lock */
 	struct xarray slots_by_end;	/* last gfn -> slot, SRCU readers */
-	struct okvm_memslot *last_slot;	/* lookup cache (memslot.c), SRCU */
+	/* lookup cache (memslot.c), SRCU; entry id % OKVM_SLOT_CACHE */
+	struct okvm_memslot *slot_cache[OKVM_SLOT_CACHE];
 	unsigned long slots_updating;	/* non-zero during a delete/move */
 	u64 slot_pages;			/* in all slots, under slots_lock */
 	bool slot_created;		/* ever; under slots_lock */

@@ -40,22 +40,33 @@ static struct okvm_memslot *okvm_slot_lookup(struct okvm_vm *vm, u64 gfn)
 }
 
 /*
- * vm->last_slot remembers the slot the last xarray lookup found, so that
- * the common case (page-table walks and fetches in one slot) costs a range
- * check.  Readers fill it under vm->srcu; a writer unpublishing a slot
- * sets slot->retired and then takes the slot out of the cache.  Each side
- * orders its store before its load of the other's variable (full
- * barriers), so either the writer sees the reader's fill and clears it, or
- * the reader sees ->retired and takes its own fill back, inside its read
- * section.  Either way, once the writer's grace period is over no reader
- * can load the slot from the cache any more, and it may be freed.
+ * vm->slot_cache remembers the slots xarray lookups found last, one per
+ * entry (a slot goes to entry id % OKVM_SLOT_CACHE), so that the common
+ * case costs a few range checks: a shadow fault walks the guest's tables
+ * in one slot and maps a page of another, and each would evict the other
+ * from a single entry.  Readers fill an entry under vm->srcu; a writer
+ * unpublishing a slot sets slot->retired and then takes the slot out of
+ * its entry.  Each side orders its store before its load of the other's
+ * variable (full barriers), so either the writer sees the reader's fill
+ * and clears it, or the reader sees ->retired and takes its own fill back,
+ * inside its read section.  Either way, once the writer's grace period is
+ * over no reader can load the slot from the cache any more, and it may be
+ * freed.
  */
+static struct okvm_memslot **okvm_slot_cache_entry(struct okvm_vm *vm,
+						   struct okvm_memslot *slot)
+{
+	return &vm->slot_cache[slot->id % OKVM_SLOT_CACHE];
+}
+
 static void okvm_slot_cache_fill(struct okvm_vm *vm, struct okvm_memslot *slot)
 {
-	WRITE_ONCE(vm->last_slot, slot);
+	struct okvm_memslot **entry = okvm_slot_cache_entry(vm, slot);
+
+	WRITE_ONCE(*entry, slot);
 	smp_mb();
 	if (READ_ONCE(slot->retired))
-		cmpxchg(&vm->last_slot, slot, NULL);
+		cmpxchg(entry, slot, NULL);
 }
 
 /* Before the grace period that precedes freeing @slot.  slots_lock held. */
@@ -64,17 +75,21 @@ static void okvm_slot_cache_drop(struct okvm_vm *vm, struct okvm_memslot *slot)
 	lockdep_assert_held(&vm->slots_lock);
 	WRITE_ONCE(slot->retired, true);
 	smp_mb();
-	cmpxchg(&vm->last_slot, slot, NULL);
+	cmpxchg(okvm_slot_cache_entry(vm, slot), slot, NULL);
 }
 
 /* The slot covering gfn, or NULL.  Caller holds vm->srcu (or slots_lock). */
 struct okvm_memslot *okvm_gfn_to_slot(struct okvm_vm *vm, u64 gfn)
 {
-	struct okvm_memslot *slot = READ_ONCE(vm->last_slot);
+	struct okvm_memslot *slot;
+	int i;
 
-	if (slot && gfn - slot->base_gfn < slot->npages &&
-	    !READ_ONCE(slot->retired))
-		return slot;
+	for (i = 0; i < OKVM_SLOT_CACHE; i++) {
+		slot = READ_ONCE(vm->slot_cache[i]);
+		if (slot && gfn - slot->base_gfn < slot->npages &&
+		    !READ_ONCE(slot->retired))
+			return slot;
+	}
 	slot = okvm_slot_lookup(vm, gfn);
 	if (slot)
 		okvm_slot_cache_fill(vm, slot);
@@ -316,7 +331,7 @@ void okvm_free_memslots(struct okvm_vm *vm)
 	struct okvm_memslot *slot;
 	unsigned long i;
 
-	WRITE_ONCE(vm->last_slot, NULL);
+	memset(vm->slot_cache, 0, sizeof(vm->slot_cache));
 	xa_for_each(&vm->slots_by_id, i, slot)
 		okvm_free_slot(slot);
 	xa_destroy(&vm->slots_by_id);

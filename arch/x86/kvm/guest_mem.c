@@ -17,20 +17,56 @@
 #include "mmu/walk.h"
 #include "trace_core.h"
 
+/* The walker's view: a vCPU's guest memory, maybe through a cache. */
+struct okvm_walk_ctx {
+	struct okvm_vcpu *vcpu;
+	struct okvm_walk_cache *cache;
+};
+
+static int okvm_walk_cache_find(struct okvm_walk_cache *c, u64 gpa)
+{
+	unsigned int i;
+
+	for (i = 0; c && i < c->n; i++)
+		if (c->gpa[i] == gpa)
+			return i;
+	return -1;
+}
+
+/* Entries are 8 bytes, or 4 with 32-bit paging: a cached one, either. */
 static int okvm_walk_read(void *priv, u64 gpa, u64 *val, unsigned int size)
 {
-	struct okvm_vcpu *vcpu = priv;
+	struct okvm_walk_ctx *ctx = priv;
+	struct okvm_walk_cache *c = ctx->cache;
+	int i = okvm_walk_cache_find(c, gpa);
 
 	*val = 0;
-	return okvm_read_guest(vcpu->vm, gpa, val, size) ? -EFAULT : 0;
+	if (i >= 0) {
+		*val = size == 8 ? c->val[i] : (u32)c->val[i];
+		return 0;
+	}
+	if (okvm_read_guest(ctx->vcpu->vm, gpa, val, size))
+		return -EFAULT;
+	if (c && c->n < OKVM_WALK_CACHE) {
+		c->gpa[c->n] = gpa;
+		c->val[c->n++] = *val;
+	}
+	return 0;
 }
 
 static int okvm_walk_cmpxchg(void *priv, u64 gpa, u64 old, u64 new,
 			     unsigned int size)
 {
-	struct okvm_vcpu *vcpu = priv;
+	struct okvm_walk_ctx *ctx = priv;
+	int i = okvm_walk_cache_find(ctx->cache, gpa);
+	int r = okvm_cmpxchg_guest64(ctx->vcpu->vm, gpa, old, new, size);
 
-	return okvm_cmpxchg_guest64(vcpu->vm, gpa, old, new, size);
+	/* Done: remember the new value.  Raced: read it again. */
+	if (i >= 0 && r == 0)
+		ctx->cache->val[i] = new;
+	else if (i >= 0)
+		ctx->cache->gpa[i] = ~0ULL;
+	return r;
 }
 
 static const struct x86_walk_ops okvm_walk_ops = {
@@ -54,19 +90,22 @@ int okvm_walk(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
 	unsigned int shift;
 	u64 leaf;
 
-	return okvm_walk_leaf(vcpu, la, access, set_ad, gpa, &leaf, &shift,
-			      fault);
+	return okvm_walk_leaf(vcpu, NULL, la, access, set_ad, gpa, &leaf,
+			      &shift, fault);
 }
 
 /*
  * okvm_walk(), also giving the guest's leaf entry and the size of its page
- * (x86_walk_page()).
+ * (x86_walk_page()), reading through @cache if not NULL (which must start
+ * zeroed and only serve walks of one guest state).
  */
-int okvm_walk_leaf(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
-		   bool set_ad, u64 *gpa, u64 *leaf, unsigned int *page_shift,
+int okvm_walk_leaf(struct okvm_vcpu *vcpu, struct okvm_walk_cache *cache,
+		   u64 la, unsigned int access, bool set_ad, u64 *gpa,
+		   u64 *leaf, unsigned int *page_shift,
 		   struct x86_fault *fault)
 {
 	const struct okvm_x86_ops *ops = okvm_vendor;
+	struct okvm_walk_ctx ctx = { .vcpu = vcpu, .cache = cache };
 	struct x86_walk_regs regs = {
 		.cr0 = ops->get_cr(vcpu, 0),
 		.cr3 = ops->get_cr(vcpu, 3),
@@ -76,7 +115,7 @@ int okvm_walk_leaf(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
 		.rflags_ac = !!(vcpu->arch.rflags & X86_EFLAGS_AC),
 	};
 
-	return x86_walk_page(set_ad ? &okvm_walk_ops : &okvm_probe_ops, vcpu,
+	return x86_walk_page(set_ad ? &okvm_walk_ops : &okvm_probe_ops, &ctx,
 			     &regs, la, access, gpa, leaf, page_shift, fault);
 }
 

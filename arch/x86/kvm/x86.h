@@ -414,8 +414,19 @@ struct x86_emu;
 struct x86_fault;
 int okvm_walk(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
 	      bool set_ad, u64 *gpa, struct x86_fault *fault);
-int okvm_walk_leaf(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
-		   bool set_ad, u64 *gpa, u64 *leaf, unsigned int *page_shift,
+/*
+ * The guest page-table entries one shadow fault has read (and updated),
+ * so that its later walks of the same path read no guest memory again.
+ */
+#define OKVM_WALK_CACHE	8
+struct okvm_walk_cache {
+	unsigned int n;
+	u64 gpa[OKVM_WALK_CACHE];
+	u64 val[OKVM_WALK_CACHE];
+};
+int okvm_walk_leaf(struct okvm_vcpu *vcpu, struct okvm_walk_cache *cache,
+		   u64 la, unsigned int access, bool set_ad, u64 *gpa,
+		   u64 *leaf, unsigned int *page_shift,
 		   struct x86_fault *fault);
 int okvm_access_linear(struct okvm_vcpu *vcpu, u64 la, void *buf,
 		       unsigned int len, unsigned int access,

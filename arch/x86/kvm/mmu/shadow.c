@@ -382,21 +382,27 @@ void okvm_shadow_invlpg(struct okvm_vcpu *vcpu, u64 la)
 	okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
 }
 
-/* Does the guest's walk allow 'access' at la?  No A/D side effects. */
-static bool sh_probe(struct okvm_vcpu *vcpu, u64 la, unsigned int access)
+/*
+ * Does the guest's walk allow 'access' at la?  No A/D side effects; the
+ * fault's own walk left its entries in @wc.
+ */
+static bool sh_probe(struct okvm_vcpu *vcpu, struct okvm_walk_cache *wc,
+		     u64 la, unsigned int access)
 {
 	struct x86_fault fault;
-	u64 gpa;
+	unsigned int shift;
+	u64 gpa, leaf;
 
-	return okvm_walk(vcpu, la, access, false, &gpa, &fault) == 0;
+	return okvm_walk_leaf(vcpu, wc, la, access, false, &gpa, &leaf, &shift,
+			      &fault) == 0;
 }
 
 /*
  * The shadow entry's flags for an access the guest's walk allowed, whose
  * leaf entry was guest_leaf.
  */
-static u64 sh_leaf_bits(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
-			u64 guest_leaf)
+static u64 sh_leaf_bits(struct okvm_vcpu *vcpu, struct okvm_walk_cache *wc,
+			u64 la, unsigned int access, u64 guest_leaf)
 {
 	u64 bits = _PAGE_PRESENT | _PAGE_ACCESSED;
 	unsigned int user = access & X86_WALK_USER;
@@ -411,22 +417,29 @@ static u64 sh_leaf_bits(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
 	 * the page writable for its user mode: such an entry is kernel-only,
 	 * and a user access faults again and gets its own entry.
 	 */
-	if ((user || sh_probe(vcpu, la, X86_WALK_USER)) &&
+	if ((user || sh_probe(vcpu, wc, la, X86_WALK_USER)) &&
 	    (user || !(access & X86_WALK_WRITE) ||
-	     sh_probe(vcpu, la, X86_WALK_USER | X86_WALK_WRITE)))
+	     sh_probe(vcpu, wc, la, X86_WALK_USER | X86_WALK_WRITE)))
 		bits |= _PAGE_USER;
 	if (!(access & X86_WALK_FETCH) &&
 	    (okvm_vendor->get_efer(vcpu) & EFER_NX) &&
-	    !sh_probe(vcpu, la, X86_WALK_FETCH | user))
+	    !sh_probe(vcpu, wc, la, X86_WALK_FETCH | user))
 		bits |= _PAGE_NX;
 	return bits;
 }
+
+/* A fault in a guest large page may fill this many pages (aligned). */
+#define SH_PREFETCH	8
 
 struct sh_install_arg {
 	u64 la;
 	u64 bits;
 	bool guest_huge;	/* the guest maps la with a page of 2 MiB+ */
 	bool fetch;
+	/* Pages sh_prefetch() mapped, released by sh_prefetch_done(). */
+	unsigned int nr_pages;
+	bool writable;
+	struct page *pages[SH_PREFETCH - 1];
 };
 
 /*
@@ -475,11 +488,64 @@ static int sh_install_huge(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
 	return 0;
 }
 
+/*
+ * The fault at a->la (leaf *pte) is inside a guest page of 2 MiB or more,
+ * so the rest of its aligned group of SH_PREFETCH pages translates the
+ * same way, with the same permissions: map those that have no entry yet
+ * and that the host already backs (a fast-only lookup, which takes no
+ * host fault and may run under mmu_lock).  Not in a dirty-logged slot,
+ * whose writes must each fault.  mmu_lock held, in the same critical
+ * section as the fault's invalidation check, so no host PTE can change
+ * under us.
+ */
+static void sh_prefetch(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
+			struct sh_install_arg *a, u64 *pte, u64 bits)
+{
+	const struct okvm_memslot *slot = f->slot;
+	u64 first = a->la & ~(SH_PREFETCH * PAGE_SIZE - 1);
+	u64 *table = pte - sh_index(a->la, 1), off, gfn, la;
+	unsigned int gup = (bits & _PAGE_RW) ? FOLL_WRITE : 0;
+	struct page *page;
+	int i;
+
+	off = (a->la - first) >> PAGE_SHIFT;
+	if (!a->guest_huge || slot->dirty_bitmap || f->gfn < off)
+		return;
+	a->writable = gup;
+	for (i = 0; i < SH_PREFETCH; i++) {
+		la = first + i * PAGE_SIZE;
+		gfn = f->gfn - off + i;
+		pte = &table[sh_index(la, 1)];
+		if (la == a->la || (*pte & _PAGE_PRESENT) ||
+		    gfn < slot->base_gfn ||
+		    gfn >= slot->base_gfn + slot->npages ||
+		    !get_user_page_fast_only(okvm_slot_hva(slot, gfn), gup,
+					     &page))
+			continue;
+		a->pages[a->nr_pages++] = page;
+		okvm_rmap_add(vcpu, gfn, la);
+		WRITE_ONCE(*pte, page_to_phys(page) | bits);
+	}
+}
+
+/* After the fault: drop the references sh_prefetch() took. */
+static void sh_prefetch_done(struct sh_install_arg *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->nr_pages; i++) {
+		if (a->writable)
+			set_page_dirty_lock(a->pages[i]);
+		put_page(a->pages[i]);
+	}
+	a->nr_pages = 0;
+}
+
 /* Point the shadow entry of la at the host page.  mmu_lock held. */
 static int sh_install(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
 		      void *arg)
 {
-	const struct sh_install_arg *a = arg;
+	struct sh_install_arg *a = arg;
 	u64 bits = a->bits, *pte;
 
 	if (!f->pfn.writable)
@@ -493,8 +559,10 @@ static int sh_install(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
 		okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
 	okvm_rmap_add(vcpu, f->gfn, a->la);
 	WRITE_ONCE(*pte, page_to_phys(f->pfn.page) | bits);
-	if (a->guest_huge)
+	if (a->guest_huge) {
 		sh_mark_guest_huge(vcpu, a->la);
+		sh_prefetch(vcpu, f, a, pte, bits);
+	}
 	return 0;
 }
 
@@ -504,6 +572,7 @@ static int sh_install(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
  */
 int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error)
 {
+	struct okvm_walk_cache wc = { .n = 0 };
 	struct sh_install_arg arg;
 	unsigned int access = 0, shift;
 	struct x86_fault fault;
@@ -518,7 +587,7 @@ int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error)
 		access |= X86_WALK_FETCH;
 	if (!okvm_is_long_mode(vcpu))
 		la = (u32)la;
-	r = okvm_walk_leaf(vcpu, la, access, true, &gpa, &leaf, &shift,
+	r = okvm_walk_leaf(vcpu, &wc, la, access, true, &gpa, &leaf, &shift,
 			   &fault);
 	if (r == X86_WALK_FAULT) {
 		okvm_inject_fault(vcpu, &fault);
@@ -531,11 +600,13 @@ int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error)
 	if (r)
 		return r;
 	arg.la = la;
-	arg.bits = sh_leaf_bits(vcpu, la, access, leaf);
+	arg.bits = sh_leaf_bits(vcpu, &wc, la, access, leaf);
 	arg.guest_huge = shift >= PMD_SHIFT;
 	arg.fetch = access & X86_WALK_FETCH;
+	arg.nr_pages = 0;
 	r = okvm_mmu_map_gfn(vcpu, gpa >> PAGE_SHIFT, access & X86_WALK_WRITE,
 			     sh_install, &arg);
+	sh_prefetch_done(&arg);
 	if (r == OKVM_FAULT_MMIO)
 		return okvm_emulate_mmio(vcpu);
 	return r < 0 ? r : 1;
