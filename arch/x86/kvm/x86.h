@@ -418,7 +418,7 @@ int okvm_walk(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
  * The guest page-table entries one shadow fault has read (and updated),
  * so that its later walks of the same path read no guest memory again.
  */
-#define OKVM_WALK_CACHE	8
+#define OKVM_WALK_CACHE	16
 struct okvm_walk_cache {
 	unsigned int n;
 	u64 gpa[OKVM_WALK_CACHE];

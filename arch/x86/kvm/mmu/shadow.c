@@ -428,17 +428,25 @@ static u64 sh_leaf_bits(struct okvm_vcpu *vcpu, struct okvm_walk_cache *wc,
 	return bits;
 }
 
-/* A fault in a guest large page may fill this many pages (aligned). */
+/* A fault may also fill the rest of its aligned group of this many pages. */
 #define SH_PREFETCH	8
+
+/* A page of the group worth filling: where, what, with which flags. */
+struct sh_near {
+	u64 la, gfn, bits;
+};
 
 struct sh_install_arg {
 	u64 la;
 	u64 bits;
 	bool guest_huge;	/* the guest maps la with a page of 2 MiB+ */
 	bool fetch;
+	/* Planned by sh_prefetch_plan(), filled by sh_prefetch(). */
+	unsigned int nr_near;
+	struct sh_near near[SH_PREFETCH - 1];
 	/* Pages sh_prefetch() mapped, released by sh_prefetch_done(). */
 	unsigned int nr_pages;
-	bool writable;
+	unsigned int dirty;	/* bit i: pages[i] was mapped writable */
 	struct page *pages[SH_PREFETCH - 1];
 };
 
@@ -489,42 +497,92 @@ static int sh_install_huge(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
 }
 
 /*
- * The fault at a->la (leaf *pte) is inside a guest page of 2 MiB or more,
- * so the rest of its aligned group of SH_PREFETCH pages translates the
- * same way, with the same permissions: map those that have no entry yet
- * and that the host already backs (a fast-only lookup, which takes no
- * host fault and may run under mmu_lock).  Not in a dirty-logged slot,
- * whose writes must each fault.  mmu_lock held, in the same critical
- * section as the fault's invalidation check, so no host PTE can change
- * under us.
+ * Prefetch: the other pages of the fault's aligned group of SH_PREFETCH
+ * (which share its last-level shadow table) that the guest has already
+ * used are filled too, if the host already backs them.  Planned before
+ * mmu_lock, since reading the guest's tables may sleep.  In a guest page
+ * of 2 MiB or more they translate through the fault's own guest entry,
+ * with its flags.  Through 4 KiB guest entries, each needs its own entry
+ * with the accessed bit set (we set no A bit for a guess) and is mapped
+ * writable only if its dirty bit is set too.  @wc holds the fault's walk,
+ * so that only the neighbours' own entries are read.
  */
-static void sh_prefetch(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
-			struct sh_install_arg *a, u64 *pte, u64 bits)
+static void sh_prefetch_plan(struct okvm_vcpu *vcpu,
+			     struct okvm_walk_cache *wc,
+			     struct sh_install_arg *a, u64 gfn,
+			     unsigned int access)
 {
-	const struct okvm_memslot *slot = f->slot;
-	u64 first = a->la & ~(SH_PREFETCH * PAGE_SIZE - 1);
-	u64 *table = pte - sh_index(a->la, 1), off, gfn, la;
-	unsigned int gup = (bits & _PAGE_RW) ? FOLL_WRITE : 0;
-	struct page *page;
-	int i;
+	u64 first = a->la & ~(SH_PREFETCH * PAGE_SIZE - 1), la, gpa, leaf;
+	unsigned int i, user = access & X86_WALK_USER, acc, shift;
+	u64 off = (a->la - first) >> PAGE_SHIFT;
+	struct x86_fault fault;
+	bool ram;
+	int idx;
 
-	off = (a->la - first) >> PAGE_SHIFT;
-	if (!a->guest_huge || slot->dirty_bitmap || f->gfn < off)
+	a->nr_near = 0;
+	/* Not for MMIO, which faults every time and maps nothing. */
+	idx = srcu_read_lock(&vcpu->vm->srcu);
+	ram = okvm_gfn_to_slot(vcpu->vm, gfn);
+	srcu_read_unlock(&vcpu->vm->srcu, idx);
+	if (!ram || gfn < off)
 		return;
-	a->writable = gup;
 	for (i = 0; i < SH_PREFETCH; i++) {
+		struct sh_near *n = &a->near[a->nr_near];
+
 		la = first + i * PAGE_SIZE;
-		gfn = f->gfn - off + i;
-		pte = &table[sh_index(la, 1)];
-		if (la == a->la || (*pte & _PAGE_PRESENT) ||
-		    gfn < slot->base_gfn ||
-		    gfn >= slot->base_gfn + slot->npages ||
-		    !get_user_page_fast_only(okvm_slot_hva(slot, gfn), gup,
-					     &page))
+		if (i == off)
+			continue;	/* the fault's own page */
+		if (a->guest_huge) {
+			*n = (struct sh_near){ la, gfn - off + i, a->bits };
+			a->nr_near++;
 			continue;
+		}
+		if (okvm_walk_leaf(vcpu, wc, la, user, false, &gpa, &leaf,
+				   &shift, &fault) ||
+		    shift != PAGE_SHIFT || !(leaf & _PAGE_ACCESSED))
+			continue;
+		acc = user;
+		if ((leaf & _PAGE_DIRTY) &&
+		    sh_probe(vcpu, wc, la, user | X86_WALK_WRITE))
+			acc |= X86_WALK_WRITE;
+		*n = (struct sh_near){ la, gpa >> PAGE_SHIFT,
+				       sh_leaf_bits(vcpu, wc, la, acc, leaf) };
+		a->nr_near++;
+	}
+}
+
+/*
+ * Fill the planned pages that have no entry yet, taking only pages the
+ * host already maps (a fast-only lookup: no host fault, fine under a
+ * spinlock), never in a dirty-logged slot (its writes must each fault).
+ * @table is the fault's last-level table.  mmu_lock held, in the same
+ * critical section as the fault's invalidation check, so no host PTE can
+ * change under us.
+ */
+static void sh_prefetch(struct okvm_vcpu *vcpu, struct sh_install_arg *a,
+			u64 *table)
+{
+	const struct okvm_memslot *slot;
+	struct page *page;
+	unsigned int i;
+	u64 *pte;
+
+	for (i = 0; i < a->nr_near; i++) {
+		const struct sh_near *n = &a->near[i];
+		bool rw = n->bits & _PAGE_RW;
+
+		pte = &table[sh_index(n->la, 1)];
+		slot = okvm_gfn_to_slot(vcpu->vm, n->gfn);
+		if ((*pte & _PAGE_PRESENT) || !slot || slot->dirty_bitmap ||
+		    (rw && (slot->flags & KVM_MEM_READONLY)) ||
+		    !get_user_page_fast_only(okvm_slot_hva(slot, n->gfn),
+					     rw ? FOLL_WRITE : 0, &page))
+			continue;
+		if (rw)
+			a->dirty |= 1u << a->nr_pages;
 		a->pages[a->nr_pages++] = page;
-		okvm_rmap_add(vcpu, gfn, la);
-		WRITE_ONCE(*pte, page_to_phys(page) | bits);
+		okvm_rmap_add(vcpu, n->gfn, n->la);
+		WRITE_ONCE(*pte, page_to_phys(page) | n->bits);
 	}
 }
 
@@ -534,11 +592,12 @@ static void sh_prefetch_done(struct sh_install_arg *a)
 	unsigned int i;
 
 	for (i = 0; i < a->nr_pages; i++) {
-		if (a->writable)
+		if (a->dirty & (1u << i))
 			set_page_dirty_lock(a->pages[i]);
 		put_page(a->pages[i]);
 	}
 	a->nr_pages = 0;
+	a->dirty = 0;
 }
 
 /* Point the shadow entry of la at the host page.  mmu_lock held. */
@@ -559,10 +618,9 @@ static int sh_install(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
 		okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
 	okvm_rmap_add(vcpu, f->gfn, a->la);
 	WRITE_ONCE(*pte, page_to_phys(f->pfn.page) | bits);
-	if (a->guest_huge) {
+	if (a->guest_huge)
 		sh_mark_guest_huge(vcpu, a->la);
-		sh_prefetch(vcpu, f, a, pte, bits);
-	}
+	sh_prefetch(vcpu, a, pte - sh_index(a->la, 1));
 	return 0;
 }
 
@@ -604,6 +662,8 @@ int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error)
 	arg.guest_huge = shift >= PMD_SHIFT;
 	arg.fetch = access & X86_WALK_FETCH;
 	arg.nr_pages = 0;
+	arg.dirty = 0;
+	sh_prefetch_plan(vcpu, &wc, &arg, gpa >> PAGE_SHIFT, access);
 	r = okvm_mmu_map_gfn(vcpu, gpa >> PAGE_SHIFT, access & X86_WALK_WRITE,
 			     sh_install, &arg);
 	sh_prefetch_done(&arg);
