@@ -11,7 +11,8 @@
  * The file names and their order come from the KVM_GET_STATS_FD
  * descriptors (okvm_stat_desc_at()), so the two views never disagree.
  * A file prints its value as "%llu\n"; writing 0 to a cumulative one
- * clears it (everywhere it sums), instant values are read-only.
+ * clears it (everywhere it sums), instant values are read-only.  As in
+ * KVM, a histogram's file is its first bucket (values 0: fls64() == 0).
  *
  * Lifetime: a per-VM or per-vCPU file takes a VM reference when it is
  * opened (refused once the VM is on its way out) and drops it when
@@ -36,11 +37,11 @@ static DEFINE_MUTEX(okvm_vm_list_lock);	/* the list, and dir creation */
 /* The i_private of a per-VM counter file. */
 struct okvm_debugfs_stat {
 	struct okvm_vm *vm;
-	u16 index;			/* in vm->stat or vcpu->stat */
+	u16 index;			/* slot in vm->stat or vcpu->stat */
 	bool vcpu;
 };
 
-/* A top-level file's key, in its i_private: index, and a vCPU bit. */
+/* A top-level file's key, in its i_private: slot, and a vCPU bit. */
 #define OKVM_DEBUGFS_VCPU	0x10000UL
 
 static umode_t okvm_debugfs_mode(const struct okvm_stat_desc *d)
@@ -227,18 +228,19 @@ static void okvm_debugfs_vm_files(struct okvm_vm *vm)
 {
 	const struct okvm_stat_desc *d;
 	struct okvm_debugfs_stat *s;
-	size_t i;
+	size_t i, slot;
 
-	s = kcalloc(OKVM_VM_NR_STATS + OKVM_VCPU_NR_STATS, sizeof(*s),
+	s = kcalloc(OKVM_VM_NR_DESCS + OKVM_VCPU_NR_DESCS, sizeof(*s),
 		    GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return;
 	vm->debugfs_stats = s;
-	for (i = 0; i < OKVM_VM_NR_STATS + OKVM_VCPU_NR_STATS; i++, s++) {
+	for (i = 0; i < OKVM_VM_NR_DESCS + OKVM_VCPU_NR_DESCS; i++, s++) {
 		s->vm = vm;
-		s->vcpu = i >= OKVM_VM_NR_STATS;
-		s->index = s->vcpu ? i - OKVM_VM_NR_STATS : i;
-		d = okvm_stat_desc_at(s->vcpu, s->index);
+		s->vcpu = i >= OKVM_VM_NR_DESCS;
+		d = okvm_stat_desc_at(s->vcpu, s->vcpu ? i - OKVM_VM_NR_DESCS :
+					       i, &slot);
+		s->index = slot;
 		debugfs_create_file(d->name, okvm_debugfs_mode(d), vm->debugfs,
 				    s, (const struct file_operations *)
 				    &okvm_debugfs_vm_fops);
@@ -304,22 +306,22 @@ void okvm_debugfs_vcpu_add(struct okvm_vcpu *vcpu)
 void okvm_debugfs_init(void)
 {
 	const struct okvm_stat_desc *d;
-	unsigned long i;
+	size_t i, slot;
 
 	okvm_debugfs_dir = debugfs_create_dir("kvm", NULL);
 	if (IS_ERR(okvm_debugfs_dir))
 		return;
-	for (i = 0; i < OKVM_VM_NR_STATS; i++) {
-		d = okvm_stat_desc_at(false, i);
+	for (i = 0; i < OKVM_VM_NR_DESCS; i++) {
+		d = okvm_stat_desc_at(false, i, &slot);
 		debugfs_create_file(d->name, okvm_debugfs_mode(d),
-				    okvm_debugfs_dir, (void *)i,
+				    okvm_debugfs_dir, (void *)slot,
 				    &okvm_debugfs_all_fops);
 	}
-	for (i = 0; i < OKVM_VCPU_NR_STATS; i++) {
-		d = okvm_stat_desc_at(true, i);
+	for (i = 0; i < OKVM_VCPU_NR_DESCS; i++) {
+		d = okvm_stat_desc_at(true, i, &slot);
 		debugfs_create_file(d->name, okvm_debugfs_mode(d),
 				    okvm_debugfs_dir,
-				    (void *)(i | OKVM_DEBUGFS_VCPU),
+				    (void *)(slot | OKVM_DEBUGFS_VCPU),
 				    &okvm_debugfs_all_fops);
 	}
 }

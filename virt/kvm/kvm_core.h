@@ -120,28 +120,45 @@ struct okvm_io_dev {
 struct okvm_io_bus;
 
 /*
- * Statistics (stats.c, KVM_GET_STATS_FD): u64 counters, the generic ones
+ * Statistics (stats.c, KVM_GET_STATS_FD): u64 slots, the generic ones
  * first, then the arch's (OKVM_ARCH_NR_*_STATS, described by
- * okvm_arch_*_stat_descs[]).  A vCPU's are written by its thread (under
- * vcpu->mutex), a VM's by whoever does what they count; readers take a
- * racy snapshot.
+ * okvm_arch_*_stat_descs[]).  A counter is one slot, a histogram
+ * OKVM_STAT_HIST_BUCKETS consecutive ones.  A vCPU's are written by its
+ * thread (under vcpu->mutex), a VM's by whoever does what they count;
+ * readers take a racy snapshot.
  */
 enum okvm_vm_stat {
-	OKVM_VM_STAT_REMOTE_TLB_FLUSH_REQUESTS,
 	OKVM_VM_STAT_REMOTE_TLB_FLUSH,
+	OKVM_VM_STAT_REMOTE_TLB_FLUSH_REQUESTS,
 	OKVM_VM_NR_GENERIC_STATS
 };
+
+/* Buckets of a logarithmic histogram: bucket i counts fls64(v) == i. */
+#define OKVM_STAT_HIST_BUCKETS	32
 
 enum okvm_vcpu_stat {
 	OKVM_STAT_HALT_SUCCESSFUL_POLL,
 	OKVM_STAT_HALT_ATTEMPTED_POLL,
+	OKVM_STAT_HALT_POLL_INVALID,
 	OKVM_STAT_HALT_WAKEUP,
 	OKVM_STAT_HALT_POLL_SUCCESS_NS,
 	OKVM_STAT_HALT_POLL_FAIL_NS,
 	OKVM_STAT_HALT_WAIT_NS,
-	OKVM_STAT_BLOCKING,
+	OKVM_STAT_HALT_POLL_SUCCESS_HIST,
+	OKVM_STAT_HALT_POLL_FAIL_HIST = OKVM_STAT_HALT_POLL_SUCCESS_HIST +
+					OKVM_STAT_HIST_BUCKETS,
+	OKVM_STAT_HALT_WAIT_HIST = OKVM_STAT_HALT_POLL_FAIL_HIST +
+				   OKVM_STAT_HIST_BUCKETS,
+	OKVM_STAT_BLOCKING = OKVM_STAT_HALT_WAIT_HIST + OKVM_STAT_HIST_BUCKETS,
 	OKVM_VCPU_NR_GENERIC_STATS
 };
+
+/* Descriptors: the generic ones (stats.c), then one per arch slot. */
+#define OKVM_VM_NR_GENERIC_DESCS	2
+#define OKVM_VCPU_NR_GENERIC_DESCS	11
+#define OKVM_VM_NR_DESCS	(OKVM_VM_NR_GENERIC_DESCS + OKVM_ARCH_NR_VM_STATS)
+#define OKVM_VCPU_NR_DESCS	(OKVM_VCPU_NR_GENERIC_DESCS + \
+				 OKVM_ARCH_NR_VCPU_STATS)
 
 #define OKVM_VM_NR_STATS	(OKVM_VM_NR_GENERIC_STATS + OKVM_ARCH_NR_VM_STATS)
 #define OKVM_VCPU_NR_STATS	(OKVM_VCPU_NR_GENERIC_STATS + \
@@ -151,7 +168,14 @@ struct okvm_stat_desc {
 	const char *name;
 	u32 flags;		/* KVM_STATS_TYPE_*, _UNIT_* and _BASE_* */
 	s16 exponent;
+	u16 slot;		/* first u64, counted from its part's start */
+	u16 size;		/* u64s: 1, or a histogram's buckets */
 };
+
+/* A one-slot counter at @slot of its part (generic or arch). */
+#define OKVM_STAT_DESC(_slot, _name, _flags, _exp)			\
+	{ .name = (_name), .flags = (_flags), .exponent = (_exp),	\
+	  .slot = (_slot), .size = 1 }
 
 /* The flags the counters use: a count, nanoseconds (exponent -9), a flag. */
 #define OKVM_STAT_COUNT		(KVM_STATS_TYPE_CUMULATIVE | \
@@ -162,12 +186,29 @@ struct okvm_stat_desc {
 				 KVM_STATS_UNIT_BOOLEAN | KVM_STATS_BASE_POW10)
 #define OKVM_STAT_NOW		(KVM_STATS_TYPE_INSTANT | \
 				 KVM_STATS_UNIT_NONE | KVM_STATS_BASE_POW10)
+#define OKVM_STAT_PEAK		(KVM_STATS_TYPE_PEAK | \
+				 KVM_STATS_UNIT_NONE | KVM_STATS_BASE_POW10)
+#define OKVM_STAT_LOG_HIST_NS	(KVM_STATS_TYPE_LOG_HIST | \
+				 KVM_STATS_UNIT_SECONDS | KVM_STATS_BASE_POW10)
 extern const struct okvm_stat_desc okvm_arch_vm_stat_descs[];
 extern const struct okvm_stat_desc okvm_arch_vcpu_stat_descs[];
 
 static inline void okvm_stat_add(u64 *stat, u64 n)
 {
 	WRITE_ONCE(*stat, READ_ONCE(*stat) + n);
+}
+
+/* A peak value: raise *stat to @v if it is lower. */
+static inline void okvm_stat_peak(u64 *stat, u64 v)
+{
+	if (v > READ_ONCE(*stat))
+		WRITE_ONCE(*stat, v);
+}
+
+/* Count @v in the logarithmic histogram at @hist (bucket fls64(v)). */
+static inline void okvm_stat_log_hist(u64 *hist, u64 v)
+{
+	okvm_stat_add(&hist[min(fls64(v), OKVM_STAT_HIST_BUCKETS - 1)], 1);
 }
 
 #define okvm_vcpu_stat_inc(vcpu, idx)	okvm_stat_add(&(vcpu)->stat[idx], 1)
@@ -213,6 +254,8 @@ struct okvm_vm {
 	struct mutex resampler_lock;	/* resamplers and their irqfds */
 	struct list_head resamplers;	/* RCU readers (irqfd.c) */
 	struct okvm_io_bus __rcu *buses[OKVM_NR_BUSES];	/* slots_lock, srcu */
+	unsigned int max_halt_poll_ns;	/* KVM_CAP_HALT_POLL (halt.c) */
+	bool halt_poll_override;	/* ... was enabled: use it */
 	u64 stat[OKVM_VM_NR_STATS];
 	struct list_head vm_node;	/* okvm_vm_list (debugfs.c) */
 	struct dentry *debugfs;		/* "<pid>-<fd>", or NULL */
@@ -233,6 +276,7 @@ struct okvm_vcpu {
 	int mode;			/* enum okvm_vcpu_mode */
 	unsigned long requests;
 	struct pid __rcu *pid;		/* the thread of the last KVM_RUN */
+	unsigned int halt_poll_ns;	/* its poll window (halt.c) */
 	u64 stat[OKVM_VCPU_NR_STATS];
 
 	struct okvm_vcpu_arch arch;
@@ -273,17 +317,22 @@ void okvm_vcpu_destroy(struct okvm_vcpu *vcpu);
 void okvm_make_request(struct okvm_vcpu *vcpu, int req);
 bool okvm_check_request(struct okvm_vcpu *vcpu, int req);
 void okvm_kick_vcpu(struct okvm_vcpu *vcpu);
-void okvm_vcpu_block(struct okvm_vcpu *vcpu, bool halt);
-void okvm_vcpu_on_spin(struct okvm_vcpu *me);
+bool okvm_vcpu_sleep(struct okvm_vcpu *vcpu);
+bool okvm_vcpu_on_spin(struct okvm_vcpu *me);
 void okvm_flush_remote_tlbs(struct okvm_vm *vm);
 
 #define okvm_for_each_vcpu(idx, vcpu, vm) \
 	xa_for_each_range(&(vm)->vcpus, idx, vcpu, 0, \
 			  atomic_read(&(vm)->online_vcpus) - 1)
 
+/* halt.c */
+void okvm_vcpu_block(struct okvm_vcpu *vcpu, bool halt);
+int okvm_vm_enable_halt_poll(struct okvm_vm *vm, u64 max_ns);
+
 /* stats.c */
 int okvm_get_stats_fd(struct okvm_vm *vm, struct okvm_vcpu *vcpu);
-const struct okvm_stat_desc *okvm_stat_desc_at(bool vcpu, size_t index);
+const struct okvm_stat_desc *okvm_stat_desc_at(bool vcpu, size_t index,
+					       size_t *slot);
 
 /*
  * debugfs.c: /sys/kernel/debug/kvm.  okvm_debugfs_open/_release are for
@@ -396,6 +445,9 @@ void okvm_arch_vm_destroy(struct okvm_vm *vm);
 /* VM ioctls; -ENOTTY for an unknown one. */
 long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 			void __user *argp);
+/* KVM_ENABLE_CAP on the VM for a capability the core does not handle. */
+long okvm_arch_vm_enable_cap(struct okvm_vm *vm,
+			     const struct kvm_enable_cap *cap);
 /* KVM_CREATE_VCPU, vm->lock held, before anything is allocated: may a
  * vCPU with this id (< OKVM_MAX_VCPU_IDS) be made?  0 or -errno. */
 int okvm_arch_vcpu_precreate(struct okvm_vm *vm, unsigned long id);

@@ -21,25 +21,43 @@
 /* The length of an id or a name, NUL included: KVM's value. */
 #define OKVM_STATS_NAME_SIZE	48
 
-/* In the order of enum okvm_vm_stat; the names are KVM's. */
+/* KVM's generic VM statistics, in KVM's descriptor order. */
 static const struct okvm_stat_desc okvm_vm_generic_descs[] = {
-	{ "remote_tlb_flush_requests", OKVM_STAT_COUNT, 0 },
-	{ "remote_tlb_flush", OKVM_STAT_COUNT, 0 },
+	OKVM_STAT_DESC(OKVM_VM_STAT_REMOTE_TLB_FLUSH, "remote_tlb_flush",
+		       OKVM_STAT_COUNT, 0),
+	OKVM_STAT_DESC(OKVM_VM_STAT_REMOTE_TLB_FLUSH_REQUESTS,
+		       "remote_tlb_flush_requests", OKVM_STAT_COUNT, 0),
 };
-static_assert(ARRAY_SIZE(okvm_vm_generic_descs) == OKVM_VM_NR_GENERIC_STATS);
+static_assert(ARRAY_SIZE(okvm_vm_generic_descs) == OKVM_VM_NR_GENERIC_DESCS);
 
-/* In the order of enum okvm_vcpu_stat. */
+#define OKVM_HALT_HIST(_slot, _name)					\
+	{ .name = (_name), .flags = OKVM_STAT_LOG_HIST_NS, .exponent = -9, \
+	  .slot = (_slot), .size = OKVM_STAT_HIST_BUCKETS }
+
+/* KVM's generic vCPU statistics, in KVM's descriptor order. */
 static const struct okvm_stat_desc okvm_vcpu_generic_descs[] = {
-	{ "halt_successful_poll", OKVM_STAT_COUNT, 0 },
-	{ "halt_attempted_poll", OKVM_STAT_COUNT, 0 },
-	{ "halt_wakeup", OKVM_STAT_COUNT, 0 },
-	{ "halt_poll_success_ns", OKVM_STAT_COUNT_NS, -9 },
-	{ "halt_poll_fail_ns", OKVM_STAT_COUNT_NS, -9 },
-	{ "halt_wait_ns", OKVM_STAT_COUNT_NS, -9 },
-	{ "blocking", OKVM_STAT_NOW_BOOL, 0 },
+	OKVM_STAT_DESC(OKVM_STAT_HALT_SUCCESSFUL_POLL, "halt_successful_poll",
+		       OKVM_STAT_COUNT, 0),
+	OKVM_STAT_DESC(OKVM_STAT_HALT_ATTEMPTED_POLL, "halt_attempted_poll",
+		       OKVM_STAT_COUNT, 0),
+	OKVM_STAT_DESC(OKVM_STAT_HALT_POLL_INVALID, "halt_poll_invalid",
+		       OKVM_STAT_COUNT, 0),
+	OKVM_STAT_DESC(OKVM_STAT_HALT_WAKEUP, "halt_wakeup",
+		       OKVM_STAT_COUNT, 0),
+	OKVM_STAT_DESC(OKVM_STAT_HALT_POLL_SUCCESS_NS, "halt_poll_success_ns",
+		       OKVM_STAT_COUNT_NS, -9),
+	OKVM_STAT_DESC(OKVM_STAT_HALT_POLL_FAIL_NS, "halt_poll_fail_ns",
+		       OKVM_STAT_COUNT_NS, -9),
+	OKVM_STAT_DESC(OKVM_STAT_HALT_WAIT_NS, "halt_wait_ns",
+		       OKVM_STAT_COUNT_NS, -9),
+	OKVM_HALT_HIST(OKVM_STAT_HALT_POLL_SUCCESS_HIST,
+		       "halt_poll_success_hist"),
+	OKVM_HALT_HIST(OKVM_STAT_HALT_POLL_FAIL_HIST, "halt_poll_fail_hist"),
+	OKVM_HALT_HIST(OKVM_STAT_HALT_WAIT_HIST, "halt_wait_hist"),
+	OKVM_STAT_DESC(OKVM_STAT_BLOCKING, "blocking", OKVM_STAT_NOW_BOOL, 0),
 };
 static_assert(ARRAY_SIZE(okvm_vcpu_generic_descs) ==
-	      OKVM_VCPU_NR_GENERIC_STATS);
+	      OKVM_VCPU_NR_GENERIC_DESCS);
 
 /*
  * A descriptor: the fixed fields, then the name.  Not sizeof(): newer
@@ -51,7 +69,7 @@ static_assert(ARRAY_SIZE(okvm_vcpu_generic_descs) ==
 struct okvm_stats_file {
 	struct okvm_vm *vm;		/* a reference */
 	const u64 *data;		/* vm->stat or vcpu->stat */
-	size_t nr;			/* counters */
+	size_t nr;			/* u64 slots */
 	size_t head_size;		/* header + id + descriptors */
 	char head[];
 };
@@ -101,38 +119,49 @@ struct file_operations okvm_stats_fops = {
 };
 
 static void okvm_stats_put_desc(char *p, const struct okvm_stat_desc *d,
-				u32 index)
+				size_t slot)
 {
 	struct kvm_stats_desc *k = (struct kvm_stats_desc *)p;
 
 	k->flags = d->flags;
 	k->exponent = d->exponent;
-	k->size = 1;
-	k->offset = index * sizeof(u64);
+	k->size = d->size;
+	k->offset = slot * sizeof(u64);
 	strscpy(k->name, d->name, OKVM_STATS_NAME_SIZE);
 }
 
 /*
- * The descriptor of counter @index of a vCPU (@vcpu) or a VM: the one
- * table both this file and debugfs.c name their counters from.
+ * Descriptor @index of a vCPU's (@vcpu) or a VM's statistics, and in
+ * *@slot where its data starts in vcpu->stat or vm->stat: the one table
+ * both this file and debugfs.c name their counters from.
  */
-const struct okvm_stat_desc *okvm_stat_desc_at(bool vcpu, size_t index)
+const struct okvm_stat_desc *okvm_stat_desc_at(bool vcpu, size_t index,
+					       size_t *slot)
 {
-	if (vcpu)
-		return index < OKVM_VCPU_NR_GENERIC_STATS ?
-		       &okvm_vcpu_generic_descs[index] :
-		       &okvm_arch_vcpu_stat_descs[index -
-						  OKVM_VCPU_NR_GENERIC_STATS];
-	return index < OKVM_VM_NR_GENERIC_STATS ?
-	       &okvm_vm_generic_descs[index] :
-	       &okvm_arch_vm_stat_descs[index - OKVM_VM_NR_GENERIC_STATS];
+	size_t generic = vcpu ? OKVM_VCPU_NR_GENERIC_DESCS :
+				OKVM_VM_NR_GENERIC_DESCS;
+	const struct okvm_stat_desc *d;
+
+	if (index < generic) {
+		d = vcpu ? &okvm_vcpu_generic_descs[index] :
+			   &okvm_vm_generic_descs[index];
+		*slot = d->slot;
+		return d;
+	}
+	d = vcpu ? &okvm_arch_vcpu_stat_descs[index - generic] :
+		   &okvm_arch_vm_stat_descs[index - generic];
+	*slot = d->slot + (vcpu ? OKVM_VCPU_NR_GENERIC_STATS :
+				  OKVM_VM_NR_GENERIC_STATS);
+	return d;
 }
 
 /* Header, id and descriptors of a VM's (@vcpu NULL) or a vCPU's file. */
 static struct okvm_stats_file *okvm_stats_build(struct okvm_vm *vm,
 						struct okvm_vcpu *vcpu)
 {
-	size_t nr = vcpu ? OKVM_VCPU_NR_STATS : OKVM_VM_NR_STATS, i, head;
+	size_t nr = vcpu ? OKVM_VCPU_NR_DESCS : OKVM_VM_NR_DESCS, i, head;
+	const struct okvm_stat_desc *d;
+	size_t slot;
 	struct okvm_stats_file *sf;
 	struct kvm_stats_header *h;
 
@@ -153,12 +182,13 @@ static struct okvm_stats_file *okvm_stats_build(struct okvm_vm *vm,
 	else
 		snprintf(sf->head + h->id_offset, OKVM_STATS_NAME_SIZE,
 			 "kvm-%d", task_tgid_nr(current));
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr; i++) {
+		d = okvm_stat_desc_at(vcpu, i, &slot);
 		okvm_stats_put_desc(sf->head + h->desc_offset +
-				    i * OKVM_DESC_SIZE,
-				    okvm_stat_desc_at(vcpu, i), i);
+				    i * OKVM_DESC_SIZE, d, slot);
+	}
 	sf->data = vcpu ? vcpu->stat : vm->stat;
-	sf->nr = nr;
+	sf->nr = vcpu ? OKVM_VCPU_NR_STATS : OKVM_VM_NR_STATS;
 	sf->head_size = head;
 	sf->vm = vm;
 	return sf;

@@ -10,7 +10,6 @@
 #include <linux/pid.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
-#include <linux/ktime.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
@@ -286,60 +285,20 @@ void okvm_kick_vcpu(struct okvm_vcpu *vcpu)
 }
 EXPORT_SYMBOL_GPL(okvm_kick_vcpu);
 
-/* Halt polling: how long a vCPU spins for a wake-up before it sleeps. */
-static unsigned int halt_poll_ns = 200000;
-module_param(halt_poll_ns, uint, 0644);
-MODULE_PARM_DESC(halt_poll_ns, "ns a halted vCPU polls before sleeping");
-
-static bool okvm_vcpu_poll(struct okvm_vcpu *vcpu)
-{
-	unsigned int poll = READ_ONCE(halt_poll_ns);
-	ktime_t start, stop;
-	bool woken = false;
-	u64 ns;
-
-	if (!poll)
-		return false;
-	okvm_vcpu_stat_inc(vcpu, OKVM_STAT_HALT_ATTEMPTED_POLL);
-	start = ktime_get();
-	stop = ktime_add_ns(start, poll);
-	do {
-		woken = okvm_arch_vcpu_should_wake(vcpu) ||
-			signal_pending(current);
-		if (woken)
-			break;
-		cpu_relax();
-	} while (!need_resched() && ktime_before(ktime_get(), stop));
-	ns = ktime_to_ns(ktime_sub(ktime_get(), start));
-	if (woken) {
-		okvm_vcpu_stat_inc(vcpu, OKVM_STAT_HALT_SUCCESSFUL_POLL);
-		trace_kvm_vcpu_wakeup(ns, false, true);
-	}
-	okvm_stat_add(&vcpu->stat[woken ? OKVM_STAT_HALT_POLL_SUCCESS_NS :
-					  OKVM_STAT_HALT_POLL_FAIL_NS], ns);
-	return woken;
-}
-
 /*
  * Sleep until the vCPU has something to do (okvm_arch_vcpu_should_wake())
- * or a signal is pending.  vcpu->mutex held; may sleep.  A waker changes
- * the state first, then calls okvm_kick_vcpu(): prepare_to_wait() orders
- * our check after our queueing, so no wake-up is lost.  @halt: the guest
- * halted (poll first, count in the halt_* statistics), rather than an AP
- * waiting for its SIPI.
+ * or a signal is pending; true if it slept.  vcpu->mutex held; may sleep.
+ * A waker changes the state first, then calls okvm_kick_vcpu():
+ * prepare_to_wait() orders our check after our queueing, so no wake-up
+ * is lost.  Halts poll first (halt.c).
  */
-void okvm_vcpu_block(struct okvm_vcpu *vcpu, bool halt)
+bool okvm_vcpu_sleep(struct okvm_vcpu *vcpu)
 {
 	DEFINE_WAIT(wait);
-
-	ktime_t start;
 	bool slept = false;
 
 	might_sleep();
-	if (halt && okvm_vcpu_poll(vcpu))
-		return;
 	WRITE_ONCE(vcpu->stat[OKVM_STAT_BLOCKING], 1);
-	start = ktime_get();
 	for (;;) {
 		prepare_to_wait(&vcpu->wq, &wait, TASK_INTERRUPTIBLE);
 		if (okvm_arch_vcpu_should_wake(vcpu) || signal_pending(current))
@@ -349,15 +308,9 @@ void okvm_vcpu_block(struct okvm_vcpu *vcpu, bool halt)
 	}
 	finish_wait(&vcpu->wq, &wait);
 	WRITE_ONCE(vcpu->stat[OKVM_STAT_BLOCKING], 0);
-	if (halt)
-		trace_kvm_vcpu_wakeup(ktime_to_ns(ktime_sub(ktime_get(), start)),
-				      slept, okvm_arch_vcpu_should_wake(vcpu));
-	if (!slept)
-		return;
-	okvm_vcpu_stat_inc(vcpu, OKVM_STAT_HALT_WAKEUP);
-	if (halt)
-		okvm_stat_add(&vcpu->stat[OKVM_STAT_HALT_WAIT_NS],
-			      ktime_to_ns(ktime_sub(ktime_get(), start)));
+	if (slept)
+		okvm_vcpu_stat_inc(vcpu, OKVM_STAT_HALT_WAKEUP);
+	return slept;
 }
 
 /*
@@ -366,8 +319,9 @@ void okvm_vcpu_block(struct okvm_vcpu *vcpu, bool halt)
  * the thread of another vCPU that is neither in guest mode nor asleep in
  * okvm_vcpu_block(), so that it can finish what we wait for.  On a host
  * with fewer CPUs than vCPUs this is what lets the guest progress at all.
+ * True if we yielded to one.
  */
-void okvm_vcpu_on_spin(struct okvm_vcpu *me)
+bool okvm_vcpu_on_spin(struct okvm_vcpu *me)
 {
 	struct task_struct *task;
 	struct okvm_vcpu *vcpu;
@@ -386,8 +340,9 @@ void okvm_vcpu_on_spin(struct okvm_vcpu *me)
 		r = task == current ? 0 : yield_to(task, true);
 		put_task_struct(task);
 		if (r)
-			return;	/* yielded, or nobody else can run here */
+			return r > 0;	/* yielded, or nobody else can run */
 	}
+	return false;
 }
 
 /*

@@ -31,6 +31,23 @@ static long okvm_vm_ioctl_get_dirty_log(struct okvm_vm *vm, void __user *argp)
 	return okvm_get_dirty_log(vm, &log);
 }
 
+/*
+ * KVM_ENABLE_CAP: the core's capabilities here, the arch's in
+ * okvm_arch_vm_enable_cap().  Unknown flags are EINVAL for all of them.
+ */
+static long okvm_vm_ioctl_enable_cap(struct okvm_vm *vm, void __user *argp)
+{
+	struct kvm_enable_cap cap;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	if (cap.flags)
+		return -EINVAL;
+	if (cap.cap == KVM_CAP_HALT_POLL)
+		return okvm_vm_enable_halt_poll(vm, cap.args[0]);
+	return okvm_arch_vm_enable_cap(vm, &cap);
+}
+
 static long okvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 			  unsigned long arg)
 {
@@ -61,6 +78,8 @@ static long okvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return okvm_vm_ioctl_irqfd(vm, argp);
 	case KVM_GET_STATS_FD:
 		return okvm_get_stats_fd(vm, NULL);
+	case KVM_ENABLE_CAP:
+		return okvm_vm_ioctl_enable_cap(vm, argp);
 	default:
 		return okvm_arch_vm_ioctl(vm, ioctl, argp);
 	}
@@ -209,6 +228,7 @@ long okvm_check_extension(struct okvm_vm *vm, long cap)
 	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
 	case KVM_CAP_IRQFD:
 	case KVM_CAP_BINARY_STATS_FD:
+	case KVM_CAP_HALT_POLL:
 		return 1;
 	case KVM_CAP_READONLY_MEM:
 		return !!(OKVM_ARCH_MEM_FLAGS & KVM_MEM_READONLY);

@@ -54,6 +54,12 @@ long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 	return -ENOTTY;
 }
 
+long okvm_arch_vm_enable_cap(struct okvm_vm *vm,
+			     const struct kvm_enable_cap *cap)
+{
+	return -EINVAL;
+}
+
 int okvm_arch_vcpu_precreate(struct okvm_vm *vm, unsigned long id)
 {
 	WARN_ON_ONCE(1);	/* okvm_arch_vm_init() let no VM exist */

@@ -41,7 +41,11 @@ int okvm_emulate_hypercall(struct okvm_vcpu *vcpu, u64 next_rip)
 			break;
 		case KVM_HC_SCHED_YIELD:
 			/* RBX names the vCPU to yield to; any one will do. */
-			okvm_vcpu_on_spin(vcpu);
+			okvm_arch_stat_inc(vcpu,
+					   OKVM_X86_STAT_DIRECTED_YIELD_ATTEMPTED);
+			if (okvm_vcpu_on_spin(vcpu))
+				okvm_arch_stat_inc(vcpu,
+					OKVM_X86_STAT_DIRECTED_YIELD_SUCCESSFUL);
 			ret = 0;
 			break;
 		default:

@@ -525,17 +525,14 @@ long okvm_vm_set_boot_cpu_id(struct okvm_vm *vm, unsigned long id)
 	return r;
 }
 
-/* KVM_ENABLE_CAP on the VM fd. */
-long okvm_vm_enable_cap(struct okvm_vm *vm, void __user *argp)
+/* KVM_ENABLE_CAP on the VM fd: x86's capabilities (flags checked). */
+long okvm_arch_vm_enable_cap(struct okvm_vm *vm,
+			     const struct kvm_enable_cap *c)
 {
 	u64 x2apic_ok = KVM_X2APIC_API_USE_32BIT_IDS |
 			KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK;
-	struct kvm_enable_cap cap;
+	struct kvm_enable_cap cap = *c;
 
-	if (copy_from_user(&cap, argp, sizeof(cap)))
-		return -EFAULT;
-	if (cap.flags)
-		return -EINVAL;
 	switch (cap.cap) {
 	case KVM_CAP_SPLIT_IRQCHIP:
 		return okvm_vm_enable_split_irqchip(vm, cap.args[0]);

@@ -222,7 +222,6 @@ long okvm_vm_irq_line(struct okvm_vm *vm, void __user *argp, bool status);
 long okvm_vm_get_irqchip(struct okvm_vm *vm, void __user *argp);
 long okvm_vm_set_irqchip(struct okvm_vm *vm, void __user *argp);
 long okvm_vm_set_boot_cpu_id(struct okvm_vm *vm, unsigned long id);
-long okvm_vm_enable_cap(struct okvm_vm *vm, void __user *argp);
 bool okvm_split_eoi_wanted(struct okvm_vm *vm, struct x86_lapic *l,
 			   u8 vector);
 void okvm_irqchip_destroy(struct okvm_vm *vm);

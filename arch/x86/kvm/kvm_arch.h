@@ -34,19 +34,36 @@ enum okvm_x86_vcpu_stat {
 	OKVM_X86_STAT_HALT_EXITS,	/* HLT */
 	OKVM_X86_STAT_REQUEST_IRQ_EXITS, /* KVM_EXIT_IRQ_WINDOW_OPEN */
 	OKVM_X86_STAT_IRQ_EXITS,	/* for a host interrupt */
+	OKVM_X86_STAT_HOST_STATE_RELOAD, /* host state back after a run */
+	OKVM_X86_STAT_FPU_RELOAD,	/* userspace's FPU back after KVM_RUN */
 	OKVM_X86_STAT_INSN_EMULATION,	/* instructions emulated */
 	OKVM_X86_STAT_INSN_EMULATION_FAIL, /* ... that the emulator refused */
 	OKVM_X86_STAT_HYPERCALLS,	/* VMCALL/VMMCALL */
 	OKVM_X86_STAT_IRQ_INJECTIONS,	/* external interrupts injected */
 	OKVM_X86_STAT_NMI_INJECTIONS,
+	OKVM_X86_STAT_DIRECTED_YIELD_ATTEMPTED,	/* KVM_HC_SCHED_YIELD */
+	OKVM_X86_STAT_DIRECTED_YIELD_SUCCESSFUL, /* ... that yielded */
+	OKVM_X86_STAT_PREEMPTION_REPORTED, /* preempted after a host IRQ */
+	OKVM_X86_STAT_PREEMPTION_OTHER,	/* preempted anywhere else */
+	OKVM_X86_STAT_GUEST_MODE,	/* running L2: never (no nesting) */
+	OKVM_X86_STAT_NOTIFY_WINDOW_EXITS, /* VMX notify exits: never */
 	OKVM_ARCH_NR_VCPU_STATS
 };
 /* The VM's, counted by the TDP MMU (mmu/tdp.c). */
 enum okvm_x86_vm_stat {
+	OKVM_X86_VM_STAT_MMU_SHADOW_ZAPPED, /* shadow tables freed */
+	OKVM_X86_VM_STAT_MMU_PTE_WRITE,	/* never: no write-tracking */
+	OKVM_X86_VM_STAT_MMU_PDE_ZAPPED, /* never: no write-tracking */
+	OKVM_X86_VM_STAT_MMU_FLOODED,	/* never: no write-tracking */
+	OKVM_X86_VM_STAT_MMU_RECYCLED,	/* shadow tables restarted, too big */
+	OKVM_X86_VM_STAT_MMU_CACHE_MISS, /* shadow tables allocated */
+	OKVM_X86_VM_STAT_MMU_UNSYNC,	/* never: no unsync tables */
 	OKVM_X86_VM_STAT_PAGES_4K,	/* live 4 KiB leaves */
 	OKVM_X86_VM_STAT_PAGES_2M,	/* live 2 MiB leaves */
 	OKVM_X86_VM_STAT_PAGES_1G,	/* 1 GiB leaves: okvm makes none */
 	OKVM_X86_VM_STAT_NX_LPAGE_SPLITS, /* regions split by NX huge pages */
+	OKVM_X86_VM_STAT_MAX_MMU_RMAP_SIZE, /* peak records of one frame */
+	OKVM_X86_VM_STAT_MAX_MMU_PAGE_HASH_COLLISIONS, /* never: no hash */
 	OKVM_ARCH_NR_VM_STATS
 };
 

@@ -62,6 +62,32 @@ void okvm_steal_time_run(struct okvm_vcpu *vcpu)
 {
 	if (vcpu->arch.st.msr & KVM_MSR_ENABLED)
 		vcpu->arch.st.pending = true;
+	vcpu->arch.nivcsw = current->nivcsw;
+	vcpu->arch.at_boundary = false;
+}
+
+/*
+ * preemption_reported and preemption_other: the times the vCPU's thread
+ * was switched out while still runnable (preempted, cond_resched(),
+ * yield_to()) inside KVM_RUN, which is what KVM counts at vcpu_put.  KVM
+ * has a preempt notifier; okvm reads the thread's involuntary switch
+ * count instead, at each entry and when KVM_RUN returns.  "Reported" if
+ * the last exit was for a host interrupt (the guest stopped on an
+ * instruction boundary: KVM would mark it preempted in the steal-time
+ * structure), "other" otherwise (after any other exit, or on the way in).
+ */
+void okvm_preempt_account(struct okvm_vcpu *vcpu)
+{
+	unsigned long n = current->nivcsw;
+	unsigned long d = n - vcpu->arch.nivcsw;
+
+	if (!d)
+		return;
+	vcpu->arch.nivcsw = n;
+	okvm_stat_add(&vcpu->stat[OKVM_VCPU_NR_GENERIC_STATS +
+				  (vcpu->arch.at_boundary ?
+				   OKVM_X86_STAT_PREEMPTION_REPORTED :
+				   OKVM_X86_STAT_PREEMPTION_OTHER)], d);
 }
 
 /*

@@ -218,8 +218,6 @@ long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 		return okvm_vm_set_irqchip(vm, argp);
 	case KVM_SET_BOOT_CPU_ID:
 		return okvm_vm_set_boot_cpu_id(vm, (unsigned long)argp);
-	case KVM_ENABLE_CAP:
-		return okvm_vm_enable_cap(vm, argp);
 	case KVM_SET_GSI_ROUTING:
 		return okvm_vm_set_gsi_routing(vm, argp);
 	case KVM_SIGNAL_MSI:
@@ -657,6 +655,8 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 	bool flush, moved;
 	int r;
 
+	okvm_preempt_account(vcpu);
+	vcpu->arch.at_boundary = false;
 	r = okvm_process_requests(vcpu);
 	if (r <= 0)
 		return r;
@@ -690,7 +690,10 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 	local_irq_enable();
 	preempt_enable();
 
+	/* The vendor's run() gave the host its own state back. */
+	okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_HOST_STATE_RELOAD);
 	okvm_vendor->decode_exit(vcpu, &vcpu->arch.exit);
+	vcpu->arch.at_boundary = vcpu->arch.exit.code == OKVM_X_EXTINT;
 	if (!vcpu->arch.exit.no_exit)
 		trace_kvm_exit(vcpu->vcpu_id, vcpu->arch.rip, &vcpu->arch.exit,
 			       okvm_vendor->trace_isa);
@@ -861,6 +864,7 @@ static int okvm_run_runnable(struct okvm_vcpu *vcpu)
 	r = okvm_run_loop(vcpu);
 out:
 	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, false);
+	okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_FPU_RELOAD);
 	okvm_post_run(vcpu);
 	return r;
 }
@@ -883,5 +887,6 @@ int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu)
 		r = okvm_sync_regs_load(vcpu) ?: okvm_run_runnable(vcpu);
 	okvm_sync_regs_store(vcpu);
 	okvm_sigset_deactivate(vcpu);
+	okvm_preempt_account(vcpu);
 	return r;
 }

@@ -295,6 +295,8 @@ struct okvm_vcpu_arch {
 	struct kvm_cpuid_entry2 *cpuid;
 	int ncpuid;
 	bool has_run;			/* KVM_RUN was called once */
+	unsigned long nivcsw;		/* thread's count, last looked at */
+	bool at_boundary;		/* last exit: a host interrupt */
 	u64 floor_ps;			/* last entry floor, ps/entry (floor.c) */
 
 	void *vendor;			/* struct svm_vcpu / vmx_vcpu */
@@ -504,6 +506,7 @@ u64 okvm_steal_time_get_msr(struct okvm_vcpu *vcpu);
 void okvm_steal_time_reset(struct okvm_vcpu *vcpu);
 void okvm_steal_time_run(struct okvm_vcpu *vcpu);
 void okvm_steal_time_update(struct okvm_vcpu *vcpu);
+void okvm_preempt_account(struct okvm_vcpu *vcpu);
 u32 okvm_steal_time_pv_features(void);
 
 /* pv_cpuid.c: KVM_CAP_ENFORCE_PV_FEATURE_CPUID */

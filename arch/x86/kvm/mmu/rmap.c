@@ -149,6 +149,21 @@ static bool rmap_chain_add(struct okvm_rmap *rm, struct xarray *xa,
 	return true;
 }
 
+/*
+ * max_mmu_rmap_size: the most records one frame (or region) had; @head
+ * its chain, NULL for a single record kept in the slot.
+ */
+static void rmap_peak(struct okvm_rmap *rm, struct okvm_rmap_desc *head)
+{
+	struct okvm_vm *vm = container_of(rm, struct okvm_vm, arch.rmap);
+	unsigned int n = head ? 0 : 1;
+
+	for (; head; head = head->next)
+		n += head->n;
+	okvm_stat_peak(&vm->stat[OKVM_VM_NR_GENERIC_STATS +
+				 OKVM_X86_VM_STAT_MAX_MMU_RMAP_SIZE], n);
+}
+
 /* Record rec under idx of xa; on failure the map is marked lost. */
 static void rmap_add(struct okvm_rmap *rm, struct xarray *xa,
 		     unsigned long idx, unsigned long rec)
@@ -162,6 +177,8 @@ static void rmap_add(struct okvm_rmap *rm, struct xarray *xa,
 	if (!old) {
 		if (xa_is_err(xa_store(xa, idx, xa_mk_value(rec), RMAP_GFP)))
 			rm->lost = true;
+		else
+			rmap_peak(rm, NULL);
 		return;
 	}
 	if (xa_is_value(old)) {
@@ -181,6 +198,8 @@ static void rmap_add(struct okvm_rmap *rm, struct xarray *xa,
 	}
 	if (!rmap_chain_add(rm, xa, idx, old, rec))
 		rm->lost = true;
+	else
+		rmap_peak(rm, xa_load(xa, idx));
 }
 
 /*

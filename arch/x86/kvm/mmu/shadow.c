@@ -129,6 +129,8 @@ static void sh_detach(struct okvm_vcpu *vcpu, struct list_head *list)
 	struct okvm_shadow *sh = &vcpu->arch.shadow;
 
 	lockdep_assert_held(&vcpu->vm->mmu_lock);
+	okvm_shadow_stat_add(vcpu->vm, OKVM_X86_VM_STAT_MMU_SHADOW_ZAPPED,
+			     sh->nr_pages);
 	memset(sh->root, 0, PAGE_SIZE);
 	list_splice_init(&sh->pages, list);
 	sh->nr_pages = 0;
@@ -191,8 +193,14 @@ void okvm_shadow_new_cr3(struct okvm_vcpu *vcpu)
 	struct okvm_shadow *sh = &vcpu->arch.shadow;
 	int levels = okvm_is_long_mode(vcpu) ? 4 : 3;
 
-	if (levels != sh->levels ||
-	    sh->nr_pages > okvm_shadow_max_pages(vcpu->vm, SH_MAX_PAGES)) {
+	if (levels != sh->levels) {
+		okvm_shadow_reset(vcpu);
+		return;
+	}
+	if (sh->nr_pages > okvm_shadow_max_pages(vcpu->vm, SH_MAX_PAGES)) {
+		/* mmu_recycled: tables dropped for the table's size alone. */
+		okvm_shadow_stat_add(vcpu->vm, OKVM_X86_VM_STAT_MMU_RECYCLED,
+				     sh->nr_pages);
 		okvm_shadow_reset(vcpu);
 		return;
 	}
@@ -256,6 +264,7 @@ static void sh_free_table(struct okvm_vcpu *vcpu, u64 pde)
 	set_page_private(page, 0);
 	__free_page(page);
 	sh->nr_pages--;
+	okvm_shadow_stat_add(vcpu->vm, OKVM_X86_VM_STAT_MMU_SHADOW_ZAPPED, 1);
 	okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
 }
 
@@ -288,6 +297,8 @@ static u64 *sh_entry(struct okvm_vcpu *vcpu, u64 la, int stop)
 			set_page_private(page, level - 1);
 			list_add(&page->lru, &sh->pages);
 			sh->nr_pages++;
+			okvm_shadow_stat_add(vcpu->vm,
+					     OKVM_X86_VM_STAT_MMU_CACHE_MISS, 1);
 			WRITE_ONCE(*pte, sh_table_entry(sh, level,
 							page_to_phys(page)));
 		}
