@@ -11,6 +11,11 @@
  *             name; read() from 0 walks the file, pread() of the data
  *             block equals pread() of each counter; the names KVM has
  *             (remote_tlb_flush, halt_wakeup, exits, io_exits, ...) exist
+ *   order     the descriptors KVM 6.1 has come in 6.1's order (x86:
+ *             the VM's list is 6.1's whole; the vCPU's has at least the
+ *             generic ones and the counters okvm added, none missing);
+ *             the halt histograms are logarithmic, in seconds (base 10,
+ *             exponent -9), 32 buckets, no bucket size
  *   counters  a guest that does 3 OUTs to port 0x80 and reports DONE
  *             (one more OUT) raises io_exits by exactly 4 and exits by at
  *             least 4; mmio_exits and signal_exits stay the same
@@ -27,11 +32,25 @@
  *             (if there) refuses 0, more than 1000000, and a vCPU not
  *             stopped at port I/O (EINVAL), runs 100 entries at an OUT
  *             exit and reads back a non-zero time, the guest unharmed
+ *   halt_cap  KVM_CAP_HALT_POLL is reported by /dev/kvm and the VM;
+ *             flags or a maximum over UINT_MAX are EINVAL, UINT_MAX and
+ *             0 are accepted
+ *   halt_poll a guest halts 300 times, each woken by a 300 us one-shot
+ *             LAPIC timer, with the VM's maximum at 5 ms: the window
+ *             starts at 0 and too short (failed polls), grows, and
+ *             halt_successful_poll rises past 100; the two poll
+ *             histograms add up to the successful and failed polls;
+ *             with the maximum set to 0 the next 100 halts poll not
+ *             once (halt_attempted_poll stays)
+ *   halt_off  a VM whose maximum is 0 from the start: 100 halts, no
+ *             poll attempted
  */
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <stdbool.h>
 
 #include "x86.h"
 
@@ -148,6 +167,112 @@ static void check_file(struct stats *s, const char *const *names)
 	TEST_ASSERT_EQ(read(s->fd, buf, NAME_SIZE), NAME_SIZE);
 	TEST_ASSERT_EQ(strcmp(buf, s->id), 0);
 	TEST_ASSERT_ERRNO(write(s->fd, buf, 1), EBADF);
+}
+
+/* KVM 6.1's descriptors (include/linux/kvm_host.h, arch/x86/kvm/x86.c). */
+static const char *const vm_order_61[] = {
+	"remote_tlb_flush", "remote_tlb_flush_requests", "mmu_shadow_zapped",
+	"mmu_pte_write", "mmu_pde_zapped", "mmu_flooded", "mmu_recycled",
+	"mmu_cache_miss", "mmu_unsync", "pages_4k", "pages_2m", "pages_1g",
+	"nx_lpage_splits", "max_mmu_rmap_size",
+	"max_mmu_page_hash_collisions", NULL
+};
+static const char *const vcpu_order_61[] = {
+	"halt_successful_poll", "halt_attempted_poll", "halt_poll_invalid",
+	"halt_wakeup", "halt_poll_success_ns", "halt_poll_fail_ns",
+	"halt_wait_ns", "halt_poll_success_hist", "halt_poll_fail_hist",
+	"halt_wait_hist", "blocking",
+	"pf_taken", "pf_fixed", "pf_emulate", "pf_spurious", "pf_fast",
+	"pf_mmio_spte_created", "pf_guest", "tlb_flush", "invlpg", "exits",
+	"io_exits", "mmio_exits", "signal_exits", "irq_window_exits",
+	"nmi_window_exits", "l1d_flush", "halt_exits", "request_irq_exits",
+	"irq_exits", "host_state_reload", "fpu_reload", "insn_emulation",
+	"insn_emulation_fail", "hypercalls", "irq_injections",
+	"nmi_injections", "req_event", "nested_run",
+	"directed_yield_attempted", "directed_yield_successful",
+	"preemption_reported", "preemption_other", "guest_mode",
+	"notify_window_exits", NULL
+};
+/* 6.1's that okvm has no event for and leaves out. */
+static const char *const vcpu_optional_61[] = {
+	"pf_spurious", "pf_fast", "pf_mmio_spte_created", "l1d_flush",
+	"req_event", "nested_run", NULL
+};
+
+static bool in_list(const char *const *list, const char *name)
+{
+	for (; list && *list; list++)
+		if (!strcmp(*list, name))
+			return true;
+	return false;
+}
+
+/*
+ * The file's descriptors that 6.1 has come in @order's order, and every
+ * name of @order is there but those in @optional.
+ */
+static void check_order(struct stats *s, const char *const *order,
+			const char *const *optional)
+{
+	unsigned int i, next = 0, found = 0;
+	const char *name;
+
+	for (i = 0; i < s->h.num_desc; i++) {
+		name = desc_at(s, i)->name;
+		if (!in_list(order, name))
+			continue;
+		for (; order[next] && strcmp(order[next], name); next++)
+			TEST_ASSERT(in_list(optional, order[next]),
+				    "%s missing or out of order (before %s)",
+				    order[next], name);
+		TEST_ASSERT(order[next], "%s out of order", name);
+		next++;
+		found++;
+	}
+	for (; order[next]; next++)
+		TEST_ASSERT(in_list(optional, order[next]),
+			    "%s missing at the end", order[next]);
+	test_note("%u of 6.1's %u descriptors, in its order", found,
+		  (unsigned int)s->h.num_desc);
+}
+
+/* halt_*_hist: KVM's logarithmic histograms of nanoseconds. */
+static void check_hist(struct stats *s, const char *name)
+{
+	int i = stat_index(s, name);
+	struct kvm_stats_desc *d;
+
+	TEST_ASSERT(i >= 0, "no %s", name);
+	d = desc_at(s, i);
+	TEST_ASSERT_EQ(d->flags, KVM_STATS_TYPE_LOG_HIST |
+				 KVM_STATS_UNIT_SECONDS | KVM_STATS_BASE_POW10);
+	TEST_ASSERT_EQ(d->exponent, -9);
+	TEST_ASSERT_EQ(d->size, 32);
+	TEST_ASSERT_EQ(d->bucket_size, 0);
+}
+
+static void test_order(void)
+{
+	struct kvm_vm *vm = vm_create();
+	struct kvm_vcpu *vcpu = vcpu_add(vm, 0);
+	struct stats s;
+
+	stats_open(&s, ioctl(vm->fd, KVM_GET_STATS_FD, 0));
+	check_order(&s, vm_order_61, NULL);
+	TEST_ASSERT_EQ(desc_at(&s, stat_index(&s, "max_mmu_rmap_size"))->flags,
+		       KVM_STATS_TYPE_PEAK);
+	stats_close(&s);
+	stats_open(&s, ioctl(vcpu->fd, KVM_GET_STATS_FD, 0));
+	check_order(&s, vcpu_order_61, vcpu_optional_61);
+	check_hist(&s, "halt_poll_success_hist");
+	check_hist(&s, "halt_poll_fail_hist");
+	check_hist(&s, "halt_wait_hist");
+	TEST_ASSERT_EQ(desc_at(&s, stat_index(&s, "guest_mode"))->flags,
+		       KVM_STATS_TYPE_INSTANT | KVM_STATS_UNIT_BOOLEAN);
+	TEST_ASSERT_EQ(stat_read(&s, "guest_mode"), 0);
+	stats_close(&s);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
 }
 
 static const char *const vm_names[] = {
@@ -350,11 +475,137 @@ static void test_debugfs(void)
 	TEST_ASSERT(access(path, F_OK) && errno == ENOENT, "%s remains", path);
 }
 
+static void test_halt_cap(void)
+{
+	struct kvm_vm *vm = vm_create();
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_HALT_POLL };
+
+	TEST_ASSERT_EQ(kvm_check_cap(vm->kvm_fd, KVM_CAP_HALT_POLL), 1);
+	TEST_ASSERT_EQ(kvm_check_cap(vm->fd, KVM_CAP_HALT_POLL), 1);
+	cap.flags = 1;
+	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_ENABLE_CAP, &cap), EINVAL);
+	cap.flags = 0;
+	cap.args[0] = 1ULL << 32;
+	TEST_ASSERT_ERRNO(ioctl(vm->fd, KVM_ENABLE_CAP, &cap), EINVAL);
+	TEST_ASSERT_OK(vm_enable_cap(vm, KVM_CAP_HALT_POLL, 0xffffffffULL));
+	TEST_ASSERT_OK(vm_enable_cap(vm, KVM_CAP_HALT_POLL, 0));
+	vm_destroy(vm);
+}
+
+/* The timer's handler: EOI and return (RDI holds the APIC's address). */
+GUEST_CODE(guest_halt_tick, 64,
+	"\tmovl $0, 0xb0(%rdi)\n"
+	"\tiretq\n");
+
+/* 300 us one-shot timer, then HLT: ECX times. */
+#define G_HALT_LOOP(n)							\
+	"\tmov $" STR(n) ", %ecx\n"					\
+	"1:\tmovl $300000, 0x380(%rdi)\n"				\
+	"\tsti\n\thlt\n\tcli\n"					\
+	"\tdec %ecx\n\tjnz 1b\n"
+
+GUEST_CODE(guest_halts, 64,
+	G_APIC_ON
+	"\tmovl $0xb, 0x3e0(%rdi)\n"		/* divide by 1 */
+	"\tmovl $0x53, 0x320(%rdi)\n"		/* one-shot, vector 0x53 */
+	G_HALT_LOOP(300)
+	G_SYNC(1)
+	G_HALT_LOOP(100)
+	G_DONE);
+
+static struct kvm_vcpu *halt_vcpu(struct kvm_vm *vm)
+{
+	struct kvm_mp_state mp = { KVM_MP_STATE_RUNNABLE };
+	struct kvm_vcpu *vcpu;
+
+	TEST_ASSERT_OK(ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0));
+	vm_setup_idt(vm);
+	vcpu = vcpu_add_long(vm, 0, LOAD_GUEST(vm, guest_halts));
+	TEST_ASSERT_OK(ioctl(vcpu->fd, KVM_SET_MP_STATE, &mp));
+	vm_set_idt_gate(vm, 0x53, LOAD_GUEST(vm, guest_halt_tick));
+	return vcpu;
+}
+
+static uint64_t hist_sum(struct stats *s, const char *name)
+{
+	struct kvm_stats_desc *d = desc_at(s, stat_index(s, name));
+	uint64_t b[32], sum = 0;
+	unsigned int i;
+
+	TEST_ASSERT_EQ(pread(s->fd, b, sizeof(b), s->h.data_offset + d->offset),
+		       (ssize_t)sizeof(b));
+	for (i = 0; i < 32; i++)
+		sum += b[i];
+	return sum;
+}
+
+static void test_halt_poll(void)
+{
+	struct kvm_vm *vm = vm_create();
+	struct kvm_vcpu *vcpu = halt_vcpu(vm);
+	uint64_t ok, tried, halts;
+	struct stats s;
+
+	TEST_ASSERT_OK(vm_enable_cap(vm, KVM_CAP_HALT_POLL, 5000000));
+	stats_open(&s, ioctl(vcpu->fd, KVM_GET_STATS_FD, 0));
+	vcpu_expect_sync(vcpu, 1);
+	ok = stat_read(&s, "halt_successful_poll");
+	tried = stat_read(&s, "halt_attempted_poll");
+	halts = stat_read(&s, "halt_exits");
+	test_note("300 halts: %llu HLT exits, %llu polls, %llu successful",
+		  (unsigned long long)halts, (unsigned long long)tried,
+		  (unsigned long long)ok);
+	/* A timer that fires before its HLT traps leaves one out. */
+	TEST_ASSERT(halts >= 250, "halt_exits %llu", (unsigned long long)halts);
+	TEST_ASSERT(ok >= 100, "halt polling did not grow: %llu of %llu",
+		    (unsigned long long)ok, (unsigned long long)tried);
+	TEST_ASSERT(tried > ok && tried < halts, "attempted %llu",
+		    (unsigned long long)tried);
+	TEST_ASSERT_EQ(hist_sum(&s, "halt_poll_success_hist"), ok);
+	TEST_ASSERT_EQ(hist_sum(&s, "halt_poll_fail_hist"), tried - ok);
+	TEST_ASSERT(stat_read(&s, "halt_poll_success_ns") > 0, "success ns");
+
+	TEST_ASSERT_OK(vm_enable_cap(vm, KVM_CAP_HALT_POLL, 0));
+	vcpu_expect_done(vcpu);
+	TEST_ASSERT(stat_read(&s, "halt_exits") >= halts + 80, "halt_exits");
+	TEST_ASSERT_EQ(stat_read(&s, "halt_attempted_poll"), tried);
+	TEST_ASSERT_EQ(stat_read(&s, "halt_successful_poll"), ok);
+	stats_close(&s);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+}
+
+static void test_halt_off(void)
+{
+	struct kvm_vm *vm = vm_create();
+	struct kvm_vcpu *vcpu;
+	struct stats s;
+
+	TEST_ASSERT_OK(vm_enable_cap(vm, KVM_CAP_HALT_POLL, 0));
+	vcpu = halt_vcpu(vm);
+	stats_open(&s, ioctl(vcpu->fd, KVM_GET_STATS_FD, 0));
+	vcpu_expect_sync(vcpu, 1);
+	vcpu_expect_done(vcpu);
+	TEST_ASSERT(stat_read(&s, "halt_exits") >= 330, "halt_exits");
+	TEST_ASSERT(stat_read(&s, "halt_wakeup") > 0, "never slept");
+	TEST_ASSERT_EQ(stat_read(&s, "halt_attempted_poll"), 0);
+	TEST_ASSERT_EQ(stat_read(&s, "halt_successful_poll"), 0);
+	TEST_ASSERT_EQ(hist_sum(&s, "halt_poll_fail_hist"), 0);
+	TEST_ASSERT(hist_sum(&s, "halt_wait_hist") > 0, "halt_wait_hist");
+	stats_close(&s);
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+}
+
 int main(void)
 {
 	test_init("stats");
 	RUN_SUBTEST("layout", test_layout());
+	RUN_SUBTEST("order", test_order());
 	RUN_SUBTEST("counters", test_counters());
 	RUN_SUBTEST("debugfs", test_debugfs());
+	RUN_SUBTEST("halt_cap", test_halt_cap());
+	RUN_SUBTEST("halt_poll", test_halt_poll());
+	RUN_SUBTEST("halt_off", test_halt_off());
 	test_done();
 }
