@@ -3,8 +3,9 @@
  * KVM_GET_STATS_FD: a read-only file per VM or vCPU laid out as the UAPI's
  * struct kvm_stats_header says: the header, the id string ("kvm-PID" or
  * "kvm-PID/vcpu-ID", name_size bytes), the descriptors (a struct
- * kvm_stats_desc followed by a name_size-byte name each), then the data,
- * one u64 per counter in descriptor order.  Header, id and descriptors
+ * kvm_stats_desc followed by a name_size-byte name each), then the data:
+ * vm->stat or vcpu->stat as they are, each descriptor's 'size' u64s at
+ * its 'offset' (a counter one, a histogram OKVM_STAT_HIST_BUCKETS).  Header, id and descriptors
  * never change and are built when the file is opened; the data is read
  * from the live counters, a racy snapshot as KVM gives.  The file holds a
  * VM reference, which keeps the VM's vCPUs, and so the counters, alive.

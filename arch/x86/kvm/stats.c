@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * x86's statistics in KVM_GET_STATS_FD (virt/kvm/stats.c): the
- * descriptors of enum okvm_x86_vcpu_stat, in its order, with KVM's names
- * and in KVM's relative order (the counters KVM has and okvm has not
- * are left out) so that tools reading them (kvm_stat, the selftests)
- * find them.  The debugfs files (virt/kvm/debugfs.c) come from here too.
+ * descriptors of enum okvm_x86_vcpu_stat and enum okvm_x86_vm_stat, with
+ * Linux 6.1's names, types and order (the vCPU counters 6.1 has and okvm
+ * cannot count are left out; Documentation/stats.md) so that tools
+ * reading them (kvm_stat, the selftests) find them.  The debugfs files
+ * (virt/kvm/debugfs.c) come from here too.
  */
 #include "kvm_core.h"
 
