@@ -42,14 +42,26 @@ for q in "${qemus[@]}"; do
 		# reset or stopped while Linux booted) is run once more, and
 		# said so; a failed check after that is never repeated.
 		# (The "missing: OKVM-GUEST-UP" report names the marker too.)
-		if [ "$rc" != 0 ] &&
-		   ! grep -a 'OKVM-GUEST-UP' <<<"$out" | grep -qv '^missing: '; then
+		# A guest stopped by the bench CPU's defect (qemu-devices.sh
+		# says so) is run again too, at most twice in all.
+		tries=0
+		while [ "$rc" != 0 ] && [ $tries -lt 2 ]; do
+			if grep -qa '^stopped by the L0 defect' <<<"$out"; then
+				why="stopped by the L0 defect"
+			elif [ $tries = 0 ] &&
+			     ! grep -a 'OKVM-GUEST-UP' <<<"$out" |
+			     grep -qv '^missing: '; then
+				why="the guest never reached /init"
+			else
+				break
+			fi
+			tries=$((tries + 1))
 			printf '%s\n' "$out" | grep -v 'warning:' |
-				sed "s/^/[$ver $s, first attempt] /"
-			echo "[$ver $s] the guest never reached /init: once more"
+				sed "s/^/[$ver $s, attempt $tries] /"
+			echo "[$ver $s] $why: once more"
 			out=$(run_one "$path" "$machine" "$name")
 			rc=$?
-		fi
+		done
 		printf '%s\n' "$out" | grep -v 'warning:' | sed "s/^/[$ver $s] /"
 		t=$(sed -n 's/^qemu exit [0-9]*, \([0-9.]*\) s$/\1/p' <<<"$out")
 		res=ok np=$((np + 1))
