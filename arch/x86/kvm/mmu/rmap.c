@@ -120,20 +120,38 @@ static struct okvm_rmap_desc *rmap_new_desc(struct okvm_rmap *rm,
 	return d;
 }
 
-/* Add rec to the chain at head (the entry of idx); false if it cannot. */
+/*
+ * max_mmu_rmap_size: the most records one frame (or region) had, @n
+ * being the count of one frame's records after an add.
+ */
+static void rmap_peak(struct okvm_rmap *rm, unsigned int n)
+{
+	struct okvm_vm *vm = container_of(rm, struct okvm_vm, arch.rmap);
+
+	okvm_stat_peak(&vm->stat[OKVM_VM_NR_GENERIC_STATS +
+				 OKVM_X86_VM_STAT_MAX_MMU_RMAP_SIZE], n);
+}
+
+/*
+ * Add rec to the chain at head (the entry of idx); false if it cannot.
+ * The walk that looks for rec also counts the records, for rmap_peak().
+ */
 static bool rmap_chain_add(struct okvm_rmap *rm, struct xarray *xa,
 			   unsigned long idx, struct okvm_rmap_desc *head,
 			   unsigned long rec)
 {
 	struct okvm_rmap_desc *d;
-	unsigned int i, len = 0;
+	unsigned int i, len = 0, n = 0;
 
-	for (d = head; d; d = d->next, len++)
+	for (d = head; d; d = d->next, len++) {
 		for (i = 0; i < d->n; i++)
 			if (d->rec[i] == rec)
 				return true;
+		n += d->n;
+	}
 	if (head->n < RMAP_PER_DESC) {
 		head->rec[head->n++] = rec;
+		rmap_peak(rm, n + 1);
 		return true;
 	}
 	if (len >= RMAP_MAX_CHAIN)
@@ -146,22 +164,8 @@ static bool rmap_chain_add(struct okvm_rmap *rm, struct xarray *xa,
 		rmap_free_desc(rm, d);
 		return false;
 	}
+	rmap_peak(rm, n + 1);
 	return true;
-}
-
-/*
- * max_mmu_rmap_size: the most records one frame (or region) had; @head
- * its chain, NULL for a single record kept in the slot.
- */
-static void rmap_peak(struct okvm_rmap *rm, struct okvm_rmap_desc *head)
-{
-	struct okvm_vm *vm = container_of(rm, struct okvm_vm, arch.rmap);
-	unsigned int n = head ? 0 : 1;
-
-	for (; head; head = head->next)
-		n += head->n;
-	okvm_stat_peak(&vm->stat[OKVM_VM_NR_GENERIC_STATS +
-				 OKVM_X86_VM_STAT_MAX_MMU_RMAP_SIZE], n);
 }
 
 /* Record rec under idx of xa; on failure the map is marked lost. */
@@ -178,7 +182,7 @@ static void rmap_add(struct okvm_rmap *rm, struct xarray *xa,
 		if (xa_is_err(xa_store(xa, idx, xa_mk_value(rec), RMAP_GFP)))
 			rm->lost = true;
 		else
-			rmap_peak(rm, NULL);
+			rmap_peak(rm, 1);
 		return;
 	}
 	if (xa_is_value(old)) {
@@ -198,8 +202,6 @@ static void rmap_add(struct okvm_rmap *rm, struct xarray *xa,
 	}
 	if (!rmap_chain_add(rm, xa, idx, old, rec))
 		rm->lost = true;
-	else
-		rmap_peak(rm, xa_load(xa, idx));
 }
 
 /*
