@@ -110,6 +110,19 @@ static bool svm_check_saved_state(struct vmcb *vmcb)
 	return true;
 }
 
+/* What the exit that lost the guest's state looked like (Documentation/mmu.md). */
+static void svm_report_lost_state(struct okvm_vcpu *vcpu, bool moved)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_control_area *c = &svm->vmcb->control;
+
+	pr_err_ratelimited("okvm: vCPU %d lost state: cpu %d%s asid %u entry event %#x exit %#x info1 %#llx info2 %#llx int_info %#x int_state %#x\n",
+			   vcpu->vcpu_id, smp_processor_id(),
+			   moved ? " (moved)" : "", svm->asid,
+			   svm->entry_event, c->exit_code, c->exit_info_1,
+			   c->exit_info_2, c->exit_int_info, c->int_state);
+}
+
 void svm_run(struct okvm_vcpu *vcpu, bool flush_tlb, bool moved)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -127,6 +140,7 @@ void svm_run(struct okvm_vcpu *vcpu, bool flush_tlb, bool moved)
 	vmcb->control.clean = 0;
 	svm_assign_asid(svm, flush_tlb, moved);
 	svm_inject_event(vcpu, vmcb);
+	svm->entry_event = vmcb->control.event_inj;
 	if (arch->debug_live)
 		okvm_load_guest_dr0_3(vcpu->arch.debug_regs);
 	/* RDTSCP/RDPID read TSC_AUX, which VMRUN does not switch. */
@@ -141,8 +155,10 @@ void svm_run(struct okvm_vcpu *vcpu, bool flush_tlb, bool moved)
 	svm_stgi();
 
 	svm->state_lost = svm_check_saved_state(vmcb);
-	if (svm->state_lost)	/* the GPRs the host had then, too */
+	if (svm->state_lost) {	/* the GPRs the host had then, too */
 		memset(arch->regs, 0, sizeof(arch->regs));
+		svm_report_lost_state(vcpu, moved);
+	}
 	/* A machine check in the guest belongs to the host's handler. */
 	if (vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_MC)
 		asm volatile("int $0x12");

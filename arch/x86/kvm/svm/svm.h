@@ -35,6 +35,7 @@ struct svm_vcpu {
 	/* Without NPT: the guest's view of CR0/CR3/CR4/EFER. */
 	u64 cr0, cr3, cr4, efer;
 	bool state_lost;		/* see svm_check_saved_state() */
+	u32 entry_event;		/* EVENTINJ of the last VMRUN */
 };
 
 static inline struct svm_vcpu *to_svm(struct okvm_vcpu *vcpu)
