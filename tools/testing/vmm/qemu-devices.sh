@@ -18,6 +18,8 @@ set -uo pipefail
 scenario=${1:?scenario}
 smp=${2:-4}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=SCRIPTDIR/../l0-defect.sh
+. "$here/../l0-defect.sh"
 kernel=/boot/vmlinuz-$(uname -r)
 [ -r "$kernel" ] || kernel=$("$here/../default-kernel")
 work=$(mktemp -d /tmp/okvm-vmm.XXXXXX)
@@ -121,21 +123,8 @@ timeout -k 10 "${OKVM_GUEST_TIMEOUT:-600}" qemu-system-x86_64 -accel kvm \
 	${OKVM_VMM_QEMU_ARGS:-} </dev/null >"$work/console" 2>&1 &
 qpid=$!
 [ "$scenario" = vhost ] && { watch_vhost & }
-# okvm stops a vCPU whose exit the bench's emulated CPU saved with the
-# host's own state (Documentation/mmu.md) and QEMU then waits forever:
-# end it at once and say so (only this VMM runs here).
-l0_sig="the CPU stored the host's state as the guest's"
-l0_before=$(dmesg | grep -c "$l0_sig")
-while kill -0 "$qpid" 2>/dev/null; do
-	if [ "$(dmesg | grep -c "$l0_sig")" -gt "$l0_before" ]; then
-		: >"$work/l0"
-		sleep 1
-		kill "$qpid" 2>/dev/null
-		break
-	fi
-	sleep 1
-done
-wait "$qpid"
+# A guest stopped by the bench CPU's defect is ended at once (l0-defect.sh).
+l0_wait "$qpid" "$work/l0"
 rc=$?
 [ -e "$work/l0" ] &&
 	echo "stopped by the L0 defect (the host's own state saved as the guest's)"

@@ -43,15 +43,17 @@ for q in "${qemus[@]}"; do
 		# said so; a failed check after that is never repeated.
 		# (The "missing: OKVM-GUEST-UP" report names the marker too.)
 		# A guest stopped by the bench CPU's defect (qemu-devices.sh
-		# says so) is run again too, at most twice in all.
-		tries=0
-		while [ "$rc" != 0 ] && [ $tries -lt 2 ]; do
-			if grep -qa '^stopped by the L0 defect' <<<"$out"; then
-				why="stopped by the L0 defect"
-			elif [ $tries = 0 ] &&
+		# says so) is run again too, at most OKVM_VMM_L0_RETRIES (2)
+		# times.
+		tries=0 l0=0 noinit=0
+		while [ "$rc" != 0 ]; do
+			if grep -qa '^stopped by the L0 defect' <<<"$out" &&
+			   [ $l0 -lt "${OKVM_VMM_L0_RETRIES:-2}" ]; then
+				why="stopped by the L0 defect" l0=$((l0 + 1))
+			elif [ $noinit = 0 ] &&
 			     ! grep -a 'OKVM-GUEST-UP' <<<"$out" |
 			     grep -qv '^missing: '; then
-				why="the guest never reached /init"
+				why="the guest never reached /init" noinit=1
 			else
 				break
 			fi

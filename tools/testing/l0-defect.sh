@@ -1,0 +1,33 @@
+# shellcheck shell=bash
+# Sourced by scripts that run a VMM inside the nested test machine.
+#
+# The bench's emulated CPU sometimes takes a #VMEXIT with the host's own
+# state saved as the guest's (Documentation/mmu.md, "NPT: the bench's
+# emulated CPU").  okvm detects it, stops that vCPU for good and says so
+# in dmesg; the VMM (QEMU) then waits forever.  l0_wait ends it at once.
+
+l0_sig="the CPU stored the host's state as the guest's"
+
+l0_count() {
+	dmesg | grep -c "$l0_sig"
+}
+
+# l0_wait PID MARK: wait for PID (a child of the caller) and return its
+# status; if okvm reports the defect meanwhile, end PID and create MARK.
+# Only one VMM may run while this watches: the dmesg line is not matched
+# to a pid.
+l0_wait() {
+	local pid=$1 mark=$2 before
+	before=$(l0_count)
+	rm -f "$mark"
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$(l0_count)" -gt "$before" ]; then
+			: >"$mark"
+			sleep 1
+			kill "$pid" 2>/dev/null
+			break
+		fi
+		sleep 1
+	done
+	wait "$pid"
+}
