@@ -34,6 +34,8 @@ set -uo pipefail
 runs=${1:-1}
 guests=${OKVM_KSM_GUESTS:-2}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=SCRIPTDIR/../l0-defect.sh
+. "$here/../l0-defect.sh"
 kernel=/boot/vmlinuz-$(uname -r)
 [ -r "$kernel" ] || kernel=$("$here/../default-kernel")
 work=$(mktemp -d /tmp/okvm-ksm.XXXXXX)
@@ -92,7 +94,7 @@ vmrun_fn=$(awk '$3 == "__svm_vcpu_run" && $4 == "[kvm_amd]" {print $1; exit}' /p
 l0_defect() {
 	local rip
 	# (grep -c reads everything: no SIGPIPE for dmesg under pipefail)
-	[ "$(dmesg | grep -c "okvm: pid $2 vCPU [0-9]*: the CPU stored the host's state")" -gt 0 ] &&
+	[ "$(dmesg | grep -c "okvm: pid $2 vCPU [0-9]*: $l0_sig")" -gt 0 ] &&
 		return 0
 	grep -a -q "KVM internal error" "$1" || return 1
 	rip=$(grep -a -m1 -o "RIP=[0-9a-f]*" "$1" | cut -d= -f2)
