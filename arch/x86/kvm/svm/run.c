@@ -116,10 +116,10 @@ static void svm_report_lost_state(struct okvm_vcpu *vcpu, bool moved)
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_control_area *c = &svm->vmcb->control;
 
-	pr_err_ratelimited("okvm: vCPU %d lost state: cpu %d%s asid %u entry event %#x exit %#x info1 %#llx info2 %#llx int_info %#x int_state %#x\n",
+	pr_err_ratelimited("okvm: vCPU %d lost state: cpu %d%s asid %u entry event %#x exit %#llx info1 %#llx info2 %#llx int_info %#x int_state %#x\n",
 			   vcpu->vcpu_id, smp_processor_id(),
 			   moved ? " (moved)" : "", svm->asid,
-			   svm->entry_event, c->exit_code, c->exit_info_1,
+			   svm->entry_event, (u64)c->exit_code, c->exit_info_1,
 			   c->exit_info_2, c->exit_int_info, c->int_state);
 }
 
