@@ -65,9 +65,24 @@ static int okvm_handle_hlt(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 	return okvm_exit_to_user(vcpu, OKVM_USER_HLT);
 }
 
+/*
+ * A vCPU shut down (triple fault): one dmesg line with where it was, so a
+ * guest that vanishes can be told from one that reset itself.  The state
+ * the CPU left is as good as the vendor makes it.
+ */
+void okvm_report_shutdown(struct okvm_vcpu *vcpu, const char *why)
+{
+	pr_info_ratelimited("okvm: vCPU %d shut down (%s): rip %#llx cr0 %#llx cr3 %#llx cr4 %#llx\n",
+			    vcpu->vcpu_id, why, vcpu->arch.rip,
+			    okvm_vendor->get_cr(vcpu, 0),
+			    okvm_vendor->get_cr(vcpu, 3),
+			    okvm_vendor->get_cr(vcpu, 4));
+}
+
 /* Triple fault.  The vendor state is undefined now: INIT the vCPU. */
 static int okvm_handle_shutdown(struct okvm_vcpu *vcpu)
 {
+	okvm_report_shutdown(vcpu, "by the CPU");
 	okvm_vcpu_reset_state(vcpu);
 	return okvm_exit_to_user(vcpu, OKVM_USER_SHUTDOWN);
 }

@@ -611,6 +611,7 @@ static void okvm_world_switch(struct okvm_vcpu *vcpu, bool flush, bool moved)
 static int okvm_process_requests(struct okvm_vcpu *vcpu)
 {
 	if (okvm_check_request(vcpu, OKVM_REQ_TRIPLE_FAULT)) {
+		okvm_report_shutdown(vcpu, "fault in #DF delivery");
 		okvm_vcpu_reset_state(vcpu);
 		return okvm_exit_to_user(vcpu, OKVM_USER_SHUTDOWN);
 	}

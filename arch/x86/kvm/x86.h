@@ -401,6 +401,7 @@ bool okvm_debug_blocks_irqs(struct okvm_vcpu *vcpu);
 int okvm_handle_db(struct okvm_vcpu *vcpu, const struct okvm_exit *exit);
 
 /* exits.c */
+void okvm_report_shutdown(struct okvm_vcpu *vcpu, const char *why);
 int okvm_handle_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit);
 int okvm_skip_instruction(struct okvm_vcpu *vcpu, u64 next_rip);
 void okvm_retire_insn(struct okvm_vcpu *vcpu, u64 rip);

@@ -86,6 +86,17 @@ rm -f "$console" "$dbg" "$dbg.sleep"
 touch "$dbg"
 dbg=$dbg chrt -f 50 bash -c "$(declare -f watch_sleep); watch_sleep" &
 watcher=$!
+dmesg_before=$(dmesg | wc -l)
+# A guest that fails after its marker: what the console and okvm said
+# last (okvm logs a vCPU that shut down, i.e. triple-faulted).
+failed() {
+	echo "$1"
+	echo "--- the console's last lines:"
+	printf '%s\n' "$out" | tail -n 8
+	echo "--- okvm in dmesg since the guest started:"
+	dmesg | tail -n +"$((dmesg_before + 1))" | grep -a okvm | tail -n 8
+	exit 1
+}
 t0=$(date +%s.%N)
 # shellcheck disable=SC2086 # OKVM_GUEST_QEMU_ARGS is a word list
 # -k: a QEMU stuck with its global mutex held never handles SIGTERM.
@@ -125,9 +136,9 @@ while read -r s e; do
 	[ "$(echo "$slept > 4.5 && $slept < 5.5" | bc)" = 1 ] && ok=1
 done < "$dbg.sleep"
 if [ "${OKVM_GUEST_SLEEP_CHECK:-1}" = 1 ]; then
-	[ "$n" -gt 0 ] || { echo "no sleep markers"; exit 1; }
-	[ "$ok" = 1 ] || { echo "guest time runs wrong"; exit 1; }
+	[ "$n" -gt 0 ] || failed "no sleep markers"
+	[ "$ok" = 1 ] || failed "guest time runs wrong"
 fi
-[ "$rc" = 0 ] || { echo "the guest did not power off (qemu exit $rc)"; exit 1; }
-grep -q "clocksource=kvm-clock" <<<"$marker" || { echo "not kvm-clock"; exit 1; }
-grep -q "cpus=$smp " <<<"$marker" || { echo "wrong CPU count"; exit 1; }
+[ "$rc" = 0 ] || failed "the guest did not power off (qemu exit $rc)"
+grep -q "clocksource=kvm-clock" <<<"$marker" || failed "not kvm-clock"
+grep -q "cpus=$smp " <<<"$marker" || failed "wrong CPU count"
