@@ -190,7 +190,7 @@ static int okvm_ioeventfd_deassign(struct okvm_vm *vm,
 
 /* KVM_IOEVENTFD: EFAULT, EINVAL (flags, length, overflow, no-length
  * datamatch), then the errors of assign or deassign. */
-long okvm_vm_ioctl_ioeventfd(struct okvm_vm *vm, void __user *argp)
+__cold long okvm_vm_ioctl_ioeventfd(struct okvm_vm *vm, void __user *argp)
 {
 	struct kvm_ioeventfd args;
 

@@ -348,7 +348,7 @@ static int okvm_irqfd_deassign(struct okvm_vm *vm,
 }
 
 /* KVM_IRQFD: EFAULT, EINVAL for unknown flags, then assign or deassign. */
-long okvm_vm_ioctl_irqfd(struct okvm_vm *vm, void __user *argp)
+__cold long okvm_vm_ioctl_irqfd(struct okvm_vm *vm, void __user *argp)
 {
 	struct kvm_irqfd args;
 	long r;

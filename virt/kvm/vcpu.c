@@ -214,7 +214,7 @@ static int okvm_count_vcpu(struct okvm_vm *vm, unsigned long id)
 }
 
 /* KVM_CREATE_VCPU */
-int okvm_create_vcpu(struct okvm_vm *vm, unsigned long id)
+__cold int okvm_create_vcpu(struct okvm_vm *vm, unsigned long id)
 {
 	struct okvm_vcpu *vcpu;
 	int r;

@@ -372,7 +372,7 @@ long okvm_ioctl_nmi(struct okvm_vcpu *vcpu)
 }
 
 /* KVM_GET_VCPU_EVENTS's answer, into a kernel copy. */
-void okvm_get_vcpu_events(struct okvm_vcpu *vcpu, struct kvm_vcpu_events *e)
+__cold void okvm_get_vcpu_events(struct okvm_vcpu *vcpu, struct kvm_vcpu_events *e)
 {
 	struct okvm_vcpu_arch *a = &vcpu->arch;
 	const struct okvm_exception *ex = &a->exception;
@@ -424,7 +424,7 @@ static int okvm_check_vcpu_events(const struct kvm_vcpu_events *e)
 }
 
 /* KVM_SET_VCPU_EVENTS's checks and effect on a kernel copy. */
-int okvm_set_vcpu_events(struct okvm_vcpu *vcpu,
+__cold int okvm_set_vcpu_events(struct okvm_vcpu *vcpu,
 			 const struct kvm_vcpu_events *e)
 {
 	struct okvm_vcpu_arch *a = &vcpu->arch;
@@ -468,7 +468,7 @@ long okvm_ioctl_set_vcpu_events(struct okvm_vcpu *vcpu, void __user *argp)
 }
 
 /* KVM_GET_DEBUGREGS */
-long okvm_ioctl_get_debugregs(struct okvm_vcpu *vcpu, void __user *argp)
+__cold long okvm_ioctl_get_debugregs(struct okvm_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_debugregs d;
 
@@ -480,7 +480,7 @@ long okvm_ioctl_get_debugregs(struct okvm_vcpu *vcpu, void __user *argp)
 }
 
 /* KVM_SET_DEBUGREGS: breakpoints armed by the VMM must be live. */
-long okvm_ioctl_set_debugregs(struct okvm_vcpu *vcpu, void __user *argp)
+__cold long okvm_ioctl_set_debugregs(struct okvm_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_debugregs d;
 

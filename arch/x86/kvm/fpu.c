@@ -73,7 +73,7 @@ long okvm_ioctl_set_xsave(struct okvm_vcpu *vcpu, void __user *argp)
 }
 
 /* KVM_GET_FPU: the x87/SSE view of the same state. */
-long okvm_ioctl_get_fpu(struct okvm_vcpu *vcpu, void __user *argp)
+__cold long okvm_ioctl_get_fpu(struct okvm_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_xsave *x = okvm_get_xsave_image(vcpu);
 	struct kvm_fpu f;
@@ -97,7 +97,7 @@ long okvm_ioctl_get_fpu(struct okvm_vcpu *vcpu, void __user *argp)
 }
 
 /* KVM_SET_FPU */
-long okvm_ioctl_set_fpu(struct okvm_vcpu *vcpu, void __user *argp)
+__cold long okvm_ioctl_set_fpu(struct okvm_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_xsave *x;
 	struct kvm_fpu f;

@@ -165,7 +165,7 @@ bool okvm_vcpu_is_bsp(struct okvm_vcpu *vcpu)
 }
 
 /* KVM_CREATE_VCPU in a VM with an in-kernel irqchip. */
-int okvm_lapic_create(struct okvm_vcpu *vcpu)
+__cold int okvm_lapic_create(struct okvm_vcpu *vcpu)
 {
 	struct okvm_lapic *apic;
 
@@ -666,7 +666,7 @@ static int okvm_lapic_id_fixup(struct okvm_vcpu *vcpu,
 	return 0;
 }
 
-long okvm_ioctl_get_lapic(struct okvm_vcpu *vcpu, void __user *argp)
+__cold long okvm_ioctl_get_lapic(struct okvm_vcpu *vcpu, void __user *argp)
 {
 	struct okvm_lapic *apic = vcpu->arch.lapic;
 	struct kvm_lapic_state *s;
@@ -688,7 +688,7 @@ long okvm_ioctl_get_lapic(struct okvm_vcpu *vcpu, void __user *argp)
 	return r;
 }
 
-long okvm_ioctl_set_lapic(struct okvm_vcpu *vcpu, void __user *argp)
+__cold long okvm_ioctl_set_lapic(struct okvm_vcpu *vcpu, void __user *argp)
 {
 	struct okvm_lapic *apic = vcpu->arch.lapic;
 	struct kvm_lapic_state *s;
@@ -728,7 +728,7 @@ long okvm_ioctl_get_mp_state(struct okvm_vcpu *vcpu, void __user *argp)
  * as INIT_RECEIVED with the SIPI pending (its vector from
  * KVM_SET_VCPU_EVENTS), as KVM does.
  */
-long okvm_ioctl_set_mp_state(struct okvm_vcpu *vcpu, void __user *argp)
+__cold long okvm_ioctl_set_mp_state(struct okvm_vcpu *vcpu, void __user *argp)
 {
 	struct okvm_lapic *apic = vcpu->arch.lapic;
 	struct kvm_mp_state mp;

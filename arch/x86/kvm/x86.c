@@ -68,7 +68,7 @@ void okvm_arch_vm_destroy(struct okvm_vm *vm)
 	okvm_msr_filter_destroy(vm);
 }
 
-long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
+__cold long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 {
 	switch (cap) {
 	case KVM_CAP_SET_TSS_ADDR:
@@ -262,7 +262,7 @@ int okvm_arch_vcpu_precreate(struct okvm_vm *vm, unsigned long id)
 	return id < vm->arch.max_vcpu_ids ? 0 : -EINVAL;
 }
 
-int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu)
+__cold int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu)
 {
 	int r;
 

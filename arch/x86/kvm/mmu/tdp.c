@@ -52,7 +52,7 @@ static void tdp_stat(struct okvm_tdp *tdp, int idx, long n)
 	okvm_stat_add(&tdp->stat[idx], n);
 }
 
-int okvm_tdp_init(struct okvm_tdp *tdp, const struct okvm_pte_fmt *fmt,
+__cold int okvm_tdp_init(struct okvm_tdp *tdp, const struct okvm_pte_fmt *fmt,
 		  int levels, u64 *stat)
 {
 	struct page *root;

@@ -64,7 +64,7 @@ static void svm_init_seg(struct vmcb_seg *seg, u16 sel, u16 attrib,
 }
 
 /* Power-on and INIT state (they differ only outside the VMCB). */
-void svm_vcpu_reset(struct okvm_vcpu *vcpu, bool init)
+__cold void svm_vcpu_reset(struct okvm_vcpu *vcpu, bool init)
 {
 	struct vmcb *vmcb = to_vmcb(vcpu);
 	struct vmcb_save_area *s = &vmcb->save;
