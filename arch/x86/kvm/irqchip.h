@@ -180,6 +180,7 @@ long okvm_ioctl_get_mp_state(struct okvm_vcpu *vcpu, void __user *argp);
 long okvm_ioctl_set_mp_state(struct okvm_vcpu *vcpu, void __user *argp);
 bool okvm_vcpu_is_bsp(struct okvm_vcpu *vcpu);
 long okvm_ioctl_set_vapic_addr(struct okvm_vcpu *vcpu, void __user *argp);
+void okvm_lapic_timer_due(struct okvm_vcpu *vcpu);
 void okvm_lapic_sync_to_vapic(struct okvm_vcpu *vcpu);
 void okvm_lapic_sync_from_vapic(struct okvm_vcpu *vcpu);
 bool okvm_lapic_accepts_extint(struct okvm_vcpu *vcpu);

@@ -157,6 +157,48 @@ static enum hrtimer_restart okvm_lapic_timer_fn(struct hrtimer *t)
 	return HRTIMER_NORESTART;
 }
 
+/*
+ * A timer due within lapic_timer_early_ns when its vCPU is about to enter
+ * is expired at that entry, after a spin to its deadline, so the guest
+ * never sees it early.  The host timer's interrupt would come once the
+ * guest runs and cost an exit of its own; short one-shot timers (the
+ * guest's next tick, a TSC deadline a few microseconds out) are the
+ * common case.  0 leaves every expiry to the host timer.
+ */
+static unsigned int lapic_timer_early_ns = 2000;
+module_param(lapic_timer_early_ns, uint, 0644);
+MODULE_PARM_DESC(lapic_timer_early_ns,
+		 "ns before its deadline a LAPIC timer is expired at entry");
+
+/* Before an entry, in the vCPU's thread (IRQs on, may spin briefly). */
+void okvm_lapic_timer_due(struct okvm_vcpu *vcpu)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	unsigned long flags;
+	u64 due, now;
+
+	if (!apic || !READ_ONCE(apic->dev.timer_armed))
+		return;
+	due = READ_ONCE(apic->dev.timer_expire_ns);
+	now = ktime_get_ns();
+	if (due > now && due - now > READ_ONCE(lapic_timer_early_ns))
+		return;
+	while (now < due) {
+		cpu_relax();
+		now = ktime_get_ns();
+	}
+	flags = okvm_lapic_lock(apic);
+	/* The host timer may have fired, or the guest re-armed it, since. */
+	if (apic->dev.timer_armed && now >= apic->dev.timer_expire_ns) {
+		x86_lapic_timer_expired(&apic->dev);
+		/* Never waits: a running callback finds nothing to do. */
+		if (!apic->dev.timer_armed)
+			hrtimer_try_to_cancel(&apic->timer);
+		okvm_make_request(vcpu, OKVM_REQ_EVENT);
+	}
+	okvm_lapic_unlock(apic, flags);
+}
+
 /* --- Lifecycle --------------------------------------------------------- */
 
 bool okvm_vcpu_is_bsp(struct okvm_vcpu *vcpu)

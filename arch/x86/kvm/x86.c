@@ -658,6 +658,7 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 
 	okvm_preempt_account(vcpu);
 	vcpu->arch.at_boundary = false;
+	okvm_lapic_timer_due(vcpu);
 	r = okvm_process_requests(vcpu);
 	if (r <= 0)
 		return r;
