@@ -85,7 +85,7 @@ static u32 okvm_pio_string_count(struct okvm_vcpu *vcpu, u64 la)
 }
 
 /* Reverse element order in place (DF=1 walks memory downwards). */
-static void okvm_pio_reverse(void *data, u32 count, u8 size)
+static __cold void okvm_pio_reverse(void *data, u32 count, u8 size)
 {
 	u8 tmp[4], *a = data, *b = a + (count - 1) * size;
 
@@ -97,7 +97,7 @@ static void okvm_pio_reverse(void *data, u32 count, u8 size)
 }
 
 /* Copy a string I/O block between guest memory and the data page. */
-static int okvm_pio_string_copy(struct okvm_vcpu *vcpu, bool to_guest)
+static __cold int okvm_pio_string_copy(struct okvm_vcpu *vcpu, bool to_guest)
 {
 	struct okvm_pio *pio = &vcpu->arch.pio;
 	bool down = vcpu->arch.rflags & X86_EFLAGS_DF;
@@ -129,7 +129,7 @@ static int okvm_pio_string_copy(struct okvm_vcpu *vcpu, bool to_guest)
  * the address-size bits clear).  0, 1 when fetching the instruction faulted
  * into the guest, -EINVAL when RIP is not at an INS/OUTS.
  */
-static int okvm_pio_string_decode(struct okvm_vcpu *vcpu)
+static __cold int okvm_pio_string_decode(struct okvm_vcpu *vcpu)
 {
 	struct okvm_pio *pio = &vcpu->arch.pio;
 	struct x86_emu_info info;
@@ -146,7 +146,7 @@ static int okvm_pio_string_decode(struct okvm_vcpu *vcpu)
 	return 0;
 }
 
-static int okvm_start_string_pio(struct okvm_vcpu *vcpu)
+static __cold int okvm_start_string_pio(struct okvm_vcpu *vcpu)
 {
 	struct okvm_pio *pio = &vcpu->arch.pio;
 	u64 block, la;
@@ -233,7 +233,7 @@ int okvm_emulate_pio(struct okvm_vcpu *vcpu, const struct okvm_exit *exit)
 	return okvm_exit_to_user(vcpu, OKVM_USER_IO);
 }
 
-static int okvm_complete_string_pio(struct okvm_vcpu *vcpu)
+static __cold int okvm_complete_string_pio(struct okvm_vcpu *vcpu)
 {
 	struct okvm_pio *pio = &vcpu->arch.pio;
 	struct okvm_vcpu_arch *a = &vcpu->arch;
