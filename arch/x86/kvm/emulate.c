@@ -877,13 +877,17 @@ static int opnd_load(struct x86_emu *emu, const struct x86_emu_operand *op,
 		     u64 *val)
 {
 	const struct x86_emu_insn *in = &emu->insn;
+	int rc;
 
 	switch (op->type) {
 	case OPND_REG:
 		*val = reg_read(emu, op->reg, op->size);
 		return X86_EMU_OK;
 	case OPND_MEM:
-		return mem_read(emu, in->seg, in->ea, op->size, val);
+		emu->operand_access = true;
+		rc = mem_read(emu, in->seg, in->ea, op->size, val);
+		emu->operand_access = false;
+		return rc;
 	default:
 		*val = op->val;
 		return X86_EMU_OK;
@@ -894,9 +898,14 @@ static int opnd_store(struct x86_emu *emu, const struct x86_emu_operand *op,
 		      u64 val)
 {
 	const struct x86_emu_insn *in = &emu->insn;
+	int rc;
 
-	if (op->type == OPND_MEM)
-		return mem_write(emu, in->seg, in->ea, op->size, val);
+	if (op->type == OPND_MEM) {
+		emu->operand_access = true;
+		rc = mem_write(emu, in->seg, in->ea, op->size, val);
+		emu->operand_access = false;
+		return rc;
+	}
 	reg_write(emu, op->reg, op->size, val);
 	return X86_EMU_OK;
 }

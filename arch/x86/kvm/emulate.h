@@ -137,6 +137,14 @@ struct x86_emu {
 	bool la57;
 	u32 rep_batch;
 	bool rep_stop;			/* set by ops->read/write, see above */
+	/*
+	 * Output, for ops->read/write: true while they serve the
+	 * instruction's explicit memory operand (ModRM or moffs), false for
+	 * the fetch, the stack, string operands and everything else.  A
+	 * caller that knows the guest-physical address of that operand (a
+	 * nested page fault on it) may use it instead of walking.
+	 */
+	bool operand_access;
 
 	/* Private state below; valid only during and right after a call. */
 	struct x86_emu_insn insn;

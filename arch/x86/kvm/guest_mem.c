@@ -212,6 +212,25 @@ static int okvm_emu_mmio(struct okvm_vcpu *vcpu, struct x86_emu *emu,
 	return X86_EMU_IO_NEEDED;
 }
 
+/*
+ * The explicit memory operand of an instruction emulated for a nested
+ * page fault on MMIO (okvm_mmu_page_fault()): the exit gave its
+ * guest-physical address, and the CPU had checked the guest's translation
+ * and permissions before it faulted, so no walk is needed.  Only the bytes
+ * at the same page offset are that address (the operand may cross a page).
+ */
+static bool okvm_mmio_hint(struct okvm_vcpu *vcpu, const struct x86_emu *emu,
+			   u64 la, unsigned int access, u64 *gpa)
+{
+	const struct okvm_mmio *m = &vcpu->arch.mmio;
+
+	if (!m->hint || !emu->operand_access || (access & X86_WALK_FETCH) ||
+	    offset_in_page(la) != offset_in_page(m->hint_gpa))
+		return false;
+	*gpa = m->hint_gpa;
+	return true;
+}
+
 static int okvm_emu_access(struct x86_emu *emu, u64 la, void *buf,
 			   unsigned int len, unsigned int access)
 {
@@ -220,9 +239,11 @@ static int okvm_emu_access(struct x86_emu *emu, u64 la, void *buf,
 	while (len) {
 		unsigned int n = min_t(u64, len, PAGE_SIZE - offset_in_page(la));
 		u64 gpa = 0;
-		int r;
+		int r = -ENOENT;
 
-		r = okvm_access_page(vcpu, la, buf, n, access, &emu->fault, &gpa);
+		if (!okvm_mmio_hint(vcpu, emu, la, access, &gpa))
+			r = okvm_access_page(vcpu, la, buf, n, access,
+					     &emu->fault, &gpa);
 		if (r == X86_WALK_FAULT)
 			return X86_EMU_FAULT;
 		if (r == -ENOENT && !(access & X86_WALK_FETCH))
@@ -283,8 +304,11 @@ void okvm_emu_init(struct okvm_vcpu *vcpu, struct x86_emu *emu)
 	memcpy(emu->gpr, vcpu->arch.regs, sizeof(emu->gpr));
 	emu->rip = vcpu->arch.rip;
 	emu->rflags = vcpu->arch.rflags;
+	/* 64-bit mode uses the FS and GS bases only (emu->seg_base). */
 	for (seg = 0; seg < X86_SEG_NR; seg++)
-		emu->seg_base[seg] = okvm_seg_base(vcpu, seg);
+		if (emu->mode != X86_EMU_PROT64 || seg == X86_SEG_FS ||
+		    seg == X86_SEG_GS)
+			emu->seg_base[seg] = okvm_seg_base(vcpu, seg);
 	emu->cpl = okvm_vendor->get_cpl(vcpu);
 	emu->la57 = !!(okvm_vendor->get_cr(vcpu, 4) & X86_CR4_LA57);
 	vcpu->arch.mmio.write_pending = false;

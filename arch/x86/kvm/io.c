@@ -295,8 +295,11 @@ int okvm_emulate_mmio(struct okvm_vcpu *vcpu)
 	okvm_emu_init(vcpu, &emu);
 	okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_INSN_EMULATION);
 	rc = x86_emu_step(&emu);
-	if (rc != X86_EMU_IO_NEEDED)
+	/* Userspace's read data completes this same instruction. */
+	if (rc != X86_EMU_IO_NEEDED) {
 		m->data_valid = false;
+		m->hint = false;
+	}
 	switch (rc) {
 	case X86_EMU_OK:
 		okvm_emu_commit(vcpu, &emu);

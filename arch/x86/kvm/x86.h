@@ -152,6 +152,9 @@ struct okvm_mmio {
 	bool is_write;
 	bool data_valid;	/* read data delivered by userspace */
 	bool write_pending;	/* the current instruction wrote MMIO */
+	/* Emulating for a nested page fault on MMIO at hint_gpa (its data). */
+	bool hint;
+	u64 hint_gpa;
 	u8 data[8];
 };
 

@@ -1343,6 +1343,61 @@ static bool t_bad_callback_rc(struct env *e)
 	return x86_emu_step(&e->emu) == X86_EMU_UNHANDLED;
 }
 
+/* ops->read/write that note whether the emulator said "operand". */
+static unsigned int opnd_seen, other_seen;
+
+static void note_operand(const struct x86_emu *emu, bool fetch)
+{
+	if (emu->operand_access && !fetch)
+		opnd_seen++;
+	else
+		other_seen++;
+}
+
+static int noting_read(struct x86_emu *emu, u64 la, void *buf,
+		       unsigned int len, bool fetch)
+{
+	note_operand(emu, fetch);
+	return env_emu_ops.read(emu, la, buf, len, fetch);
+}
+
+static int noting_write(struct x86_emu *emu, u64 la, const void *buf,
+			unsigned int len)
+{
+	note_operand(emu, false);
+	return env_emu_ops.write(emu, la, buf, len);
+}
+
+static bool operand_run(struct env *e, const char *code, unsigned int len,
+			unsigned int want_opnd, unsigned int want_other)
+{
+	static const struct x86_emu_ops ops = {
+		.read = noting_read, .write = noting_write,
+	};
+
+	env_reset(e, true);
+	e->emu.ops = &ops;
+	e->emu.rip = CODE_ADDR;
+	e->emu.gpr[RDI] = H;
+	e->emu.gpr[RSI] = DATA;
+	env_poke(e, CODE_ADDR, code, len);
+	opnd_seen = other_seen = 0;
+	return x86_emu_step(&e->emu) == X86_EMU_OK && !e->emu.operand_access &&
+	       opnd_seen == want_opnd && other_seen == want_other;
+}
+
+/*
+ * operand_access: set for the ModRM operand (a store, a read-modify-write,
+ * BTS with a register offset), never for the fetch or a string operand.
+ */
+static bool t_operand_access(struct env *e)
+{
+	return operand_run(e, "\x89\x1f", 2, 1, 1) &&		/* mov [rdi],ebx */
+	       operand_run(e, "\x83\x07\x01", 3, 2, 1) &&	/* add dword [rdi],1 */
+	       operand_run(e, "\x0f\xab\x07", 3, 2, 1) &&	/* bts [rdi],eax */
+	       operand_run(e, "\xa4", 1, 0, 3);		/* movsb */
+}
+
 struct special {
 	const char *name;
 	bool (*fn)(struct env *e);
@@ -1358,6 +1413,7 @@ static const struct special specials[] = {
 	{ "decode: unhandled and #UD", t_decode_errors },
 	{ "decode: no state change", t_decode_no_state_change },
 	{ "emu: callback returning a bad code", t_bad_callback_rc },
+	{ "emu: operand_access marks the explicit memory operand", t_operand_access },
 };
 
 void run_emulator_tests(struct env *e)

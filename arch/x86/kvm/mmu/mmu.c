@@ -286,8 +286,13 @@ int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, u64 error)
 		return r;
 	r = okvm_mmu_map_gfn(vcpu, gpa >> PAGE_SHIFT, error & OKVM_PF_WRITE,
 			     okvm_tdp_install, &tf);
-	if (r == OKVM_FAULT_MMIO)
+	if (r == OKVM_FAULT_MMIO) {
+		/* A data access: its operand needs no guest walk. */
+		vcpu->arch.mmio.hint = (error & OKVM_PF_FINAL) &&
+				       !(error & OKVM_PF_FETCH);
+		vcpu->arch.mmio.hint_gpa = gpa;
 		return okvm_emulate_mmio(vcpu);
+	}
 	if (r == -ERANGE)
 		return okvm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
 					   1, gpa, 0);

@@ -21,6 +21,8 @@ struct okvm_vcpu;
 #define OKVM_PF_USER	BIT_ULL(2)
 #define OKVM_PF_RSVD	BIT_ULL(3)
 #define OKVM_PF_FETCH	BIT_ULL(4)
+/* Nested faults: at the final translation, not in the guest's walk. */
+#define OKVM_PF_FINAL	BIT_ULL(32)
 
 /* Entry format of a second-level table (NPT uses x86 PTEs, EPT its own). */
 struct okvm_pte_fmt {

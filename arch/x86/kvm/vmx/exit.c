@@ -121,6 +121,8 @@ static void vmx_decode_ept_violation(struct okvm_vcpu *vcpu,
 		exit->npf.error |= OKVM_PF_FETCH;
 	if (q & VMX_EPT_QUAL_PRESENT)
 		exit->npf.error |= OKVM_PF_PRESENT;
+	if (q & EPT_VIOLATION_GVA_TRANSLATED)
+		exit->npf.error |= OKVM_PF_FINAL;
 }
 
 static enum okvm_exit_code vmx_exit_code(u16 reason)
