@@ -163,25 +163,30 @@ static enum hrtimer_restart okvm_lapic_timer_fn(struct hrtimer *t)
  * never sees it early.  The host timer's interrupt would come once the
  * guest runs and cost an exit of its own; short one-shot timers (the
  * guest's next tick, a TSC deadline a few microseconds out) are the
- * common case.  0 leaves every expiry to the host timer.
+ * common case.  0 expires only timers already due; the spin is at most
+ * OKVM_TIMER_EARLY_MAX_NS whatever the parameter says.  A TSC deadline
+ * must also have passed on the guest's TSC (its conversion to host ns is
+ * rounded), else the host timer delivers it.
  */
+#define OKVM_TIMER_EARLY_MAX_NS	20000u
 static unsigned int lapic_timer_early_ns = 2000;
 module_param(lapic_timer_early_ns, uint, 0644);
 MODULE_PARM_DESC(lapic_timer_early_ns,
-		 "ns before its deadline a LAPIC timer is expired at entry");
+		 "ns before its deadline a LAPIC timer is expired at entry (max 20000)");
 
 /* Before an entry, in the vCPU's thread (IRQs on, may spin briefly). */
 void okvm_lapic_timer_due(struct okvm_vcpu *vcpu)
 {
 	struct okvm_lapic *apic = vcpu->arch.lapic;
 	unsigned long flags;
-	u64 due, now;
+	u64 due, now, dl;
 
 	if (!apic || !READ_ONCE(apic->dev.timer_armed))
 		return;
 	due = READ_ONCE(apic->dev.timer_expire_ns);
 	now = ktime_get_ns();
-	if (due > now && due - now > READ_ONCE(lapic_timer_early_ns))
+	if (due > now && due - now > min(READ_ONCE(lapic_timer_early_ns),
+					 OKVM_TIMER_EARLY_MAX_NS))
 		return;
 	while (now < due) {
 		cpu_relax();
@@ -189,7 +194,9 @@ void okvm_lapic_timer_due(struct okvm_vcpu *vcpu)
 	}
 	flags = okvm_lapic_lock(apic);
 	/* The host timer may have fired, or the guest re-armed it, since. */
-	if (apic->dev.timer_armed && now >= apic->dev.timer_expire_ns) {
+	dl = x86_lapic_get_tsc_deadline(&apic->dev);
+	if (apic->dev.timer_armed && now >= apic->dev.timer_expire_ns &&
+	    (!dl || okvm_lapic_guest_tsc(&apic->dev) >= dl)) {
 		x86_lapic_timer_expired(&apic->dev);
 		/* Never waits: a running callback finds nothing to do. */
 		if (!apic->dev.timer_armed)

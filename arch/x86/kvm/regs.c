@@ -43,6 +43,7 @@ static void okvm_vcpu_common_reset(struct okvm_vcpu *vcpu, bool init)
 	okvm_reset_events(vcpu);
 	okvm_steal_time_reset(vcpu);
 	arch->completion = OKVM_COMPLETE_NONE;
+	arch->mmio.hint = false;
 	okvm_vendor->vcpu_reset(vcpu, init);
 	okvm_mmu_reset_context(vcpu);
 }
