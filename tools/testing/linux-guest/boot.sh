@@ -9,16 +9,18 @@
 # A guest stopped by the bench CPU's defect (l0-defect.sh) is booted
 # again, at most OKVM_GUEST_L0_RETRIES (2) times, and said so; so is,
 # once, a guest that reset or stopped before its marker, which the same
-# CPU causes without okvm seeing it (Documentation/mmu.md).  A guest that
-# fails a check after reaching its marker is never booted again.
+# CPU causes without okvm seeing it (Documentation/mmu.md), and once a
+# guest that vanished after it (l0_vanished: a reset with no panic and no
+# triple fault).  A guest that fails another check after reaching its
+# marker is never booted again.
 set -uo pipefail
 smp=${1:-1}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 # shellcheck source=SCRIPTDIR/../l0-defect.sh
 . "$here/../l0-defect.sh"
-l0_exit=75 nomarker_exit=76
+l0_exit=75 nomarker_exit=76 vanished_exit=77
 if [ -z "${OKVM_BOOT_ATTEMPT:-}" ]; then
-	l0=0 nomarker=0
+	l0=0 nomarker=0 vanished=0
 	while :; do
 		OKVM_BOOT_ATTEMPT=1 "$0" "$@"
 		rc=$?
@@ -29,6 +31,9 @@ if [ -z "${OKVM_BOOT_ATTEMPT:-}" ]; then
 		elif [ "$rc" = $nomarker_exit ] && [ $nomarker = 0 ]; then
 			nomarker=1
 			echo "the guest never reached its marker: once more"
+		elif [ "$rc" = $vanished_exit ] && [ $vanished = 0 ]; then
+			vanished=1
+			echo "the guest vanished after its marker: once more"
 		else
 			[ "$rc" = 0 ] && exit 0
 			exit 1
@@ -95,6 +100,11 @@ failed() {
 	printf '%s\n' "$out" | tail -n 8
 	echo "--- okvm in dmesg since the guest started:"
 	dmesg | tail -n +"$((dmesg_before + 1))" | grep -a okvm | tail -n 8
+	if [ "$rc" = 0 ] &&
+	   l0_vanished "$out" OKVM-SLEEP-DONE "$dmesg_before"; then
+		echo "vanished after its marker: a reset with no panic and no triple fault"
+		exit $vanished_exit
+	fi
 	exit 1
 }
 t0=$(date +%s.%N)

@@ -114,6 +114,7 @@ watch_vhost() {
 }
 
 t0=$(date +%s.%N)
+dmesg_before=$(dmesg | wc -l)
 # shellcheck disable=SC2086 # OKVM_VMM_QEMU_ARGS is a word list
 timeout -k 10 "${OKVM_GUEST_TIMEOUT:-600}" qemu-system-x86_64 -accel kvm \
 	"${machine[@]}" -cpu "${OKVM_GUEST_CPU:-EPYC}" -smp "$smp" -m 512M \
@@ -152,6 +153,12 @@ fi
 if [ "$fail" != 0 ]; then
 	echo "--- the guest's console, last 40 lines:"
 	grep -a -v "warning: host doesn.t support" <<<"$out" | tail -40
+	echo "--- okvm in dmesg since the guest started:"
+	dmesg | tail -n +"$((dmesg_before + 1))" | grep -a okvm | tail -n 8
+	# scenarios.sh runs it once more (l0-defect.sh).
+	[ "$rc" = 0 ] &&
+		l0_vanished "$out" OKVM-DEVICES-DONE "$dmesg_before" &&
+		echo "vanished after its marker: a reset with no panic and no triple fault"
 fi
 [ "$fail" = 0 ] && echo "scenario $scenario: ok"
 exit "$fail"

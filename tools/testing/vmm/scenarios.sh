@@ -44,8 +44,9 @@ for q in "${qemus[@]}"; do
 		# (The "missing: OKVM-GUEST-UP" report names the marker too.)
 		# A guest stopped by the bench CPU's defect (qemu-devices.sh
 		# says so) is run again too, at most OKVM_VMM_L0_RETRIES (2)
-		# times.
-		tries=0 l0=0 noinit=0
+		# times, and once a guest that vanished after its marker (a
+		# reset that neither it nor okvm asked for, l0-defect.sh).
+		tries=0 l0=0 noinit=0 vanished=0
 		while [ "$rc" != 0 ]; do
 			if grep -qa '^stopped by the L0 defect' <<<"$out" &&
 			   [ $l0 -lt "${OKVM_VMM_L0_RETRIES:-2}" ]; then
@@ -54,6 +55,9 @@ for q in "${qemus[@]}"; do
 			     ! grep -a 'OKVM-GUEST-UP' <<<"$out" |
 			     grep -qv '^missing: '; then
 				why="the guest never reached /init" noinit=1
+			elif [ $vanished = 0 ] &&
+			     grep -qa '^vanished after its marker' <<<"$out"; then
+				why="the guest vanished after its marker" vanished=1
 			else
 				break
 			fi
