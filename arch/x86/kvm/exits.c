@@ -70,7 +70,7 @@ static int okvm_handle_hlt(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
  * guest that vanishes can be told from one that reset itself.  The state
  * the CPU left is as good as the vendor makes it.
  */
-void okvm_report_shutdown(struct okvm_vcpu *vcpu, const char *why)
+__cold void okvm_report_shutdown(struct okvm_vcpu *vcpu, const char *why)
 {
 	pr_info_ratelimited("okvm: vCPU %d shut down (%s): rip %#llx cr0 %#llx cr3 %#llx cr4 %#llx\n",
 			    vcpu->vcpu_id, why, vcpu->arch.rip,

@@ -91,6 +91,22 @@ static enum okvm_exit_code svm_exit_code(u32 code)
 	}
 }
 
+/*
+ * A shutdown: what okvm injected and what the CPU was delivering
+ * (EVENTINJ/EXITINTINFO), and the state delivery uses, so a triple fault
+ * can be told from one the bench CPU caused (a host IDT or stack).
+ */
+static __cold void svm_report_shutdown(struct okvm_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_vmcb(vcpu);
+
+	pr_info_ratelimited("okvm: vCPU %d shutdown: event %#x/%#x idt %#llx tr %#llx ss %#x rsp %#llx\n",
+			    vcpu->vcpu_id, to_svm(vcpu)->entry_event,
+			    vmcb->control.exit_int_info, vmcb->save.idtr.base,
+			    vmcb->save.tr.base, vmcb->save.ss.selector,
+			    vmcb->save.rsp);
+}
+
 void svm_decode_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 {
 	struct vmcb_control_area *c = &to_vmcb(vcpu)->control;
@@ -110,6 +126,8 @@ void svm_decode_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 	if (code != (u32)SVM_EXIT_ERR && code != SVM_EXIT_SHUTDOWN)
 		svm_save_cut_event(vcpu, c->exit_int_info,
 				   c->exit_int_info_err);
+	if (code == SVM_EXIT_SHUTDOWN)
+		svm_report_shutdown(vcpu);
 	if (boot_cpu_has(X86_FEATURE_NRIPS))
 		exit->next_rip = c->next_rip;
 

@@ -111,7 +111,7 @@ static bool svm_check_saved_state(struct vmcb *vmcb)
 }
 
 /* What the exit that lost the guest's state looked like (Documentation/mmu.md). */
-static void svm_report_lost_state(struct okvm_vcpu *vcpu, bool moved)
+static __cold void svm_report_lost_state(struct okvm_vcpu *vcpu, bool moved)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_control_area *c = &svm->vmcb->control;
