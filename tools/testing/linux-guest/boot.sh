@@ -99,10 +99,10 @@ failed() {
 	echo "--- the console's last lines:"
 	printf '%s\n' "$out" | tail -n 8
 	echo "--- okvm in dmesg since the guest started:"
-	dmesg | tail -n +"$((dmesg_before + 1))" | grep -a okvm | tail -n 8
+	okvm_dmesg_since "$dmesg_before" | tail -n 8
 	if [ "$rc" = 0 ] &&
 	   l0_vanished "$out" OKVM-SLEEP-DONE "$dmesg_before"; then
-		echo "vanished after its marker: a reset with no panic and no triple fault"
+		echo "$l0_vanished_msg"
 		exit $vanished_exit
 	fi
 	exit 1

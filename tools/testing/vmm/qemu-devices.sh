@@ -154,11 +154,11 @@ if [ "$fail" != 0 ]; then
 	echo "--- the guest's console, last 40 lines:"
 	grep -a -v "warning: host doesn.t support" <<<"$out" | tail -40
 	echo "--- okvm in dmesg since the guest started:"
-	dmesg | tail -n +"$((dmesg_before + 1))" | grep -a okvm | tail -n 8
+	okvm_dmesg_since "$dmesg_before" | tail -n 8
 	# scenarios.sh runs it once more (l0-defect.sh).
 	[ "$rc" = 0 ] &&
 		l0_vanished "$out" OKVM-DEVICES-DONE "$dmesg_before" &&
-		echo "vanished after its marker: a reset with no panic and no triple fault"
+		echo "$l0_vanished_msg"
 fi
 [ "$fail" = 0 ] && echo "scenario $scenario: ok"
 exit "$fail"

@@ -10,6 +10,8 @@
 # Ends with "N passed, N failed"; exit 0 only if every run passed.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=SCRIPTDIR/../l0-defect.sh
+. "$here/../l0-defect.sh"
 qemus=()
 while [ "${1:-}" = -q ]; do
 	qemus+=("$2")
@@ -56,7 +58,7 @@ for q in "${qemus[@]}"; do
 			     grep -qv '^missing: '; then
 				why="the guest never reached /init" noinit=1
 			elif [ $vanished = 0 ] &&
-			     grep -qa '^vanished after its marker' <<<"$out"; then
+			     grep -qa "^$l0_vanished_msg" <<<"$out"; then
 				why="the guest vanished after its marker" vanished=1
 			else
 				break
