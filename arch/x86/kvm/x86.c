@@ -194,8 +194,8 @@ long okvm_vm_enable_max_vcpu_id(struct okvm_vm *vm, u64 max)
 	return r;
 }
 
-long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
-			void __user *argp)
+__cold long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
+			       void __user *argp)
 {
 	switch (ioctl) {
 	case KVM_SET_TSS_ADDR:
@@ -341,8 +341,8 @@ static long okvm_ioctl_vcpu_enable_cap(struct okvm_vcpu *vcpu,
 	}
 }
 
-long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
-			  void __user *argp)
+__cold long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu,
+				 unsigned int ioctl, void __user *argp)
 {
 	switch (ioctl) {
 	case KVM_GET_REGS:

@@ -347,7 +347,7 @@ static u64 *tdp_find_pde(struct okvm_tdp *tdp, u64 gfn)
  * may be mapped 2 MiB again.  Returns how many were zapped; the caller
  * flushes every vCPU if any.
  */
-unsigned long okvm_tdp_recover_nx(struct okvm_tdp *tdp, unsigned long n)
+__cold unsigned long okvm_tdp_recover_nx(struct okvm_tdp *tdp, unsigned long n)
 {
 	unsigned long done = 0;
 	struct page *page;
