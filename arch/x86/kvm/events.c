@@ -171,6 +171,32 @@ static bool okvm_inject_nmi(struct okvm_vcpu *vcpu)
 	return true;
 }
 
+/*
+ * QEMU's emulated SVM drops the STI/MOV SS shadow on VMRUN: the entry
+ * after an exit in a shadow runs without it, so a window opens at once,
+ * before the instruction in the shadow, and the next exit there (the
+ * window's, or a host interrupt's) reports the shadow clear.  Delivered
+ * there, an interrupt would return to a HLT in the shadow (`sti; hlt`)
+ * and halt the guest until the next one.  A CPU runs that HLT first and
+ * this interrupt wakes it; so an interrupt about to be delivered at the
+ * RIP of the last exit in a shadow (x86.c notes it) retires a HLT found
+ * there first, an early wake-up at worst.  A CPU that keeps the shadow
+ * never gets here: the interrupt waits until the instruction has run.
+ */
+static void okvm_retire_shadowed_hlt(struct okvm_vcpu *vcpu)
+{
+	struct okvm_vcpu_arch *a = &vcpu->arch;
+	struct x86_fault fault;
+	u8 op;
+
+	if (!a->shadow_seen || a->rip != a->shadow_rip)
+		return;
+	a->shadow_seen = false;
+	if (!okvm_access_linear(vcpu, okvm_linear_rip(vcpu), &op, 1,
+				X86_WALK_FETCH, &fault) && op == 0xf4)
+		okvm_retire_insn(vcpu, a->rip + 1);
+}
+
 /* A new external interrupt, from the irqchip or from KVM_INTERRUPT. */
 static bool okvm_inject_irq(struct okvm_vcpu *vcpu, bool *want_window)
 {
@@ -184,6 +210,7 @@ static bool okvm_inject_irq(struct okvm_vcpu *vcpu, bool *want_window)
 			*want_window = true;
 			return false;
 		}
+		okvm_retire_shadowed_hlt(vcpu);
 		vector = okvm_irqchip_ack_interrupt(vcpu);
 		if (vector < 0)
 			return false;
@@ -300,31 +327,10 @@ bool okvm_vcpu_has_events(struct okvm_vcpu *vcpu)
 	return okvm_lapic_has_init_sipi(vcpu);
 }
 
-/*
- * A window that opened on a HLT right after an STI opened inside the STI
- * shadow, which a CPU never does but QEMU's emulated SVM does: an
- * interrupt delivered there would return to the HLT and halt the guest
- * until the next one.  The CPU would have run the HLT first and been woken
- * by this interrupt, so retire the HLT before delivering it.
- */
-static void okvm_window_in_sti_shadow(struct okvm_vcpu *vcpu)
-{
-	struct x86_fault fault;
-	u8 insn[2];
-
-	if (!okvm_irqchip_in_kernel(vcpu->vm) || !vcpu->arch.rip ||
-	    okvm_access_linear(vcpu, okvm_linear_rip(vcpu) - 1, insn, 2,
-			       X86_WALK_FETCH, &fault))
-		return;
-	if (insn[0] == 0xfb && insn[1] == 0xf4)
-		okvm_retire_insn(vcpu, vcpu->arch.rip + 1);
-}
-
 /* The interrupt window opened: the run loop decides what to do with it. */
 int okvm_handle_irq_window(struct okvm_vcpu *vcpu)
 {
 	okvm_vendor->set_irq_window(vcpu, false);
-	okvm_window_in_sti_shadow(vcpu);
 	return 1;
 }
 

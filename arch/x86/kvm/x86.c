@@ -696,6 +696,10 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 	okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_HOST_STATE_RELOAD);
 	okvm_vendor->decode_exit(vcpu, &vcpu->arch.exit);
 	vcpu->arch.at_boundary = vcpu->arch.exit.code == OKVM_X_EXTINT;
+	if (unlikely(vcpu->arch.exit.shadow)) {	/* see events.c */
+		vcpu->arch.shadow_seen = true;
+		vcpu->arch.shadow_rip = vcpu->arch.rip;
+	}
 	if (!vcpu->arch.exit.no_exit)
 		trace_kvm_exit(vcpu->vcpu_id, vcpu->arch.rip, &vcpu->arch.exit,
 			       okvm_vendor->trace_isa);

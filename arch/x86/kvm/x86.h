@@ -69,6 +69,7 @@ struct okvm_exit {
 	u64 hw_reason;			/* raw vendor code, for reports */
 	u64 next_rip;			/* 0 when the hardware did not say */
 	bool no_exit;			/* the guest never ran: no kvm_exit */
+	bool shadow;			/* exited in an STI/MOV SS shadow */
 	struct {			/* raw vendor details, for kvm_exit */
 		u64 info1, info2;
 		u32 intr_info, error_code;
@@ -300,6 +301,8 @@ struct okvm_vcpu_arch {
 	bool has_run;			/* KVM_RUN was called once */
 	unsigned long nivcsw;		/* thread's count, last looked at */
 	bool at_boundary;		/* last exit: a host interrupt */
+	bool shadow_seen;		/* an exit was in a shadow */
+	u64 shadow_rip;			/* ... at this RIP (events.c) */
 	u64 floor_ps;			/* last entry floor, ps/entry (floor.c) */
 
 	void *vendor;			/* struct svm_vcpu / vmx_vcpu */

@@ -128,6 +128,8 @@ void svm_decode_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 				   c->exit_int_info_err);
 	if (code == SVM_EXIT_SHUTDOWN)
 		svm_report_shutdown(vcpu);
+	/* Reported because QEMU's SVM drops it on VMRUN (events.c). */
+	exit->shadow = c->int_state & SVM_INTERRUPT_SHADOW_MASK;
 	if (boot_cpu_has(X86_FEATURE_NRIPS))
 		exit->next_rip = c->next_rip;
 
