@@ -9,6 +9,7 @@
 #include "kvm_core.h"
 #include "vendor.h"
 #include "emulate.h"
+#include "mmu/mmu.h"
 #include "mmu/walk.h"
 #include "irqchip.h"
 
@@ -83,6 +84,7 @@ __cold void okvm_report_shutdown(struct okvm_vcpu *vcpu, const char *why)
 static int okvm_handle_shutdown(struct okvm_vcpu *vcpu)
 {
 	okvm_report_shutdown(vcpu, "by the CPU");
+	okvm_mmu_explain_shutdown(vcpu);
 	okvm_vcpu_reset_state(vcpu);
 	return okvm_exit_to_user(vcpu, OKVM_USER_SHUTDOWN);
 }

@@ -27,7 +27,7 @@ if [ -z "${OKVM_BOOT_ATTEMPT:-}" ]; then
 		if [ "$rc" = $l0_exit ] &&
 		   [ $l0 -lt "${OKVM_GUEST_L0_RETRIES:-2}" ]; then
 			l0=$((l0 + 1))
-			echo "stopped by the L0 defect (the host's own state saved as the guest's): once more"
+			echo "stopped by the L0 defect (okvm's dmesg line says how): once more"
 		elif [ "$rc" = $nomarker_exit ] && [ $nomarker = 0 ]; then
 			nomarker=1
 			echo "the guest never reached its marker: once more"

@@ -128,7 +128,7 @@ qpid=$!
 l0_wait "$qpid" "$work/l0"
 rc=$?
 [ -e "$work/l0" ] &&
-	echo "stopped by the L0 defect (the host's own state saved as the guest's)"
+	echo "stopped by the L0 defect (okvm's dmesg line says how)"
 t1=$(date +%s.%N)
 out=$(tr -d "\r" < "$work/console")
 printf "%s\n" "$out" | grep -a -v "warning: host doesn.t support" |

@@ -15,7 +15,9 @@
 #include <linux/io.h>
 
 #include "kvm_core.h"
+#include "vendor.h"
 #include "mmu.h"
+#include "walk.h"
 
 static unsigned int mmu_audit_ms;
 module_param(mmu_audit_ms, uint, 0644);
@@ -109,21 +111,65 @@ static void audit_leaf(void *arg, u64 gfn, u64 *leaf)
 			   gfn, pte, host_pa, bad);
 }
 
+/* Check every leaf of @vcpu's VM now.  May sleep. */
+static void okvm_audit_vm(struct okvm_vcpu *vcpu, struct okvm_audit *a)
+{
+	int idx = srcu_read_lock(&vcpu->vm->srcu);
+
+	a->vm = vcpu->vm;
+	okvm_tdp_for_each_leaf(&vcpu->vm->arch.tdp, audit_leaf, a);
+	srcu_read_unlock(&vcpu->vm->srcu, idx);
+}
+
 /* Before an entry, vm->srcu not held, may sleep. */
 void okvm_mmu_audit(struct okvm_vcpu *vcpu)
 {
-	struct okvm_vm *vm = vcpu->vm;
-	struct okvm_audit a = { .vm = vm };
+	struct okvm_audit a = {};
 	unsigned int ms = READ_ONCE(mmu_audit_ms);
-	int idx;
 
-	if (!ms || !okvm_mmu_is_tdp(vm) ||
+	if (!ms || !okvm_mmu_is_tdp(vcpu->vm) ||
 	    time_before(jiffies, vcpu->arch.audit_next))
 		return;
 	vcpu->arch.audit_next = jiffies + msecs_to_jiffies(ms);
-	idx = srcu_read_lock(&vm->srcu);
-	okvm_tdp_for_each_leaf(&vm->arch.tdp, audit_leaf, &a);
-	srcu_read_unlock(&vm->srcu, idx);
+	okvm_audit_vm(vcpu, &a);
 	WARN_ONCE(a.bad, "okvm: %lu of %lu TDP leaves disagree with the host\n",
 		  a.bad, a.checked);
+}
+
+/*
+ * A triple fault that nothing okvm or the guest holds explains: the
+ * guest's own tables map RIP for a fetch, the IDT's gate for #DF (present)
+ * and the TSS, and every TDP leaf maps what the host maps.  A CPU that
+ * shut down there had nothing to fault on; the bench's emulated CPU does
+ * that (Documentation/mmu.md), and its tests match the line.  TDP only;
+ * vcpu->mutex held, may sleep.
+ */
+__cold void okvm_mmu_explain_shutdown(struct okvm_vcpu *vcpu)
+{
+	const struct okvm_x86_ops *ops = okvm_vendor;
+	unsigned int user = ops->get_cpl(vcpu) == 3 ? X86_WALK_USER : 0;
+	unsigned int gsz = ops->get_efer(vcpu) & EFER_LMA ? 16 : 8;
+	struct okvm_audit a = {};
+	struct kvm_segment tr;
+	struct kvm_dtable idt;
+	struct x86_fault f;
+	u64 gpa[3], gate;
+
+	if (!okvm_mmu_is_tdp(vcpu->vm))
+		return;
+	ops->get_dtable(vcpu, &idt, true);
+	ops->get_segment(vcpu, &tr, OKVM_SEG_TR);
+	if (idt.limit < 9 * gsz - 1 ||
+	    okvm_walk(vcpu, vcpu->arch.rip, X86_WALK_FETCH | user, false,
+		      &gpa[0], &f) ||
+	    okvm_walk(vcpu, idt.base + 8 * gsz, 0, false, &gpa[1], &f) ||
+	    okvm_read_guest(vcpu->vm, gpa[1], &gate, sizeof(gate)) ||
+	    !(gate & BIT_ULL(47)) ||
+	    okvm_walk(vcpu, tr.base, 0, false, &gpa[2], &f))
+		return;
+	okvm_audit_vm(vcpu, &a);
+	if (!a.bad)
+		pr_info_ratelimited("okvm: pid %d vCPU %d: the CPU faulted on nothing (the guest maps RIP, the #DF gate, the TSS at %#llx %#llx %#llx; %lu TDP leaves match the host)\n",
+				    task_pid_nr(current), vcpu->vcpu_id,
+				    gpa[0], gpa[1], gpa[2], a.checked);
 }

@@ -186,5 +186,6 @@ long okvm_vm_disable_nx_huge_pages(struct okvm_vm *vm, u64 arg);
 
 /* audit.c */
 void okvm_mmu_audit(struct okvm_vcpu *vcpu);
+void okvm_mmu_explain_shutdown(struct okvm_vcpu *vcpu);
 
 #endif /* OKVM_MMU_H */
