@@ -127,7 +127,8 @@ printf 'qemu exit %d, %.1f s\n' "$rc" "$(echo "$t1 - $t0" | bc)"
 # The reader may not have seen the last E yet (busybox tail -F polls once
 # a second): give it up to 3 s to complete both intervals.
 for _ in $(seq 30); do
-	[ "$(wc -l < "$dbg.sleep" 2>/dev/null || echo 0)" -ge 2 ] && break
+	[ -e "$console.l0" ] && break
+	[ "$(wc -l 2>/dev/null <"$dbg.sleep" || echo 0)" -ge 2 ] && break
 	sleep 0.1
 done
 pkill -P "$watcher" 2>/dev/null; kill "$watcher" 2>/dev/null
