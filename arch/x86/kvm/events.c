@@ -21,6 +21,7 @@
 
 #include "kvm_core.h"
 #include "vendor.h"
+#include "emulate.h"
 #include "irqchip.h"
 #include "mmu/walk.h"
 #include "trace_x86.h"
@@ -187,14 +188,21 @@ static void okvm_retire_shadowed_hlt(struct okvm_vcpu *vcpu)
 {
 	struct okvm_vcpu_arch *a = &vcpu->arch;
 	struct x86_fault fault;
+	u64 next = a->rip + 1;
 	u8 op;
 
 	if (!a->shadow_seen || a->rip != a->shadow_rip)
 		return;
 	a->shadow_seen = false;
-	if (!okvm_access_linear(vcpu, okvm_linear_rip(vcpu), &op, 1,
-				X86_WALK_FETCH, &fault) && op == 0xf4)
-		okvm_retire_insn(vcpu, a->rip + 1);
+	/* A trap or single-step owed after the HLT, or a HLT that faults. */
+	if ((a->rflags & X86_EFLAGS_TF) ||
+	    (a->guest_debug & KVM_GUESTDBG_SINGLESTEP) ||
+	    okvm_vendor->get_cpl(vcpu) ||
+	    okvm_access_linear(vcpu, okvm_linear_rip(vcpu), &op, 1,
+			       X86_WALK_FETCH, &fault) || op != 0xf4)
+		return;
+	okvm_retire_insn(vcpu, okvm_cpu_mode(vcpu) == X86_EMU_PROT64 ?
+			 next : (u32)next);
 }
 
 /* A new external interrupt, from the irqchip or from KVM_INTERRUPT. */
@@ -210,10 +218,10 @@ static bool okvm_inject_irq(struct okvm_vcpu *vcpu, bool *want_window)
 			*want_window = true;
 			return false;
 		}
-		okvm_retire_shadowed_hlt(vcpu);
 		vector = okvm_irqchip_ack_interrupt(vcpu);
 		if (vector < 0)
 			return false;
+		okvm_retire_shadowed_hlt(vcpu);
 		a->interrupt.injected = true;
 		a->interrupt.vector = vector;
 	} else {

@@ -696,9 +696,12 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 	okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_HOST_STATE_RELOAD);
 	okvm_vendor->decode_exit(vcpu, &vcpu->arch.exit);
 	vcpu->arch.at_boundary = vcpu->arch.exit.code == OKVM_X_EXTINT;
-	if (unlikely(vcpu->arch.exit.shadow)) {	/* see events.c */
+	/* The last exit in a shadow, while RIP stays there (events.c). */
+	if (unlikely(vcpu->arch.exit.shadow)) {
 		vcpu->arch.shadow_seen = true;
 		vcpu->arch.shadow_rip = vcpu->arch.rip;
+	} else if (vcpu->arch.rip != vcpu->arch.shadow_rip) {
+		vcpu->arch.shadow_seen = false;
 	}
 	if (!vcpu->arch.exit.no_exit)
 		trace_kvm_exit(vcpu->vcpu_id, vcpu->arch.rip, &vcpu->arch.exit,

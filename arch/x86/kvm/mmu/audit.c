@@ -141,8 +141,10 @@ void okvm_mmu_audit(struct okvm_vcpu *vcpu)
  * guest's own tables map RIP for a fetch, the IDT's gate for #DF (present)
  * and the TSS, and every TDP leaf maps what the host maps.  A CPU that
  * shut down there had nothing to fault on; the bench's emulated CPU does
- * that (Documentation/mmu.md), and its tests match the line.  TDP only;
- * vcpu->mutex held, may sleep.
+ * that (Documentation/mmu.md), and its tests match the line.  Only under
+ * a hypervisor (a real CPU's VMCB/VMCS after a shutdown is undefined), in
+ * protected mode, on TDP; vcpu->mutex held, may sleep.  The audit reads
+ * every leaf, and a guest may triple-fault in a loop: once per vCPU in 12 s.
  */
 __cold void okvm_mmu_explain_shutdown(struct okvm_vcpu *vcpu)
 {
@@ -153,23 +155,25 @@ __cold void okvm_mmu_explain_shutdown(struct okvm_vcpu *vcpu)
 	struct kvm_segment tr;
 	struct kvm_dtable idt;
 	struct x86_fault f;
-	u64 gpa[3], gate;
+	u64 gpa, gate;
 
-	if (!okvm_mmu_is_tdp(vcpu->vm))
+	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR) ||
+	    !okvm_mmu_is_tdp(vcpu->vm) || !(ops->get_cr(vcpu, 0) & X86_CR0_PE))
 		return;
 	ops->get_dtable(vcpu, &idt, true);
 	ops->get_segment(vcpu, &tr, OKVM_SEG_TR);
 	if (idt.limit < 9 * gsz - 1 ||
-	    okvm_walk(vcpu, vcpu->arch.rip, X86_WALK_FETCH | user, false,
-		      &gpa[0], &f) ||
-	    okvm_walk(vcpu, idt.base + 8 * gsz, 0, false, &gpa[1], &f) ||
-	    okvm_read_guest(vcpu->vm, gpa[1], &gate, sizeof(gate)) ||
+	    okvm_walk(vcpu, okvm_linear_rip(vcpu), X86_WALK_FETCH | user, false,
+		      &gpa, &f) ||
+	    okvm_walk(vcpu, idt.base + 8 * gsz, 0, false, &gpa, &f) ||
+	    okvm_read_guest(vcpu->vm, gpa, &gate, sizeof(gate)) ||
 	    !(gate & BIT_ULL(47)) ||
-	    okvm_walk(vcpu, tr.base, 0, false, &gpa[2], &f))
+	    okvm_walk(vcpu, tr.base, 0, false, &gpa, &f) ||
+	    time_before(jiffies, vcpu->arch.audit_next))
 		return;
+	vcpu->arch.audit_next = jiffies + 12 * HZ;
 	okvm_audit_vm(vcpu, &a);
 	if (!a.bad)
-		pr_info_ratelimited("okvm: pid %d vCPU %d: the CPU faulted on nothing (the guest maps RIP, the #DF gate, the TSS at %#llx %#llx %#llx; %lu TDP leaves match the host)\n",
-				    task_pid_nr(current), vcpu->vcpu_id,
-				    gpa[0], gpa[1], gpa[2], a.checked);
+		pr_info("okvm: pid %d vCPU %d: the CPU faulted on nothing (the guest maps RIP, the #DF gate, the TSS; %lu TDP leaves match the host)\n",
+			task_tgid_nr(current), vcpu->vcpu_id, a.checked);
 }

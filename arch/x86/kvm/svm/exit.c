@@ -93,18 +93,16 @@ static enum okvm_exit_code svm_exit_code(u32 code)
 
 /*
  * A shutdown: what okvm injected and what the CPU was delivering
- * (EVENTINJ/EXITINTINFO), and the state delivery uses, so a triple fault
- * can be told from one the bench CPU caused (a host IDT or stack).
+ * (EVENTINJ/EXITINTINFO), and the stack; okvm_mmu_explain_shutdown()
+ * then checks what delivery needs (IDT, TSS) in the guest's tables.
  */
 static __cold void svm_report_shutdown(struct okvm_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_vmcb(vcpu);
 
-	pr_info_ratelimited("okvm: vCPU %d shutdown: event %#x/%#x idt %#llx tr %#llx ss %#x rsp %#llx\n",
+	pr_info_ratelimited("okvm: vCPU %d shutdown: event %#x/%#x rsp %#llx\n",
 			    vcpu->vcpu_id, to_svm(vcpu)->entry_event,
-			    vmcb->control.exit_int_info, vmcb->save.idtr.base,
-			    vmcb->save.tr.base, vmcb->save.ss.selector,
-			    vmcb->save.rsp);
+			    vmcb->control.exit_int_info, vmcb->save.rsp);
 }
 
 void svm_decode_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
