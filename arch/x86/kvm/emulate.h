@@ -130,9 +130,10 @@ struct x86_emu {
 	 * rep_batch: how many iterations of a REP string instruction one
 	 * x86_emu_step() may perform; 0 or 1 means exactly one, values above
 	 * X86_EMU_REP_BATCH_MAX count as X86_EMU_REP_BATCH_MAX.  Only raise it
-	 * if the read/write callbacks set rep_stop whenever an access hits
-	 * MMIO: an iteration that sets rep_stop always ends the batch, so no
-	 * call ever makes more than one MMIO access per operand.
+	 * if the read/write callbacks set rep_stop whenever an access needs
+	 * someone outside the call (a VMM's MMIO): an iteration that sets
+	 * rep_stop always ends the batch, so no call ever makes more than one
+	 * such access per operand.
 	 */
 	bool la57;
 	u32 rep_batch;

@@ -293,6 +293,15 @@ int okvm_emulate_mmio(struct okvm_vcpu *vcpu)
 	int rc;
 
 	okvm_emu_init(vcpu, &emu);
+	/*
+	 * REP string instructions run up to 1024 iterations per exit while
+	 * in-kernel devices (coalesced zones: VGA memory) take them; one
+	 * for userspace ends the batch (okvm_emu_mmio() sets rep_stop).
+	 * Not when each iteration must trap for single-stepping.
+	 */
+	if (!(vcpu->arch.rflags & X86_EFLAGS_TF) &&
+	    !(vcpu->arch.guest_debug & KVM_GUESTDBG_SINGLESTEP))
+		emu.rep_batch = X86_EMU_REP_BATCH_MAX;
 	okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_INSN_EMULATION);
 	rc = x86_emu_step(&emu);
 	/* Userspace's read data completes this same instruction. */

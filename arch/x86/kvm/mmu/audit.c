@@ -174,6 +174,6 @@ __cold void okvm_mmu_explain_shutdown(struct okvm_vcpu *vcpu)
 	vcpu->arch.audit_next = jiffies + 12 * HZ;
 	okvm_audit_vm(vcpu, &a);
 	if (!a.bad)
-		pr_info("okvm: pid %d vCPU %d: the CPU faulted on nothing (the guest maps RIP, the #DF gate, the TSS; %lu TDP leaves match the host)\n",
+		pr_info("okvm: pid %d vCPU %d: the CPU faulted on nothing (RIP, #DF gate, TSS mapped; %lu TDP leaves match)\n",
 			task_tgid_nr(current), vcpu->vcpu_id, a.checked);
 }

@@ -17,6 +17,12 @@
  *               wraps and calls it full at 85 when first is 0, okvm at
  *               169); after the VMM drained it, writes are queued again;
  *               every write is seen once, in order
+ *   rep_string  REP STOSL of 36 dwords, the first 32 into a second
+ *               zone: the first exit is KVM_EXIT_MMIO for the 33rd, with
+ *               the 32 queued in order, and fewer than 16 guest exits
+ *               ("exits") before it (the kernel runs on through the
+ *               iterations in-kernel devices take); the other 3 exit one
+ *               by one, then the guest goes on
  *   unregister  once the zone is gone its writes exit again
  *   bus_full    each zone is a device on the VM's MMIO bus: 1000 of them
  *               fit (upstream's bus size), the next is ENOSPC, and one
@@ -24,12 +30,17 @@
  */
 #include <sys/ioctl.h>
 
+#include "binstats.h"
 #include "kvm_util.h"
 
 #define ZONE		LONG_MMIO_GPA
 #define PORT		0x70
 /* KVM_COALESCED_MMIO_MAX as a literal, for the guest's assembler. */
 #define NR_FILL		170
+/* The REP STOSL zone: REP_N dwords at ZONE + REP_OFF. */
+#define REP_OFF		0x100
+#define REP_N		32
+#define REP_PAST	4
 _Static_assert(NR_FILL == KVM_COALESCED_MMIO_MAX, "ring size");
 
 GUEST_CODE(lm_coal, 64,
@@ -54,7 +65,16 @@ GUEST_CODE(lm_coal, 64,
 	"\tcmp $" STR(NR_FILL) ", %r8d\n"
 	"\tjne 1b\n"
 	G_SYNC(3)
-	/* stage 4: after unregistering */
+	/* stage 4: REP STOSL over the second zone and REP_PAST dwords on */
+	"\tmov %rdi, %r9\n"
+	"\tadd $" STR(REP_OFF) ", %rdi\n"
+	"\tmov $" STR(REP_N + REP_PAST) ", %ecx\n"
+	"\tmov $0xa5a5a5a5, %eax\n"
+	"\tcld\n"
+	"\trep stosl\n"
+	"\tmov %r9, %rdi\n"
+	G_SYNC(4)
+	/* stage 5: after unregistering */
 	"\tmovl $0xabcdef01, (%rdi)\n"
 	G_DONE);
 
@@ -199,6 +219,41 @@ static void test_ring_full(struct kvm_vcpu *vcpu)
 	TEST_ASSERT(exits > 0, "the ring never filled");
 }
 
+/*
+ * The zone's REP_N iterations are queued without a userspace exit, and
+ * without one guest exit each: the kernel runs a REP string instruction
+ * on while in-kernel devices take its writes (KVM does up to 1024).  The
+ * first write past the zone exits with the ring holding exactly the
+ * zone's writes; each later one exits on its own.
+ */
+static void test_rep_string(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
+{
+	struct kvm_coalesced_mmio_ring *r = ring_of(vcpu);
+	uint64_t zone = ZONE + REP_OFF, exits;
+	struct stats s;
+	unsigned int i;
+
+	TEST_ASSERT_OK(zone_ioctl(vm, KVM_REGISTER_COALESCED_MMIO, zone,
+				  REP_N * 4, 0));
+	stats_open(&s, ioctl(vcpu->fd, KVM_GET_STATS_FD, 0));
+	exits = stat_read(&s, "exits");
+	expect_mmio(vcpu, zone + REP_N * 4, true, 0xa5a5a5a5);
+	exits = stat_read(&s, "exits") - exits;
+	TEST_ASSERT(exits < REP_N / 2, "%llu exits for %u iterations",
+		    (unsigned long long)exits, REP_N);
+	TEST_ASSERT_EQ(ring_count(r), REP_N);
+	for (i = 0; i < REP_N; i++)
+		expect_entry(r, i, zone + i * 4, 4, 0xa5a5a5a5, 0);
+	drain(r);
+	for (i = 1; i < REP_PAST; i++)
+		expect_mmio(vcpu, zone + (REP_N + i) * 4, true, 0xa5a5a5a5);
+	vcpu_expect_sync(vcpu, 4);
+	TEST_ASSERT_EQ(ring_count(r), 0);
+	stats_close(&s);
+	TEST_ASSERT_OK(zone_ioctl(vm, KVM_UNREGISTER_COALESCED_MMIO, zone,
+				  REP_N * 4, 0));
+}
+
 static void test_unregister(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 {
 	/* A range inside the zone removes the zone that covers it. */
@@ -251,6 +306,7 @@ int main(void)
 	RUN_SUBTEST("queued", test_queued(vcpu));
 	RUN_SUBTEST("not_queued", test_not_queued(vcpu));
 	RUN_SUBTEST("ring_full", test_ring_full(vcpu));
+	RUN_SUBTEST("rep_string", test_rep_string(vm, vcpu));
 	RUN_SUBTEST("unregister", test_unregister(vm, vcpu));
 	RUN_SUBTEST("bus_full", test_bus_full());
 	vcpu_free(vcpu);
