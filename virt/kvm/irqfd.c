@@ -5,8 +5,12 @@
  * or another thread of the VMM interrupt the guest without a VM ioctl.
  *
  * An irqfd sits on its eventfd's wait queue.  The wake-up (any context,
- * the eventfd's queue lock held) takes the count and queues the injection
- * on the system workqueue; a hang-up (the eventfd's file is released) or
+ * the eventfd's queue lock held) takes the count and raises the edge right
+ * there, as KVM does for MSIs: the irqchip's and the LAPICs' locks take
+ * IRQs off and a vCPU kick works from any context, so the signaller (a
+ * vhost worker, the VMM's thread) interrupts the guest without waking a
+ * kworker first.  A resample irqfd's level is queued on the system
+ * workqueue instead; a hang-up (the eventfd's file is released) or
  * a deassign takes the irqfd off vm->irqfds and queues its shutdown on the
  * VM's irqfd workqueue, which leaves the wait queue, waits for a queued
  * injection and frees it.  VM teardown shuts every irqfd down and drains
@@ -199,7 +203,11 @@ static int okvm_irqfd_wakeup(wait_queue_entry_t *wait, unsigned int mode,
 
 	if (events & EPOLLIN) {
 		eventfd_ctx_do_read(f->ctx, &cnt);
-		schedule_work(&f->inject);
+		/* An edge needs no sleeping lock: raise it here. */
+		if (f->rs)
+			schedule_work(&f->inject);
+		else
+			okvm_arch_irqfd_inject(f->vm, f->gsi, false);
 	}
 	if (events & EPOLLHUP) {
 		spin_lock_irqsave(&f->vm->irqfd_lock, flags);

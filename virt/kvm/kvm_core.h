@@ -400,9 +400,10 @@ static inline void okvm_coalesced_destroy(struct okvm_vm *vm)
 }
 #endif
 
-/* irqfd.c, and its arch hooks (process context, may sleep): may an irqfd
- * (a resample one) be assigned; raise an edge on @gsi, or with @level the
- * resample irqfds' level; lower that level. */
+/* irqfd.c, and its arch hooks: may an irqfd (a resample one) be assigned
+ * (process context, may sleep); raise an edge on @gsi (any context, an
+ * eventfd's queue lock held, must not sleep), or with @level the resample
+ * irqfds' level (process context); lower that level (process context). */
 long okvm_vm_ioctl_irqfd(struct okvm_vm *vm, void __user *argp);
 void okvm_irqfd_release_all(struct okvm_vm *vm);
 bool okvm_irqfd_has_resamplers(struct okvm_vm *vm);
