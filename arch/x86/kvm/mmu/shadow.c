@@ -439,8 +439,13 @@ static u64 sh_leaf_bits(struct okvm_vcpu *vcpu, struct okvm_walk_cache *wc,
 	return bits;
 }
 
-/* A fault may also fill the rest of its aligned group of this many pages. */
+/*
+ * A fault may also fill the rest of its aligned group of this many pages:
+ * through a guest page of 2 MiB or more, where the neighbours need no
+ * guest entry of their own, SH_PREFETCH_HUGE; else SH_PREFETCH.
+ */
 #define SH_PREFETCH	8
+#define SH_PREFETCH_HUGE 16
 
 /* A page of the group worth filling: where, what, with which flags. */
 struct sh_near {
@@ -454,11 +459,11 @@ struct sh_install_arg {
 	bool fetch;
 	/* Planned by sh_prefetch_plan(), filled by sh_prefetch(). */
 	unsigned int nr_near;
-	struct sh_near near[SH_PREFETCH - 1];
+	struct sh_near near[SH_PREFETCH_HUGE - 1];
 	/* Pages sh_prefetch() mapped, released by sh_prefetch_done(). */
 	unsigned int nr_pages;
 	unsigned int dirty;	/* bit i: pages[i] was mapped writable */
-	struct page *pages[SH_PREFETCH - 1];
+	struct page *pages[SH_PREFETCH_HUGE - 1];
 };
 
 /*
@@ -508,23 +513,25 @@ static int sh_install_huge(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
 }
 
 /*
- * Prefetch: the other pages of the fault's aligned group of SH_PREFETCH
- * (which share its last-level shadow table) that the guest has already
- * used are filled too, if the host already backs them.  Planned before
- * mmu_lock, since reading the guest's tables may sleep.  In a guest page
- * of 2 MiB or more they translate through the fault's own guest entry,
- * with its flags.  Through 4 KiB guest entries, each needs its own entry
- * with the accessed bit set (we set no A bit for a guess) and is mapped
- * writable only if its dirty bit is set too.  @wc holds the fault's walk,
- * so that only the neighbours' own entries are read.
+ * Prefetch: the other pages of the fault's aligned group (SH_PREFETCH or
+ * SH_PREFETCH_HUGE pages, which share its last-level shadow table) that
+ * the guest has already used are filled too, if the host already backs
+ * them.  Planned before mmu_lock, since reading the guest's tables may
+ * sleep.  In a guest page of 2 MiB or more they translate through the
+ * fault's own guest entry, with its flags.  Through 4 KiB guest entries,
+ * each needs its own entry with the accessed bit set (we set no A bit
+ * for a guess) and is mapped writable only if its dirty bit is set too.
+ * @wc holds the fault's walk, so that only the neighbours' own entries
+ * are read.
  */
 static void sh_prefetch_plan(struct okvm_vcpu *vcpu,
 			     struct okvm_walk_cache *wc,
 			     struct sh_install_arg *a, u64 gfn,
 			     unsigned int access)
 {
-	u64 first = a->la & ~(SH_PREFETCH * PAGE_SIZE - 1), la, gpa, leaf;
 	unsigned int i, user = access & X86_WALK_USER, acc, shift;
+	unsigned int n = a->guest_huge ? SH_PREFETCH_HUGE : SH_PREFETCH;
+	u64 first = a->la & ~(n * PAGE_SIZE - 1), la, gpa, leaf;
 	u64 off = (a->la - first) >> PAGE_SHIFT;
 	struct x86_fault fault;
 	bool ram;
@@ -537,7 +544,7 @@ static void sh_prefetch_plan(struct okvm_vcpu *vcpu,
 	srcu_read_unlock(&vcpu->vm->srcu, idx);
 	if (!ram || gfn < off)
 		return;
-	for (i = 0; i < SH_PREFETCH; i++) {
+	for (i = 0; i < n; i++) {
 		struct sh_near *n = &a->near[a->nr_near];
 
 		la = first + i * PAGE_SIZE;
