@@ -1266,6 +1266,7 @@ static int exec_string(struct x86_emu *emu)
 
 	if (limit > X86_EMU_REP_BATCH_MAX)
 		limit = X86_EMU_REP_BATCH_MAX;
+	emu->rep_cut = false;
 	for (;;) {
 		begin(emu);
 		count = emu->next.gpr[GPR_RCX] & am;
@@ -1276,6 +1277,8 @@ static int exec_string(struct x86_emu *emu)
 		}
 		emu->rep_stop = false;
 		rc = str_once(emu);
+		if (rc && done)
+			emu->rep_cut = true;
 		if (rc)
 			return done ? X86_EMU_OK : rc;
 		last = true;

@@ -146,6 +146,13 @@ struct x86_emu {
 	 * nested page fault on it) may use it instead of walking.
 	 */
 	bool operand_access;
+	/*
+	 * Output of x86_emu_step(): a REP batch ended X86_EMU_OK because an
+	 * iteration after the first could not complete.  Whatever that
+	 * iteration's accesses set up for someone outside the call (a write
+	 * for the VMM) must be dropped: the guest runs it again.
+	 */
+	bool rep_cut;
 
 	/* Private state below; valid only during and right after a call. */
 	struct x86_emu_insn insn;

@@ -167,6 +167,22 @@ int okvm_access_linear(struct okvm_vcpu *vcpu, u64 la, void *buf,
 	return 0;
 }
 
+/*
+ * In-kernel devices first: the vCPU's own LAPIC, then the bus; true if
+ * one took the access.  A LAPIC access ends a REP batch: the EOI it may
+ * leave for the VMM (split irqchip) has one slot.
+ */
+static bool okvm_emu_mmio_kernel(struct okvm_vcpu *vcpu, struct x86_emu *emu,
+				 u64 gpa, void *buf, unsigned int n,
+				 bool write)
+{
+	if (okvm_lapic_mmio(vcpu, gpa, buf, n, write)) {
+		emu->rep_stop = true;
+		return true;
+	}
+	return !okvm_io_bus_access(vcpu, OKVM_MMIO_BUS, gpa, n, buf, write);
+}
+
 /* An emulated access that reached MMIO: hand it to userspace. */
 static int okvm_emu_mmio(struct okvm_vcpu *vcpu, struct x86_emu *emu,
 			 u64 gpa, void *buf, unsigned int n, bool write)
@@ -179,10 +195,8 @@ static int okvm_emu_mmio(struct okvm_vcpu *vcpu, struct x86_emu *emu,
 	 */
 	if (write && m->write_pending)
 		return X86_EMU_UNHANDLED;
-	/* In-kernel devices first: the vCPU's own LAPIC, then the bus. */
 	if (n <= sizeof(m->data) &&
-	    (okvm_lapic_mmio(vcpu, gpa, buf, n, write) ||
-	     !okvm_io_bus_access(vcpu, OKVM_MMIO_BUS, gpa, n, buf, write))) {
+	    okvm_emu_mmio_kernel(vcpu, emu, gpa, buf, n, write)) {
 		trace_kvm_mmio(write ? OKVM_TRACE_MMIO_WRITE :
 			       OKVM_TRACE_MMIO_READ, n, gpa, buf);
 		return X86_EMU_OK;

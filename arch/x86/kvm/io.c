@@ -296,8 +296,10 @@ int okvm_emulate_mmio(struct okvm_vcpu *vcpu)
 	/*
 	 * REP string instructions run up to 1024 iterations per exit while
 	 * in-kernel devices (coalesced zones: VGA memory) take them; one
-	 * for userspace ends the batch (okvm_emu_mmio() sets rep_stop).
-	 * Not when each iteration must trap for single-stepping.
+	 * for userspace or the LAPIC ends the batch (okvm_emu_mmio() sets
+	 * rep_stop), and a write for userspace from an iteration that then
+	 * failed is dropped (rep_cut).  Not when each iteration must trap
+	 * for single-stepping.
 	 */
 	if (!(vcpu->arch.rflags & X86_EFLAGS_TF) &&
 	    !(vcpu->arch.guest_debug & KVM_GUESTDBG_SINGLESTEP))
@@ -312,7 +314,7 @@ int okvm_emulate_mmio(struct okvm_vcpu *vcpu)
 	switch (rc) {
 	case X86_EMU_OK:
 		okvm_emu_commit(vcpu, &emu);
-		if (!m->write_pending)
+		if (!m->write_pending || emu.rep_cut)
 			return 1;
 		m->write_pending = false;
 		return okvm_exit_to_user(vcpu, OKVM_USER_MMIO);

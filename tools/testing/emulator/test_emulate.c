@@ -87,6 +87,7 @@ struct emu_case {
 	struct memv want_mem[3];
 	struct x86_fault fault;
 	struct alu_check alu;		/* arithmetic flags vs native */
+	bool rep_cut;			/* emu.rep_cut after the last step */
 };
 
 #define CODE(s)		.code = (s), .code_len = sizeof(s) - 1
@@ -662,7 +663,7 @@ static const struct emu_case cases[] = {
 	  CODE("\xf3\xaa"), .rep_batch = 16, .fail_write_nr = 2,
 	  .set = { R(RDI, DATA), R(RCX, 5), R(RAX, 0x11) },
 	  .want = { R(RDI, DATA + 1), R(RCX, 4), R(R_RIP, CODE_ADDR) },
-	  .want_mem = { M(DATA, "\x11\x00") } },
+	  .want_mem = { M(DATA, "\x11\x00") }, .rep_cut = true },
 	{ "stosb: fault commits nothing", P64, CODE("\xaa"),
 	  .fail_write_nr = 1, .set = { R(RDI, DATA) }, FAULT,
 	  .fault = PF(3, DATA) },
@@ -670,7 +671,7 @@ static const struct emu_case cases[] = {
 	  CODE("\xf3\xa4"), .rep_batch = 16, .defer_io = true,
 	  .set = { R(RSI, L - 1), R(RDI, DATA), R(RCX, 4) },
 	  .want = { R(RSI, L), R(RDI, DATA + 1), R(RCX, 3),
-		    R(R_RIP, CODE_ADDR) } },
+		    R(R_RIP, CODE_ADDR) }, .rep_cut = true },
 
 	/* ---- RFLAGS.RF, more prefixes and sizes ---- */
 	{ "completion clears RF", P64, CODE("\x89\x07"),
@@ -1168,6 +1169,10 @@ static bool run_case(struct env *e, const struct emu_case *c)
 		ok &= check_fault(e, c);
 	if (rc == X86_EMU_OK && c->alu.used)
 		ok &= check_alu(e, c);
+	if (rc == X86_EMU_OK && e->emu.rep_cut != c->rep_cut) {
+		fail_msg("rep_cut %d, want %d", e->emu.rep_cut, c->rep_cut);
+		ok = false;
+	}
 	return ok;
 }
 

@@ -530,8 +530,8 @@ static void sh_prefetch_plan(struct okvm_vcpu *vcpu,
 			     unsigned int access)
 {
 	unsigned int i, user = access & X86_WALK_USER, acc, shift;
-	unsigned int n = a->guest_huge ? SH_PREFETCH_HUGE : SH_PREFETCH;
-	u64 first = a->la & ~(n * PAGE_SIZE - 1), la, gpa, leaf;
+	unsigned int group = a->guest_huge ? SH_PREFETCH_HUGE : SH_PREFETCH;
+	u64 first = a->la & ~(group * PAGE_SIZE - 1), la, gpa, leaf;
 	u64 off = (a->la - first) >> PAGE_SHIFT;
 	struct x86_fault fault;
 	bool ram;
@@ -544,7 +544,7 @@ static void sh_prefetch_plan(struct okvm_vcpu *vcpu,
 	srcu_read_unlock(&vcpu->vm->srcu, idx);
 	if (!ram || gfn < off)
 		return;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < group; i++) {
 		struct sh_near *n = &a->near[a->nr_near];
 
 		la = first + i * PAGE_SIZE;
