@@ -32,7 +32,8 @@ u32 okvm_guest_debug_flags(void)
 	       KVM_GUESTDBG_BLOCKIRQ;
 }
 
-static bool okvm_single_stepping(struct okvm_vcpu *vcpu)
+/* The VMM single-steps the vCPU (KVM_GUESTDBG_SINGLESTEP). */
+bool okvm_single_stepping(struct okvm_vcpu *vcpu)
 {
 	return vcpu->arch.guest_debug & KVM_GUESTDBG_SINGLESTEP;
 }

@@ -1277,10 +1277,10 @@ static int exec_string(struct x86_emu *emu)
 		}
 		emu->rep_stop = false;
 		rc = str_once(emu);
-		if (rc && done)
-			emu->rep_cut = true;
-		if (rc)
+		if (rc) {
+			emu->rep_cut = done;
 			return done ? X86_EMU_OK : rc;
+		}
 		last = true;
 		if (in->rep) {
 			reg_write(emu, GPR_RCX, in->adsize, --count);

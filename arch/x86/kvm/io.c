@@ -301,8 +301,7 @@ int okvm_emulate_mmio(struct okvm_vcpu *vcpu)
 	 * failed is dropped (rep_cut).  Not when each iteration must trap
 	 * for single-stepping.
 	 */
-	if (!(vcpu->arch.rflags & X86_EFLAGS_TF) &&
-	    !(vcpu->arch.guest_debug & KVM_GUESTDBG_SINGLESTEP))
+	if (!(vcpu->arch.rflags & X86_EFLAGS_TF) && !okvm_single_stepping(vcpu))
 		emu.rep_batch = X86_EMU_REP_BATCH_MAX;
 	okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_INSN_EMULATION);
 	rc = x86_emu_step(&emu);

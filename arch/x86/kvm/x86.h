@@ -401,6 +401,7 @@ void okvm_sync_regs_store(struct okvm_vcpu *vcpu);
 u32 okvm_guest_debug_flags(void);
 long okvm_vcpu_set_guest_debug(struct okvm_vcpu *vcpu, void __user *argp);
 void okvm_debug_retired(struct okvm_vcpu *vcpu);
+bool okvm_single_stepping(struct okvm_vcpu *vcpu);
 int okvm_debug_entry(struct okvm_vcpu *vcpu);
 void okvm_debug_exit(struct okvm_vcpu *vcpu);
 bool okvm_debug_blocks_irqs(struct okvm_vcpu *vcpu);
