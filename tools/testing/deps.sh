@@ -23,8 +23,9 @@ PKGS=(
 	dosfstools
 	# tools/testing/dkms-build
 	dkms
-	# tools/testing/observability: perf kvm stat and trace-cmd
-	linux-perf trace-cmd
+	# tools/testing/observability: perf kvm stat and trace-cmd; kvm_stat
+	# (kvm-stat-check) and the upstream selftests come from linux-source
+	linux-perf trace-cmd linux-source-6.1
 	# tools/testing/other-kernel and sid-check (a Debian sid chroot)
 	rsync debootstrap
 )
