@@ -50,7 +50,7 @@ static const u32 okvm_81_edx = B(11) | B(20) | B(22) | B(25) | B(26) |
 static u32 okvm_pv_features(void)
 {
 	return okvm_kvmclock_pv_features() | okvm_steal_time_pv_features() |
-	       BIT(KVM_FEATURE_NOP_IO_DELAY);
+	       BIT(KVM_FEATURE_NOP_IO_DELAY) | BIT(KVM_FEATURE_PV_EOI);
 }
 
 struct okvm_cpuid_list {

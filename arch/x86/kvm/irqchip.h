@@ -186,6 +186,9 @@ void okvm_lapic_sync_from_vapic(struct okvm_vcpu *vcpu);
 bool okvm_lapic_accepts_extint(struct okvm_vcpu *vcpu);
 bool okvm_lapic_named(struct okvm_lapic *apic, const struct x86_apic_msg *m);
 void okvm_lapic_update_version(struct okvm_vcpu *vcpu);
+/* PV EOI (pv_eoi.c); the vCPU's thread, lapic->lock not held. */
+bool okvm_lapic_eoi_is_silent(struct okvm_vcpu *vcpu);
+void okvm_lapic_guest_eoi(struct okvm_vcpu *vcpu);
 
 /* irqchip.c */
 bool okvm_ioapic_wants_eoi(struct okvm_vm *vm, u8 vector, bool level);

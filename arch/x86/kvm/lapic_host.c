@@ -73,15 +73,25 @@ static void okvm_lapic_send_ipi(struct x86_lapic *l,
 	apic->ipi_queued = true;
 }
 
+/* Does the IOAPIC (or, split, the VMM) hear of the EOI of @vector? */
+static bool okvm_lapic_eoi_heard(struct x86_lapic *l, u8 vector, bool level)
+{
+	struct okvm_vm *vm = to_okvm_lapic(l)->vcpu->vm;
+
+	if (okvm_irqchip_split(vm))
+		return okvm_split_eoi_wanted(vm, l, vector);
+	return okvm_ioapic_wants_eoi(vm, vector, level);
+}
+
 static void okvm_lapic_eoi(struct x86_lapic *l, u8 vector, bool level)
 {
 	struct okvm_lapic *apic = to_okvm_lapic(l);
-	struct okvm_vm *vm = apic->vcpu->vm;
 
-	if (okvm_irqchip_split(vm)) {
-		if (okvm_split_eoi_wanted(vm, l, vector))
-			apic->user_eoi = vector;
-	} else if (okvm_ioapic_wants_eoi(vm, vector, level)) {
+	if (!okvm_lapic_eoi_heard(l, vector, level))
+		return;
+	if (okvm_irqchip_split(apic->vcpu->vm)) {
+		apic->user_eoi = vector;
+	} else {
 		apic->eoi_vector = vector;
 		apic->eoi_level = level;
 	}
@@ -208,7 +218,7 @@ void okvm_lapic_timer_due(struct okvm_vcpu *vcpu)
 
 /* --- Lifecycle --------------------------------------------------------- */
 
-bool okvm_vcpu_is_bsp(struct okvm_vcpu *vcpu)
+__cold bool okvm_vcpu_is_bsp(struct okvm_vcpu *vcpu)
 {
 	return vcpu->vcpu_id == READ_ONCE(vcpu->vm->arch.boot_cpu_id);
 }
@@ -249,7 +259,7 @@ __cold int okvm_lapic_create(struct okvm_vcpu *vcpu)
  * EOI-broadcast suppression is offered, as KVM does, when the guest has
  * x2APIC and the IOAPIC is userspace's.  At creation and KVM_SET_CPUID2.
  */
-void okvm_lapic_update_version(struct okvm_vcpu *vcpu)
+__cold void okvm_lapic_update_version(struct okvm_vcpu *vcpu)
 {
 	struct okvm_lapic *apic = vcpu->arch.lapic;
 	unsigned long flags;
@@ -263,7 +273,7 @@ void okvm_lapic_update_version(struct okvm_vcpu *vcpu)
 	okvm_lapic_unlock(apic, flags);
 }
 
-void okvm_lapic_free(struct okvm_vcpu *vcpu)
+__cold void okvm_lapic_free(struct okvm_vcpu *vcpu)
 {
 	struct okvm_lapic *apic = vcpu->arch.lapic;
 
@@ -474,6 +484,42 @@ static int okvm_lapic_highest(const struct x86_lapic *l, u32 reg)
 }
 
 /*
+ * PV EOI (pv_eoi.c): would the guest's next EOI do nothing but retire the
+ * vector in service?  Yes when one is in service, nothing waits in IRR
+ * (an EOI would have to deliver it) and no one hears of its EOI.
+ */
+bool okvm_lapic_eoi_is_silent(struct okvm_vcpu *vcpu)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	unsigned long flags;
+	bool silent = false;
+	int isr;
+	u32 tmr;
+
+	flags = okvm_lapic_lock(apic);
+	isr = okvm_lapic_highest(&apic->dev, LAPIC_ISR);
+	if (isr >= 0 && okvm_lapic_highest(&apic->dev, LAPIC_IRR) < 0) {
+		memcpy(&tmr, &apic->dev.regs[LAPIC_TMR + 16 * (isr / 32)],
+		       sizeof(tmr));
+		silent = !okvm_lapic_eoi_heard(&apic->dev, isr,
+					       tmr & BIT(isr % 32));
+	}
+	okvm_lapic_unlock(apic, flags);
+	return silent;
+}
+
+/* The guest's EOI, given another way than through the register. */
+void okvm_lapic_guest_eoi(struct okvm_vcpu *vcpu)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	unsigned long flags;
+
+	flags = okvm_lapic_lock(apic);
+	x86_lapic_eoi(&apic->dev);
+	okvm_lapic_unlock(apic, flags);
+}
+
+/*
  * The priority class (1-15) of the best IRR vector that only the TPR holds
  * back, or 0: the guest lowering CR8 below it must cause an exit.  (One
  * held back by an interrupt in service waits for the EOI, which exits.)
@@ -538,14 +584,14 @@ u8 okvm_lapic_sipi_vector(struct okvm_vcpu *vcpu)
 	return vcpu->arch.lapic ? vcpu->arch.lapic->dev.sipi_vector : 0;
 }
 
-void okvm_lapic_set_sipi_vector(struct okvm_vcpu *vcpu, u8 vector)
+__cold void okvm_lapic_set_sipi_vector(struct okvm_vcpu *vcpu, u8 vector)
 {
 	if (vcpu->arch.lapic)
 		vcpu->arch.lapic->dev.sipi_vector = vector;
 }
 
 /* Start at vector:0000 in real mode, as a SIPI does. */
-static void okvm_vcpu_sipi(struct okvm_vcpu *vcpu, u8 vector)
+static __cold void okvm_vcpu_sipi(struct okvm_vcpu *vcpu, u8 vector)
 {
 	struct kvm_segment cs;
 
@@ -589,7 +635,7 @@ void okvm_lapic_accept_events(struct okvm_vcpu *vcpu)
 }
 
 /* INIT resets the LAPIC too, keeping its base and ID. */
-void okvm_lapic_init_reset(struct okvm_vcpu *vcpu)
+__cold void okvm_lapic_init_reset(struct okvm_vcpu *vcpu)
 {
 	struct okvm_lapic *apic = vcpu->arch.lapic;
 	unsigned long flags;
@@ -698,7 +744,7 @@ int okvm_lapic_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data,
  * sees it in the xAPIC place (bits 31:24) unless it enabled
  * KVM_X2APIC_API_USE_32BIT_IDS.
  */
-static int okvm_lapic_id_fixup(struct okvm_vcpu *vcpu,
+static __cold int okvm_lapic_id_fixup(struct okvm_vcpu *vcpu,
 			       struct kvm_lapic_state *s, bool set)
 {
 	struct okvm_lapic *apic = vcpu->arch.lapic;
@@ -763,7 +809,7 @@ __cold long okvm_ioctl_set_lapic(struct okvm_vcpu *vcpu, void __user *argp)
 
 /* --- KVM_GET/SET_MP_STATE ------------------------------------------------- */
 
-long okvm_ioctl_get_mp_state(struct okvm_vcpu *vcpu, void __user *argp)
+__cold long okvm_ioctl_get_mp_state(struct okvm_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_mp_state mp;
 
@@ -810,7 +856,7 @@ __cold long okvm_ioctl_set_mp_state(struct okvm_vcpu *vcpu, void __user *argp)
  * guest memory, and writes the TPR there: kept up to date around each
  * entry while an address is set.
  */
-long okvm_ioctl_set_vapic_addr(struct okvm_vcpu *vcpu, void __user *argp)
+__cold long okvm_ioctl_set_vapic_addr(struct okvm_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_vapic_addr va;
 

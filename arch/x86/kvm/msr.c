@@ -156,6 +156,9 @@ int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 			return 1;
 		*data = okvm_steal_time_get_msr(vcpu);
 		return 0;
+	case MSR_KVM_PV_EOI_EN:
+		*data = okvm_pv_eoi_get_msr(vcpu);
+		return 0;
 	}
 	slot = okvm_stored_msr(vcpu, index);
 	if (slot) {
@@ -215,6 +218,8 @@ int okvm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		return okvm_platform_set_msr(vcpu, index, data, host);
 	case MSR_KVM_STEAL_TIME:
 		return okvm_steal_time_set_msr(vcpu, data);
+	case MSR_KVM_PV_EOI_EN:
+		return okvm_pv_eoi_set_msr(vcpu, data);
 	}
 	slot = okvm_stored_msr(vcpu, index);
 	if (slot) {
@@ -287,14 +292,14 @@ static const u32 okvm_msrs_to_save[] = {
 	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE, MSR_TSC_AUX,
 	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK,
 	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW, MSR_IA32_TSC_DEADLINE,
-	MSR_KVM_STEAL_TIME,
+	MSR_KVM_STEAL_TIME, MSR_KVM_PV_EOI_EN,
 	MSR_MTRRcap, MSR_MTRRdefType, MSR_IA32_MCG_CAP, MSR_IA32_MCG_STATUS,
 	MSR_IA32_MCG_CTL, MSR_PLATFORM_INFO, MSR_MISC_FEATURES_ENABLES,
 	MSR_IA32_POWER_CTL,
 };
 
 /* A struct kvm_msr_list answer: nmsrs is written back even on E2BIG. */
-long okvm_put_msr_list(void __user *argp, const u32 *list, u32 count)
+__cold long okvm_put_msr_list(void __user *argp, const u32 *list, u32 count)
 {
 	struct kvm_msr_list __user *ul = argp;
 	u32 n;
@@ -311,7 +316,7 @@ long okvm_put_msr_list(void __user *argp, const u32 *list, u32 count)
 }
 
 /* KVM_GET_MSR_INDEX_LIST */
-long okvm_dev_get_msr_index_list(void __user *argp)
+__cold long okvm_dev_get_msr_index_list(void __user *argp)
 {
 	return okvm_put_msr_list(argp, okvm_msrs_to_save,
 				 ARRAY_SIZE(okvm_msrs_to_save));
@@ -322,7 +327,7 @@ long okvm_dev_get_msr_index_list(void __user *argp)
  * (0: done, e->data filled for a read), each written back when @read.
  * Returns the number handled before the first refusal.
  */
-long okvm_msr_entries(void __user *argp, void *ctx, bool read,
+__cold long okvm_msr_entries(void __user *argp, void *ctx, bool read,
 		      int (*do_msr)(void *ctx, struct kvm_msr_entry *e))
 {
 	struct kvm_msrs __user *um = argp;
@@ -345,22 +350,22 @@ long okvm_msr_entries(void __user *argp, void *ctx, bool read,
 	return i;
 }
 
-static int okvm_host_get_msr(void *vcpu, struct kvm_msr_entry *e)
+static __cold int okvm_host_get_msr(void *vcpu, struct kvm_msr_entry *e)
 {
 	return okvm_get_msr(vcpu, e->index, &e->data, true);
 }
 
-static int okvm_host_set_msr(void *vcpu, struct kvm_msr_entry *e)
+static __cold int okvm_host_set_msr(void *vcpu, struct kvm_msr_entry *e)
 {
 	return okvm_set_msr(vcpu, e->index, e->data, true);
 }
 
-long okvm_ioctl_get_msrs(struct okvm_vcpu *vcpu, void __user *argp)
+__cold long okvm_ioctl_get_msrs(struct okvm_vcpu *vcpu, void __user *argp)
 {
 	return okvm_msr_entries(argp, vcpu, true, okvm_host_get_msr);
 }
 
-long okvm_ioctl_set_msrs(struct okvm_vcpu *vcpu, void __user *argp)
+__cold long okvm_ioctl_set_msrs(struct okvm_vcpu *vcpu, void __user *argp)
 {
 	return okvm_msr_entries(argp, vcpu, false, okvm_host_set_msr);
 }

@@ -62,7 +62,7 @@ bool okvm_guest_pv_has(struct okvm_vcpu *vcpu, unsigned int feature)
 /*
  * May this vCPU (guest or VMM) touch MSR @index?  False only for a KVM PV
  * MSR okvm implements whose feature is withheld; the unimplemented ones
- * (async PF, PV EOI, poll control) are refused anyway.
+ * (async PF, poll control) are refused anyway.
  */
 bool okvm_pv_msr_allowed(struct okvm_vcpu *vcpu, u32 index)
 {
@@ -75,6 +75,8 @@ bool okvm_pv_msr_allowed(struct okvm_vcpu *vcpu, u32 index)
 		return okvm_guest_pv_has(vcpu, KVM_FEATURE_CLOCKSOURCE2);
 	case MSR_KVM_STEAL_TIME:
 		return okvm_guest_pv_has(vcpu, KVM_FEATURE_STEAL_TIME);
+	case MSR_KVM_PV_EOI_EN:
+		return okvm_guest_pv_has(vcpu, KVM_FEATURE_PV_EOI);
 	default:
 		return true;
 	}

@@ -42,6 +42,7 @@ static void okvm_vcpu_common_reset(struct okvm_vcpu *vcpu, bool init)
 	memset(arch->debug_regs, 0, sizeof(arch->debug_regs));
 	okvm_reset_events(vcpu);
 	okvm_steal_time_reset(vcpu);
+	okvm_pv_eoi_reset(vcpu);
 	arch->completion = OKVM_COMPLETE_NONE;
 	arch->mmio.hint = false;
 	okvm_vendor->vcpu_reset(vcpu, init);

@@ -28,7 +28,7 @@ static u64 okvm_host_xcr0;
  * kvm.ko load: facts about the host that do not change.  /dev/kvm comes
  * when a vendor module registers (vendor.c).
  */
-int okvm_arch_init(void)
+__cold int okvm_arch_init(void)
 {
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		okvm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
@@ -38,7 +38,7 @@ int okvm_arch_init(void)
 
 /* --- VM ----------------------------------------------------------------- */
 
-int okvm_arch_vm_init(struct okvm_vm *vm)
+__cold int okvm_arch_vm_init(struct okvm_vm *vm)
 {
 	int r;
 
@@ -54,12 +54,12 @@ int okvm_arch_vm_init(struct okvm_vm *vm)
 }
 
 /* The NX recovery work flushes vCPUs' TLBs: it stops before they go. */
-void okvm_arch_vm_pre_destroy(struct okvm_vm *vm)
+__cold void okvm_arch_vm_pre_destroy(struct okvm_vm *vm)
 {
 	okvm_nx_vm_destroy(vm);
 }
 
-void okvm_arch_vm_destroy(struct okvm_vm *vm)
+__cold void okvm_arch_vm_destroy(struct okvm_vm *vm)
 {
 	okvm_pit_destroy(vm);
 	okvm_irqchip_destroy(vm);
@@ -130,7 +130,7 @@ __cold long okvm_arch_check_extension(struct okvm_vm *vm, long cap)
 }
 
 /* The x86 ioctls of /dev/kvm. */
-long okvm_arch_dev_ioctl(unsigned int ioctl, void __user *argp)
+__cold long okvm_arch_dev_ioctl(unsigned int ioctl, void __user *argp)
 {
 	switch (ioctl) {
 	case KVM_GET_SUPPORTED_CPUID:
@@ -149,7 +149,7 @@ long okvm_arch_dev_ioctl(unsigned int ioctl, void __user *argp)
 }
 
 /* KVM_SET_TSS_ADDR: only recorded; SVM runs real mode natively. */
-static long okvm_vm_set_tss_addr(struct okvm_vm *vm, unsigned long addr)
+static __cold long okvm_vm_set_tss_addr(struct okvm_vm *vm, unsigned long addr)
 {
 	if (addr > (unsigned int)(-3 * PAGE_SIZE))
 		return -EINVAL;
@@ -157,7 +157,7 @@ static long okvm_vm_set_tss_addr(struct okvm_vm *vm, unsigned long addr)
 	return 0;
 }
 
-static long okvm_vm_set_identity_map_addr(struct okvm_vm *vm,
+static __cold long okvm_vm_set_identity_map_addr(struct okvm_vm *vm,
 					  void __user *argp)
 {
 	u64 addr;
@@ -179,7 +179,7 @@ static long okvm_vm_set_identity_map_addr(struct okvm_vm *vm,
  * once, before the first KVM_CREATE_VCPU fixes the default; afterwards
  * only the limit in force is accepted (again).
  */
-long okvm_vm_enable_max_vcpu_id(struct okvm_vm *vm, u64 max)
+__cold long okvm_vm_enable_max_vcpu_id(struct okvm_vm *vm, u64 max)
 {
 	long r = -EINVAL;
 
@@ -254,7 +254,7 @@ __cold long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 /* --- vCPU lifecycle --------------------------------------------------- */
 
 /* The first attempt to create a vCPU fixes the id limit (0: not set). */
-int okvm_arch_vcpu_precreate(struct okvm_vm *vm, unsigned long id)
+__cold int okvm_arch_vcpu_precreate(struct okvm_vm *vm, unsigned long id)
 {
 	lockdep_assert_held(&vm->lock);
 	if (!vm->arch.max_vcpu_ids)
@@ -299,7 +299,7 @@ free_pio:
 	return r;
 }
 
-void okvm_arch_vcpu_free(struct okvm_vcpu *vcpu)
+__cold void okvm_arch_vcpu_free(struct okvm_vcpu *vcpu)
 {
 	int i;
 
@@ -315,7 +315,7 @@ void okvm_arch_vcpu_free(struct okvm_vcpu *vcpu)
 }
 
 /* The vCPU mapping's port I/O data page (KVM_PIO_PAGE_OFFSET). */
-struct page *okvm_arch_vcpu_page(struct okvm_vcpu *vcpu, unsigned long pgoff)
+__cold struct page *okvm_arch_vcpu_page(struct okvm_vcpu *vcpu, unsigned long pgoff)
 {
 	return pgoff == KVM_PIO_PAGE_OFFSET ? vcpu->arch.pio_page : NULL;
 }
@@ -324,7 +324,7 @@ struct page *okvm_arch_vcpu_page(struct okvm_vcpu *vcpu, unsigned long pgoff)
  * KVM_ENABLE_CAP on a vCPU fd: of x86 KVM's (mostly Hyper-V) capabilities
  * there okvm offers KVM_CAP_ENFORCE_PV_FEATURE_CPUID.
  */
-static long okvm_ioctl_vcpu_enable_cap(struct okvm_vcpu *vcpu,
+static __cold long okvm_ioctl_vcpu_enable_cap(struct okvm_vcpu *vcpu,
 				       void __user *argp)
 {
 	struct kvm_enable_cap cap;
@@ -671,6 +671,7 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 	okvm_lapic_sync_to_vapic(vcpu);
 	okvm_lapic_tpr_to_vendor(vcpu);
 	okvm_inject_events(vcpu);
+	okvm_pv_eoi_offer(vcpu);
 	preempt_disable();
 	local_irq_disable();
 	moved = okvm_claim_cpu(vcpu);
@@ -711,6 +712,7 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 	okvm_complete_injection(vcpu);
 	okvm_lapic_tpr_from_vendor(vcpu);
 	okvm_lapic_sync_from_vapic(vcpu);
+	okvm_pv_eoi_check(vcpu);
 	return okvm_handle_exit(vcpu, &vcpu->arch.exit);
 }
 

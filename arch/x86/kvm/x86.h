@@ -205,6 +205,12 @@ struct okvm_steal_time {
 	bool pending;		/* update at the next entry */
 };
 
+/* MSR_KVM_PV_EOI_EN (pv_eoi.c); the vCPU's thread only. */
+struct okvm_pv_eoi {
+	u64 msr;
+	bool pending;		/* bit 0 set by us, not yet cleared */
+};
+
 #define OKVM_MAX_MCE_BANKS	32
 struct okvm_mce {
 	u64 mcg_cap, mcg_status, mcg_ctl;
@@ -239,6 +245,7 @@ struct okvm_vcpu_arch {
 	u64 kvmclock_msr;	/* MSR_KVM_SYSTEM_TIME(_NEW) */
 	u64 wall_clock_msr;
 	struct okvm_steal_time st;
+	struct okvm_pv_eoi pv_eoi;
 	struct {
 		bool enforce;	/* KVM_CAP_ENFORCE_PV_FEATURE_CPUID */
 		u32 features;	/* KVM features leaf EAX (pv_cpuid.c) */
@@ -516,6 +523,13 @@ void okvm_steal_time_run(struct okvm_vcpu *vcpu);
 void okvm_steal_time_update(struct okvm_vcpu *vcpu);
 void okvm_preempt_account(struct okvm_vcpu *vcpu);
 u32 okvm_steal_time_pv_features(void);
+
+/* pv_eoi.c: MSR_KVM_PV_EOI_EN */
+int okvm_pv_eoi_set_msr(struct okvm_vcpu *vcpu, u64 data);
+u64 okvm_pv_eoi_get_msr(struct okvm_vcpu *vcpu);
+void okvm_pv_eoi_reset(struct okvm_vcpu *vcpu);
+void okvm_pv_eoi_offer(struct okvm_vcpu *vcpu);
+void okvm_pv_eoi_check(struct okvm_vcpu *vcpu);
 
 /* pv_cpuid.c: KVM_CAP_ENFORCE_PV_FEATURE_CPUID */
 void okvm_pv_cpuid_update(struct okvm_vcpu *vcpu);

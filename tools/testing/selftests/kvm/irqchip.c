@@ -26,6 +26,15 @@
  *   ipi           a fixed IPI from vCPU 0 wakes vCPU 1 halted in the kernel
  *   init_sipi     vCPU 0 sends INIT and SIPI to an uninitialized vCPU 1,
  *                 which starts in real mode at the SIPI vector
+ *   pv_eoi        KVM_FEATURE_PV_EOI is offered; a bad MSR value is
+ *                 refused; a guest with PV EOI on takes 8 lone self-IPIs,
+ *                 clearing bit 0 of its word instead of writing EOI when
+ *                 it finds it set: it does at least once (the host may
+ *                 clear the bit at any exit, KVM does), and each vector
+ *                 leaves ISR; with a second vector waiting in IRR the bit
+ *                 is clear (that EOI must exit to deliver it); the VMM
+ *                 saving and writing back the MSR in a handler, before
+ *                 the guest looks at the word, leaves no vector in ISR
  *   hostile       a guest writes garbage to every LAPIC register and the
  *                 IOAPIC 4000 times and leaves a periodic timer at count
  *                 1 armed; the VMM loads a garbage LAPIC page; the VM is
@@ -632,6 +641,105 @@ static void test_init_sipi(void)
 	vm_destroy(vm);
 }
 
+#define MSR_KVM_PV_EOI_EN	0x4b564d04
+#define KVM_FEATURE_PV_EOI	6
+/* In the data page: count, bits seen by each handler, ISR words, the word. */
+#define PVE_COUNT	DATA_GPA
+#define PVE_SEEN	(DATA_GPA + 0x8)
+#define PVE_ISR		(DATA_GPA + 0x80)
+#define PVE_WORD	(DATA_GPA + 0x100)
+
+/* Record bit 0 of the word; clear it, or write EOI if it was clear. */
+#define PVE_HANDLER_BODY						\
+	"\tmov " STR(PVE_COUNT) ", %rax\n"				\
+	"\tmovl " STR(PVE_WORD) ", %ebx\n"				\
+	"\tmov %rbx, " STR(PVE_SEEN) "(,%rax,8)\n"			\
+	"\tincq " STR(PVE_COUNT) "\n"					\
+	"\tbtrl $0, " STR(PVE_WORD) "\n"				\
+	"\tjc 1f\n"							\
+	"\tmovl $0, 0xb0(%rdi)\n"					\
+	"1:\tpop %rdx\n\tpop %rbx\n\tpop %rax\n\tiretq\n"
+
+GUEST_CODE(guest_pve_handler, 64,
+	"\tpush %rax\n\tpush %rbx\n\tpush %rdx\n"
+	PVE_HANDLER_BODY);
+
+/* The same, with a stop for the VMM before the word is touched. */
+GUEST_CODE(guest_pve_handler_sync, 64,
+	"\tpush %rax\n\tpush %rbx\n\tpush %rdx\n"
+	G_SYNC(3)
+	PVE_HANDLER_BODY);
+
+/* Self-IPIs (ICR shorthand "self", fixed); ISR word 3 after each round. */
+GUEST_CODE(guest_pv_eoi, 64,
+	G_APIC_ON
+	"\tmov $" STR(MSR_KVM_PV_EOI_EN) ", %ecx\n"
+	"\tmov $" STR(PVE_WORD) " + 1, %eax\n"
+	"\txor %edx, %edx\n\twrmsr\n"
+	"\tsti\n"
+	"\txor %r9d, %r9d\n"
+	"\tmov $8, %r8d\n"
+	"2:\tmovl $0x40060, 0x300(%rdi)\n\tnop\n"
+	"\tor 0x130(%rdi), %r9d\n"
+	"\tdec %r8d\n\tjnz 2b\n"
+	"\tmov %r9d, " STR(PVE_ISR) "\n"
+	G_SYNC(1)
+	"\tcli\n"
+	"\tmovl $0x40061, 0x300(%rdi)\n"
+	"\tmovl $0x40062, 0x300(%rdi)\n"
+	"\tsti\n\tnop\n\tnop\n"
+	"\tmov 0x130(%rdi), %eax\n\tmov %eax, " STR(PVE_ISR) " + 4\n"
+	G_SYNC(2)
+	"\tmovl $0x40063, 0x300(%rdi)\n\tnop\n"
+	"\tmov 0x130(%rdi), %eax\n\tmov %eax, " STR(PVE_ISR) " + 8\n"
+	G_DONE);
+
+static void test_pv_eoi(void)
+{
+	struct kvm_vm *vm = irq_vm();
+	struct kvm_cpuid2 *c = kvm_get_supported_cpuid(vm->kvm_fd);
+	struct kvm_cpuid_entry2 *e = cpuid_find(c, KVM_CPUID_FEATURES, 0);
+	struct kvm_vcpu *vcpu;
+	uint64_t *count = gpa2hva(vm, PVE_COUNT), *seen = gpa2hva(vm, PVE_SEEN);
+	uint32_t *isr = gpa2hva(vm, PVE_ISR);
+	uint64_t msr;
+	int i, offered;
+
+	TEST_ASSERT(e && (e->eax & (1u << KVM_FEATURE_PV_EOI)),
+		    "KVM_FEATURE_PV_EOI not offered");
+	free(c);
+	vcpu = long_vcpu(vm, 0, LOAD_GUEST(vm, guest_pv_eoi));
+	for (i = 0x60; i <= 0x62; i++)
+		vm_set_idt_gate(vm, i, LOAD_GUEST(vm, guest_pve_handler));
+	vm_set_idt_gate(vm, 0x63, LOAD_GUEST(vm, guest_pve_handler_sync));
+	/* The word must be 4-byte aligned: bit 1 is reserved. */
+	TEST_ASSERT_EQ(vcpu_set_msr_raw(vcpu, MSR_KVM_PV_EOI_EN,
+					PVE_WORD | 3), 0);
+
+	vcpu_expect_sync(vcpu, 1);
+	TEST_ASSERT_EQ(*count, 8);
+	for (i = 0, offered = 0; i < 8; i++)
+		offered += seen[i];
+	TEST_ASSERT(offered >= 1, "PV EOI never offered in 8 interrupts");
+	TEST_ASSERT_EQ(isr[0], 0);	/* 0x60 left ISR each time */
+
+	vcpu_expect_sync(vcpu, 2);
+	TEST_ASSERT_EQ(*count, 10);
+	TEST_ASSERT_EQ(seen[8], 0);	/* 0x62, with 0x61 in IRR */
+	TEST_ASSERT_EQ(isr[1], 0);
+
+	/* In 0x63's handler, before it reads the word: save and restore. */
+	vcpu_expect_sync(vcpu, 3);
+	msr = vcpu_get_msr(vcpu, MSR_KVM_PV_EOI_EN);
+	TEST_ASSERT_EQ(msr, PVE_WORD | 1);
+	TEST_ASSERT_EQ(vcpu_set_msr_raw(vcpu, MSR_KVM_PV_EOI_EN, msr), 1);
+	vcpu_expect_done(vcpu);
+	TEST_ASSERT_EQ(*count, 11);
+	TEST_ASSERT_EQ(isr[2], 0);	/* whoever owed the EOI did it */
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+}
+
 int main(void)
 {
 	test_init("irqchip");
@@ -649,6 +757,7 @@ int main(void)
 	RUN_SUBTEST("signal_msi", test_signal_msi());
 	RUN_SUBTEST("ipi", test_ipi());
 	RUN_SUBTEST("init_sipi", test_init_sipi());
+	RUN_SUBTEST("pv_eoi", test_pv_eoi());
 	RUN_SUBTEST("hostile", test_hostile());
 	test_done();
 }

@@ -14,7 +14,8 @@
  *   enforce     KVM_CAP_ENFORCE_PV_FEATURE_CPUID is 1, vCPU KVM_ENABLE_CAP
  *               with flags: EINVAL; enabled with the KVM features leaf
  *               0x40000001 cleared, RDMSR and WRMSR of the kvmclock MSRs
- *               (old and new) and MSR_KVM_STEAL_TIME raise #GP(0), the
+ *               (old and new), MSR_KVM_STEAL_TIME and MSR_KVM_PV_EOI_EN
+ *               raise #GP(0), the
  *               VMM's KVM_SET_MSRS/KVM_GET_MSRS of them fail too, and
  *               KVM_HC_KICK_CPU, KVM_HC_SEND_IPI and KVM_HC_SCHED_YIELD
  *               return -KVM_ENOSYS while KVM_HC_VAPIC_POLL_IRQ returns 0;
@@ -31,6 +32,7 @@
 #include "x86.h"
 
 #define MSR_KVM_STEAL_TIME	0x4b564d03
+#define MSR_KVM_PV_EOI_EN	0x4b564d04
 #define KVM_FEATURE_STEAL_TIME	5
 #define ST_GPA			(SCRATCH_GPA + 0x3000)
 #define ST_RESERVED		0x3eULL
@@ -314,7 +316,7 @@ static struct kvm_vcpu *pv_vcpu(struct kvm_vm *vm, uint32_t id,
 
 static const uint32_t pv_msrs[] = {
 	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK, MSR_KVM_SYSTEM_TIME_NEW,
-	MSR_KVM_WALL_CLOCK_NEW, MSR_KVM_STEAL_TIME,
+	MSR_KVM_WALL_CLOCK_NEW, MSR_KVM_STEAL_TIME, MSR_KVM_PV_EOI_EN,
 };
 
 static void test_enforce(void)

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * PV end of interrupt (MSR_KVM_PV_EOI_EN, KVM_FEATURE_PV_EOI).  The guest
+ * names a zeroed u32 in its memory; while bit 0 of it is set, the guest
+ * may clear the bit instead of writing the LAPIC's EOI register, and
+ * saves that exit.
+ *
+ * Before an entry okvm sets the bit when the guest's next EOI would do
+ * nothing but retire the vector in service (okvm_lapic_eoi_is_silent()),
+ * and clears it again when that stops being so; after each exit, a bit
+ * the guest cleared is its EOI, done there.  'pending' is "set by us and
+ * not cleared by the guest as of the last exit": only the vCPU's thread
+ * touches the word on the host side and the guest is not running while
+ * it does, so the flag cannot go stale.  A vCPU restored by its VMM
+ * picks the state up from guest memory (the MSR write reads the bit).
+ *
+ * Without an in-kernel LAPIC the MSR is kept but the bit is never set,
+ * so the guest always writes its EOI, which the protocol allows.
+ */
+#include <linux/kvm.h>
+#include <uapi/asm/kvm_para.h>
+
+#include "kvm_core.h"
+#include "irqchip.h"
+
+#define OKVM_PV_EOI_BIT		1u
+/* The area is 4-byte aligned: bit 1 of the MSR is reserved. */
+#define OKVM_PV_EOI_RESERVED	2ull
+
+static u64 okvm_pv_eoi_gpa(u64 msr)
+{
+	return msr & ~(u64)(KVM_MSR_ENABLED | OKVM_PV_EOI_RESERVED);
+}
+
+/* Guest or VMM write: 0 taken, 1 refused (#GP). */
+int okvm_pv_eoi_set_msr(struct okvm_vcpu *vcpu, u64 data)
+{
+	struct okvm_pv_eoi *pe = &vcpu->arch.pv_eoi;
+	u32 word = 0;
+
+	if (data & OKVM_PV_EOI_RESERVED)
+		return 1;
+	if ((data & KVM_MSR_ENABLED) &&
+	    okvm_read_guest(vcpu->vm, okvm_pv_eoi_gpa(data), &word,
+			    sizeof(word)))
+		return 1;
+	pe->msr = data;
+	/* Set: offered before a save (the guest zeroes it to enable). */
+	pe->pending = word & OKVM_PV_EOI_BIT;
+	return 0;
+}
+
+u64 okvm_pv_eoi_get_msr(struct okvm_vcpu *vcpu)
+{
+	return vcpu->arch.pv_eoi.msr;
+}
+
+/* Power-on and INIT turn it off: the code after an INIT never asked. */
+void okvm_pv_eoi_reset(struct okvm_vcpu *vcpu)
+{
+	vcpu->arch.pv_eoi.msr = 0;
+	vcpu->arch.pv_eoi.pending = false;
+}
+
+/* Before an entry, after injection; may sleep (guest memory). */
+void okvm_pv_eoi_offer(struct okvm_vcpu *vcpu)
+{
+	struct okvm_pv_eoi *pe = &vcpu->arch.pv_eoi;
+	bool want;
+	u32 word;
+
+	if (!(pe->msr & KVM_MSR_ENABLED) || !vcpu->arch.lapic)
+		return;
+	want = okvm_lapic_eoi_is_silent(vcpu);
+	if (want == pe->pending)
+		return;
+	word = want ? OKVM_PV_EOI_BIT : 0;
+	if (!okvm_write_guest(vcpu->vm, okvm_pv_eoi_gpa(pe->msr), &word,
+			      sizeof(word)))
+		pe->pending = want;
+}
+
+/* After an exit: a bit the guest cleared is its EOI.  May sleep. */
+void okvm_pv_eoi_check(struct okvm_vcpu *vcpu)
+{
+	struct okvm_pv_eoi *pe = &vcpu->arch.pv_eoi;
+	u32 word;
+
+	if (!pe->pending ||
+	    okvm_read_guest(vcpu->vm, okvm_pv_eoi_gpa(pe->msr), &word,
+			    sizeof(word)) ||
+	    (word & OKVM_PV_EOI_BIT))
+		return;
+	pe->pending = false;
+	if (vcpu->arch.lapic)
+		okvm_lapic_guest_eoi(vcpu);
+}
