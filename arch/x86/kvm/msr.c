@@ -157,7 +157,7 @@ int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 		*data = okvm_steal_time_get_msr(vcpu);
 		return 0;
 	case MSR_KVM_PV_EOI_EN:
-		*data = okvm_pv_eoi_get_msr(vcpu);
+		*data = vcpu->arch.pv_eoi.msr;
 		return 0;
 	}
 	slot = okvm_stored_msr(vcpu, index);

@@ -50,16 +50,10 @@ int okvm_pv_eoi_set_msr(struct okvm_vcpu *vcpu, u64 data)
 	return 0;
 }
 
-u64 okvm_pv_eoi_get_msr(struct okvm_vcpu *vcpu)
-{
-	return vcpu->arch.pv_eoi.msr;
-}
-
 /* Power-on and INIT turn it off: the code after an INIT never asked. */
 void okvm_pv_eoi_reset(struct okvm_vcpu *vcpu)
 {
-	vcpu->arch.pv_eoi.msr = 0;
-	vcpu->arch.pv_eoi.pending = false;
+	vcpu->arch.pv_eoi = (struct okvm_pv_eoi){};
 }
 
 /* Before an entry, after injection; may sleep (guest memory). */

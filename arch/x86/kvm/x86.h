@@ -526,7 +526,6 @@ u32 okvm_steal_time_pv_features(void);
 
 /* pv_eoi.c: MSR_KVM_PV_EOI_EN */
 int okvm_pv_eoi_set_msr(struct okvm_vcpu *vcpu, u64 data);
-u64 okvm_pv_eoi_get_msr(struct okvm_vcpu *vcpu);
 void okvm_pv_eoi_reset(struct okvm_vcpu *vcpu);
 void okvm_pv_eoi_offer(struct okvm_vcpu *vcpu);
 void okvm_pv_eoi_check(struct okvm_vcpu *vcpu);
