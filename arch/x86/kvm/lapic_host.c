@@ -496,6 +496,9 @@ bool okvm_lapic_eoi_is_silent(struct okvm_vcpu *vcpu)
 	int isr;
 	u32 tmr;
 
+	/* Only this vCPU's thread changes ISR: look without the lock. */
+	if (okvm_lapic_highest(&apic->dev, LAPIC_ISR) < 0)
+		return false;
 	flags = okvm_lapic_lock(apic);
 	isr = okvm_lapic_highest(&apic->dev, LAPIC_ISR);
 	if (isr >= 0 && okvm_lapic_highest(&apic->dev, LAPIC_IRR) < 0) {

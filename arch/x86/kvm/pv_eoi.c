@@ -11,8 +11,13 @@
  * the guest cleared is its EOI, done there.  'pending' is "set by us and
  * not cleared by the guest as of the last exit": only the vCPU's thread
  * touches the word on the host side and the guest is not running while
- * it does, so the flag cannot go stale.  A vCPU restored by its VMM
- * picks the state up from guest memory (the MSR write reads the bit).
+ * it does, so the flag cannot go stale.
+ *
+ * When KVM_RUN returns the word is settled (okvm_pv_eoi_leave()): what
+ * the VMM sees, and may save and restore elsewhere, has the bit clear,
+ * as KVM leaves it; the next entry offers it again.  A guest that turns
+ * PV EOI off or moves the word while a bit is set finds it cleared, so
+ * it does not skip an EOI nobody tracks any more.
  *
  * Without an in-kernel LAPIC the MSR is kept but the bit is never set,
  * so the guest always writes its EOI, which the protocol allows.
@@ -32,6 +37,17 @@ static u64 okvm_pv_eoi_gpa(u64 msr)
 	return msr & ~(u64)(KVM_MSR_ENABLED | OKVM_PV_EOI_RESERVED);
 }
 
+/* Take back a bit we set and the guest has not cleared. */
+static void okvm_pv_eoi_withdraw(struct okvm_vcpu *vcpu)
+{
+	struct okvm_pv_eoi *pe = &vcpu->arch.pv_eoi;
+	u32 word = 0;
+
+	if (!okvm_write_guest(vcpu->vm, okvm_pv_eoi_gpa(pe->msr), &word,
+			      sizeof(word)))
+		pe->pending = false;
+}
+
 /* Guest or VMM write: 0 taken, 1 refused (#GP). */
 int okvm_pv_eoi_set_msr(struct okvm_vcpu *vcpu, u64 data)
 {
@@ -44,13 +60,18 @@ int okvm_pv_eoi_set_msr(struct okvm_vcpu *vcpu, u64 data)
 	    okvm_read_guest(vcpu->vm, okvm_pv_eoi_gpa(data), &word,
 			    sizeof(word)))
 		return 1;
+	if (pe->pending)
+		okvm_pv_eoi_withdraw(vcpu);
 	pe->msr = data;
-	/* Set: offered before a save (the guest zeroes it to enable). */
+	/* A set bit is an offer the guest has not taken (a restore). */
 	pe->pending = word & OKVM_PV_EOI_BIT;
 	return 0;
 }
 
-/* Power-on and INIT turn it off: the code after an INIT never asked. */
+/*
+ * Power-on and INIT turn it off: the code after an INIT never asked.  A
+ * bit still set is left alone: that memory may belong to other code now.
+ */
 void okvm_pv_eoi_reset(struct okvm_vcpu *vcpu)
 {
 	vcpu->arch.pv_eoi = (struct okvm_pv_eoi){};
@@ -88,4 +109,13 @@ void okvm_pv_eoi_check(struct okvm_vcpu *vcpu)
 	pe->pending = false;
 	if (vcpu->arch.lapic)
 		okvm_lapic_guest_eoi(vcpu);
+}
+
+/* KVM_RUN returns to the VMM: an EOI the guest gave is done, a bit it
+ * has not taken is cleared.  May sleep. */
+void okvm_pv_eoi_leave(struct okvm_vcpu *vcpu)
+{
+	okvm_pv_eoi_check(vcpu);
+	if (vcpu->arch.pv_eoi.pending)
+		okvm_pv_eoi_withdraw(vcpu);
 }

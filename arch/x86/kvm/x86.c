@@ -874,6 +874,7 @@ static int okvm_run_runnable(struct okvm_vcpu *vcpu)
 	}
 	r = okvm_run_loop(vcpu);
 out:
+	okvm_pv_eoi_leave(vcpu);
 	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, false);
 	okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_FPU_RELOAD);
 	okvm_post_run(vcpu);

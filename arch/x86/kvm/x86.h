@@ -529,6 +529,7 @@ int okvm_pv_eoi_set_msr(struct okvm_vcpu *vcpu, u64 data);
 void okvm_pv_eoi_reset(struct okvm_vcpu *vcpu);
 void okvm_pv_eoi_offer(struct okvm_vcpu *vcpu);
 void okvm_pv_eoi_check(struct okvm_vcpu *vcpu);
+void okvm_pv_eoi_leave(struct okvm_vcpu *vcpu);
 
 /* pv_cpuid.c: KVM_CAP_ENFORCE_PV_FEATURE_CPUID */
 void okvm_pv_cpuid_update(struct okvm_vcpu *vcpu);

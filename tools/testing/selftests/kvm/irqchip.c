@@ -30,7 +30,8 @@
  *                 refused; a guest with PV EOI on takes 8 lone self-IPIs,
  *                 clearing bit 0 of its word instead of writing EOI when
  *                 it finds it set: it does at least once (the host may
- *                 clear the bit at any exit, KVM does), and each vector
+ *                 clear the bit at any exit, KVM does; KVM with AVIC or
+ *                 APICv never sets it), and each vector
  *                 leaves ISR; with a second vector waiting in IRR the bit
  *                 is clear (that EOI must exit to deliver it); the VMM
  *                 saving and writing back the MSR in a handler, before
@@ -694,6 +695,30 @@ GUEST_CODE(guest_pv_eoi, 64,
 	"\tmov 0x130(%rdi), %eax\n\tmov %eax, " STR(PVE_ISR) " + 8\n"
 	G_DONE);
 
+/* Does the loaded KVM use AVIC or APICv?  KVM offers no PV EOI then. */
+static bool host_apicv(void)
+{
+	static const char *const params[] = {
+		"/sys/module/kvm_amd/parameters/avic",
+		"/sys/module/kvm_intel/parameters/enable_apicv",
+	};
+	char c = 0;
+	unsigned int i;
+	FILE *f;
+
+	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+		f = fopen(params[i], "r");
+		if (!f)
+			continue;
+		if (fread(&c, 1, 1, f) != 1)
+			c = 0;
+		fclose(f);
+		if (c == 'Y' || c == '1')
+			return true;
+	}
+	return false;
+}
+
 static void test_pv_eoi(void)
 {
 	struct kvm_vm *vm = irq_vm();
@@ -720,7 +745,8 @@ static void test_pv_eoi(void)
 	TEST_ASSERT_EQ(*count, 8);
 	for (i = 0, offered = 0; i < 8; i++)
 		offered += seen[i];
-	TEST_ASSERT(offered >= 1, "PV EOI never offered in 8 interrupts");
+	TEST_ASSERT(offered >= 1 || host_apicv(),
+		    "PV EOI never offered in 8 interrupts");
 	TEST_ASSERT_EQ(isr[0], 0);	/* 0x60 left ISR each time */
 
 	vcpu_expect_sync(vcpu, 2);
