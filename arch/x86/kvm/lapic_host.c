@@ -497,11 +497,11 @@ bool okvm_lapic_eoi_is_silent(struct okvm_vcpu *vcpu)
 	u32 tmr;
 
 	/* Only this vCPU's thread changes ISR: look without the lock. */
-	if (okvm_lapic_highest(&apic->dev, LAPIC_ISR) < 0)
+	isr = okvm_lapic_highest(&apic->dev, LAPIC_ISR);
+	if (isr < 0)
 		return false;
 	flags = okvm_lapic_lock(apic);
-	isr = okvm_lapic_highest(&apic->dev, LAPIC_ISR);
-	if (isr >= 0 && okvm_lapic_highest(&apic->dev, LAPIC_IRR) < 0) {
+	if (okvm_lapic_highest(&apic->dev, LAPIC_IRR) < 0) {
 		memcpy(&tmr, &apic->dev.regs[LAPIC_TMR + 16 * (isr / 32)],
 		       sizeof(tmr));
 		silent = !okvm_lapic_eoi_heard(&apic->dev, isr,

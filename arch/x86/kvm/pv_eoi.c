@@ -63,7 +63,11 @@ int okvm_pv_eoi_set_msr(struct okvm_vcpu *vcpu, u64 data)
 	if (pe->pending)
 		okvm_pv_eoi_withdraw(vcpu);
 	pe->msr = data;
-	/* A set bit is an offer the guest has not taken (a restore). */
+	/*
+	 * KVM_RUN leaves the bit clear, so a set one is a word the guest did
+	 * not zero: count it as an offer, so that an EOI the guest skips on
+	 * it is still done.
+	 */
 	pe->pending = word & OKVM_PV_EOI_BIT;
 	return 0;
 }

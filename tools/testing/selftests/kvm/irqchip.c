@@ -642,8 +642,6 @@ static void test_init_sipi(void)
 	vm_destroy(vm);
 }
 
-#define MSR_KVM_PV_EOI_EN	0x4b564d04
-#define KVM_FEATURE_PV_EOI	6
 /* In the data page: count, bits seen by each handler, ISR words, the word. */
 #define PVE_COUNT	DATA_GPA
 #define PVE_SEEN	(DATA_GPA + 0x8)

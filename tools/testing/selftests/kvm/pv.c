@@ -32,7 +32,6 @@
 #include "x86.h"
 
 #define MSR_KVM_STEAL_TIME	0x4b564d03
-#define MSR_KVM_PV_EOI_EN	0x4b564d04
 #define KVM_FEATURE_STEAL_TIME	5
 #define ST_GPA			(SCRATCH_GPA + 0x3000)
 #define ST_RESERVED		0x3eULL
