@@ -283,6 +283,17 @@ struct okvm_vcpu {
 };
 
 /*
+ * Take request @req if it is set (the vCPU's thread).  Most checks find
+ * nothing: a plain read first spares them the locked operation, and the
+ * check is inline because every entry makes several.
+ */
+static inline bool okvm_check_request(struct okvm_vcpu *vcpu, int req)
+{
+	return test_bit(req, &vcpu->requests) &&
+	       test_and_clear_bit(req, &vcpu->requests);
+}
+
+/*
  * main.c: the back end that runs guests, and /dev/kvm, which exists only
  * while one is registered.  Process context, may sleep.  The hooks run on
  * each CPU, preemption off, and may not sleep: hardware_enable when the
@@ -315,7 +326,6 @@ long okvm_check_extension(struct okvm_vm *vm, long cap);
 int okvm_create_vcpu(struct okvm_vm *vm, unsigned long id);
 void okvm_vcpu_destroy(struct okvm_vcpu *vcpu);
 void okvm_make_request(struct okvm_vcpu *vcpu, int req);
-bool okvm_check_request(struct okvm_vcpu *vcpu, int req);
 void okvm_kick_vcpu(struct okvm_vcpu *vcpu);
 bool okvm_vcpu_sleep(struct okvm_vcpu *vcpu);
 bool okvm_vcpu_on_spin(struct okvm_vcpu *me);

@@ -251,12 +251,6 @@ void okvm_make_request(struct okvm_vcpu *vcpu, int req)
 }
 EXPORT_SYMBOL_GPL(okvm_make_request);
 
-bool okvm_check_request(struct okvm_vcpu *vcpu, int req)
-{
-	return test_and_clear_bit(req, &vcpu->requests);
-}
-EXPORT_SYMBOL_GPL(okvm_check_request);
-
 static void okvm_ipi_noop(void *unused)
 {
 }

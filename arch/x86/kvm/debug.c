@@ -20,6 +20,7 @@
 
 #include "kvm_core.h"
 #include "vendor.h"
+#include "run_hooks.h"
 
 #define OKVM_DR6_FIXED	0xffff0ff0ULL	/* DR6's bits that read as 1 */
 #define OKVM_DR6_BS	(1ULL << 14)	/* single step */
@@ -33,11 +34,6 @@ u32 okvm_guest_debug_flags(void)
 }
 
 /* The VMM single-steps the vCPU (KVM_GUESTDBG_SINGLESTEP). */
-bool okvm_single_stepping(struct okvm_vcpu *vcpu)
-{
-	return vcpu->arch.guest_debug & KVM_GUESTDBG_SINGLESTEP;
-}
-
 /* KVM_SET_GUEST_DEBUG: EFAULT, EINVAL (flags), EBUSY (INJECT_* while an
  * exception is pending).  vcpu->mutex held. */
 long okvm_vcpu_set_guest_debug(struct okvm_vcpu *vcpu, void __user *argp)
@@ -81,7 +77,7 @@ static int okvm_debug_exit_to_user(struct okvm_vcpu *vcpu, u64 dr6)
  * okvm retired the instruction at the old RIP itself: what a CPU does at
  * its end when stepping.  Called by okvm_retire_insn().
  */
-void okvm_debug_retired(struct okvm_vcpu *vcpu)
+void __okvm_debug_retired(struct okvm_vcpu *vcpu)
 {
 	u64 dr6;
 
@@ -97,7 +93,7 @@ void okvm_debug_retired(struct okvm_vcpu *vcpu)
 }
 
 /* Before an entry: 1 go on, 0 the last step exits to the VMM first. */
-int okvm_debug_entry(struct okvm_vcpu *vcpu)
+int __okvm_debug_entry(struct okvm_vcpu *vcpu)
 {
 	if (vcpu->arch.debug_step_done) {
 		vcpu->arch.debug_step_done = false;
@@ -115,21 +111,6 @@ int okvm_debug_entry(struct okvm_vcpu *vcpu)
 		vcpu->arch.debug_tf = true;
 	}
 	return 1;
-}
-
-/* After the exit: take our TF back off. */
-void okvm_debug_exit(struct okvm_vcpu *vcpu)
-{
-	if (vcpu->arch.debug_tf) {
-		vcpu->arch.rflags &= ~X86_EFLAGS_TF;
-		vcpu->arch.debug_tf = false;
-	}
-}
-
-/* Interrupts and NMIs wait while the VMM steps with BLOCKIRQ. */
-bool okvm_debug_blocks_irqs(struct okvm_vcpu *vcpu)
-{
-	return vcpu->arch.guest_debug & KVM_GUESTDBG_BLOCKIRQ;
 }
 
 /*

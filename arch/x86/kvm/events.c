@@ -24,22 +24,13 @@
 #include "emulate.h"
 #include "irqchip.h"
 #include "mmu/walk.h"
+#include "run_hooks.h"
 #include "trace_x86.h"
 
 /* The guest would take an external interrupt now. */
 bool okvm_interrupt_allowed(struct okvm_vcpu *vcpu)
 {
 	return okvm_vendor->interrupt_allowed(vcpu);
-}
-
-/*
- * Userspace's interrupt controller asked for an interrupt window: with the
- * PIC in the kernel it has none to ask for.
- */
-bool okvm_user_wants_window(struct okvm_vcpu *vcpu)
-{
-	return vcpu->run->request_interrupt_window &&
-	       !okvm_pic_in_kernel(vcpu->vm);
 }
 
 /*
@@ -283,7 +274,7 @@ void okvm_cancel_injection(struct okvm_vcpu *vcpu)
  * off, in which case (and for an event the guest itself was delivering)
  * it returns to its slot as injected.
  */
-void okvm_complete_injection(struct okvm_vcpu *vcpu)
+void __okvm_complete_injection(struct okvm_vcpu *vcpu)
 {
 	struct okvm_vcpu_arch *a = &vcpu->arch;
 	struct okvm_event *ev = &a->event;

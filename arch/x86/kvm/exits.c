@@ -12,6 +12,7 @@
 #include "mmu/mmu.h"
 #include "mmu/walk.h"
 #include "irqchip.h"
+#include "run_hooks.h"
 
 /*
  * Advance RIP past the intercepted instruction.  next_rip comes from the

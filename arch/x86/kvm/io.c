@@ -13,6 +13,7 @@
 #include "vendor.h"
 #include "emulate.h"
 #include "mmu/walk.h"
+#include "run_hooks.h"
 #include "trace_x86.h"
 
 static void *okvm_pio_data(struct okvm_vcpu *vcpu)

@@ -23,6 +23,7 @@
 
 #include "kvm_core.h"
 #include "vendor.h"
+#include "run_hooks.h"
 
 #define OKVM_CLOCK_FLAGS (KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | \
 			  KVM_CLOCK_HOST_TSC)
@@ -110,11 +111,9 @@ static int okvm_write_pvclock(struct okvm_vcpu *vcpu)
 	return okvm_write_guest(vcpu->vm, gpa, &pv.version, 4) ? -EFAULT : 0;
 }
 
-/* Before entry, in process context: refresh the pvclock if asked to. */
-void okvm_kvmclock_update(struct okvm_vcpu *vcpu)
+/* Before entry, in process context: the request to refresh was taken. */
+void __okvm_kvmclock_update(struct okvm_vcpu *vcpu)
 {
-	if (!okvm_check_request(vcpu, OKVM_REQ_CLOCK_UPDATE))
-		return;
 	if (vcpu->arch.kvmclock_msr & 1)
 		okvm_write_pvclock(vcpu);	/* a bad GPA is the guest's loss */
 }

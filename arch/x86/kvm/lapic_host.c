@@ -14,6 +14,7 @@
 
 #include "irqchip.h"
 #include "vendor.h"
+#include "run_hooks.h"
 #include "trace_x86.h"
 
 /* Upstream's floor for a periodic LAPIC timer. */
@@ -185,14 +186,12 @@ MODULE_PARM_DESC(lapic_timer_early_ns,
 		 "ns before its deadline a LAPIC timer is expired at entry (max 20000)");
 
 /* Before an entry, in the vCPU's thread (IRQs on, may spin briefly). */
-void okvm_lapic_timer_due(struct okvm_vcpu *vcpu)
+void __okvm_lapic_timer_due(struct okvm_vcpu *vcpu)
 {
 	struct okvm_lapic *apic = vcpu->arch.lapic;
 	unsigned long flags;
 	u64 due, now, dl;
 
-	if (!apic || !READ_ONCE(apic->dev.timer_armed))
-		return;
 	due = READ_ONCE(apic->dev.timer_expire_ns);
 	now = ktime_get_ns();
 	if (due > now && due - now > min(READ_ONCE(lapic_timer_early_ns),
@@ -574,14 +573,6 @@ void okvm_lapic_tpr_from_vendor(struct okvm_vcpu *vcpu)
 
 /* --- INIT and SIPI ---------------------------------------------------- */
 
-bool okvm_lapic_has_init_sipi(struct okvm_vcpu *vcpu)
-{
-	struct okvm_lapic *apic = vcpu->arch.lapic;
-
-	return apic && (READ_ONCE(apic->dev.init_pending) ||
-			READ_ONCE(apic->dev.sipi_pending));
-}
-
 u8 okvm_lapic_sipi_vector(struct okvm_vcpu *vcpu)
 {
 	return vcpu->arch.lapic ? vcpu->arch.lapic->dev.sipi_vector : 0;
@@ -607,15 +598,13 @@ static __cold void okvm_vcpu_sipi(struct okvm_vcpu *vcpu, u8 vector)
 }
 
 /* INIT and SIPI the LAPIC accepted take effect on the vCPU's thread. */
-void okvm_lapic_accept_events(struct okvm_vcpu *vcpu)
+void __okvm_lapic_accept_events(struct okvm_vcpu *vcpu)
 {
 	struct okvm_lapic *apic = vcpu->arch.lapic;
 	unsigned long flags;
 	bool init;
 	int sipi;
 
-	if (!apic)
-		return;
 	flags = okvm_lapic_lock(apic);
 	init = x86_lapic_take_init(&apic->dev);
 	sipi = init ? -1 : x86_lapic_take_sipi(&apic->dev);
@@ -872,14 +861,12 @@ __cold long okvm_ioctl_set_vapic_addr(struct okvm_vcpu *vcpu, void __user *argp)
 }
 
 /* Before an entry; may sleep (guest memory). */
-void okvm_lapic_sync_to_vapic(struct okvm_vcpu *vcpu)
+void __okvm_lapic_sync_to_vapic(struct okvm_vcpu *vcpu)
 {
 	struct okvm_lapic *apic = vcpu->arch.lapic;
 	unsigned long flags;
 	u32 data;
 
-	if (!apic || !apic->vapic_addr)
-		return;
 	flags = okvm_lapic_lock(apic);
 	data = x86_lapic_get_tpr(&apic->dev) |
 	       (max(okvm_lapic_highest(&apic->dev, LAPIC_ISR), 0) & 0xf0) << 8 |
@@ -889,14 +876,13 @@ void okvm_lapic_sync_to_vapic(struct okvm_vcpu *vcpu)
 }
 
 /* After an exit: the TPR the guest may have written there. */
-void okvm_lapic_sync_from_vapic(struct okvm_vcpu *vcpu)
+void __okvm_lapic_sync_from_vapic(struct okvm_vcpu *vcpu)
 {
 	struct okvm_lapic *apic = vcpu->arch.lapic;
 	unsigned long flags;
 	u32 data;
 
-	if (!apic || !apic->vapic_addr ||
-	    okvm_read_guest(vcpu->vm, apic->vapic_addr, &data, sizeof(data)))
+	if (okvm_read_guest(vcpu->vm, apic->vapic_addr, &data, sizeof(data)))
 		return;
 	flags = okvm_lapic_lock(apic);
 	x86_lapic_set_tpr(&apic->dev, data & 0xff);

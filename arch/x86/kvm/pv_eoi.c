@@ -27,6 +27,7 @@
 
 #include "kvm_core.h"
 #include "irqchip.h"
+#include "run_hooks.h"
 
 #define OKVM_PV_EOI_BIT		1u
 /* The area is 4-byte aligned: bit 1 of the MSR is reserved. */
@@ -81,15 +82,14 @@ void okvm_pv_eoi_reset(struct okvm_vcpu *vcpu)
 	vcpu->arch.pv_eoi = (struct okvm_pv_eoi){};
 }
 
-/* Before an entry, after injection; may sleep (guest memory). */
-void okvm_pv_eoi_offer(struct okvm_vcpu *vcpu)
+/* Before an entry, after injection, PV EOI on and a LAPIC in the kernel;
+ * may sleep (guest memory). */
+void __okvm_pv_eoi_offer(struct okvm_vcpu *vcpu)
 {
 	struct okvm_pv_eoi *pe = &vcpu->arch.pv_eoi;
 	bool want;
 	u32 word;
 
-	if (!(pe->msr & KVM_MSR_ENABLED) || !vcpu->arch.lapic)
-		return;
 	want = okvm_lapic_eoi_is_silent(vcpu);
 	if (want == pe->pending)
 		return;
@@ -99,14 +99,14 @@ void okvm_pv_eoi_offer(struct okvm_vcpu *vcpu)
 		pe->pending = want;
 }
 
-/* After an exit: a bit the guest cleared is its EOI.  May sleep. */
-void okvm_pv_eoi_check(struct okvm_vcpu *vcpu)
+/* After an exit with a bit offered: a bit the guest cleared is its EOI.
+ * May sleep. */
+void __okvm_pv_eoi_check(struct okvm_vcpu *vcpu)
 {
 	struct okvm_pv_eoi *pe = &vcpu->arch.pv_eoi;
 	u32 word;
 
-	if (!pe->pending ||
-	    okvm_read_guest(vcpu->vm, okvm_pv_eoi_gpa(pe->msr), &word,
+	if (okvm_read_guest(vcpu->vm, okvm_pv_eoi_gpa(pe->msr), &word,
 			    sizeof(word)) ||
 	    (word & OKVM_PV_EOI_BIT))
 		return;

@@ -18,16 +18,7 @@
 #include <uapi/asm/kvm_para.h>
 
 #include "kvm_core.h"
-
-/* The vCPU task's total wait on run queues, in ns. */
-static u64 okvm_run_delay(void)
-{
-#ifdef CONFIG_SCHED_INFO
-	return current->sched_info.run_delay;
-#else
-	return 0;
-#endif
-}
+#include "run_hooks.h"
 
 /* The host keeps run_delay (CONFIG_SCHED_INFO, on in Debian's kernels). */
 bool okvm_steal_time_supported(void)
@@ -76,13 +67,10 @@ void okvm_steal_time_run(struct okvm_vcpu *vcpu)
  * instruction boundary: KVM would mark it preempted in the steal-time
  * structure), "other" otherwise (after any other exit, or on the way in).
  */
-void okvm_preempt_account(struct okvm_vcpu *vcpu)
+void __okvm_preempt_account(struct okvm_vcpu *vcpu, unsigned long n)
 {
-	unsigned long n = current->nivcsw;
 	unsigned long d = n - vcpu->arch.nivcsw;
 
-	if (!d)
-		return;
 	vcpu->arch.nivcsw = n;
 	okvm_stat_add(&vcpu->stat[OKVM_VCPU_NR_GENERIC_STATS +
 				  (vcpu->arch.at_boundary ?
@@ -120,18 +108,13 @@ static void okvm_write_steal_time(struct okvm_vcpu *vcpu, u64 delay)
 			 &st.version, sizeof(st.version));
 }
 
-/* Before each entry, in process context with the vCPU's mm. */
-void okvm_steal_time_update(struct okvm_vcpu *vcpu)
+/*
+ * Before an entry, in process context with the vCPU's mm: steal time is
+ * on and the run delay is now @delay, grown or owed since the last write.
+ */
+void __okvm_steal_time_update(struct okvm_vcpu *vcpu, u64 delay)
 {
-	struct okvm_steal_time *st = &vcpu->arch.st;
-	u64 delay;
-
-	if (!(st->msr & KVM_MSR_ENABLED))
-		return;
-	delay = okvm_run_delay();
-	if (!st->pending && delay == st->last_run_delay)
-		return;
-	st->pending = false;
+	vcpu->arch.st.pending = false;
 	okvm_write_steal_time(vcpu, delay);
 }
 

@@ -18,6 +18,7 @@
 #include "kvm_core.h"
 #include "vendor.h"
 #include "irqchip.h"
+#include "run_hooks.h"
 #include "trace_x86.h"
 #include "trace_core.h"
 
@@ -778,6 +779,19 @@ static int okvm_vcpu_wait(struct okvm_vcpu *vcpu)
 	return 1;
 }
 
+/*
+ * Between two entries: give the CPU up if the scheduler asks.  With
+ * preemptible RCU cond_resched() does nothing else, so the test of
+ * need_resched() comes first and saves the call at most exits; without
+ * it, cond_resched() also reports a quiescent state RCU may be waiting
+ * for, and runs every time.
+ */
+static void okvm_resched(void)
+{
+	if (!IS_ENABLED(CONFIG_PREEMPT_RCU) || need_resched())
+		cond_resched();
+}
+
 static int okvm_run_loop(struct okvm_vcpu *vcpu)
 {
 	int r;
@@ -800,7 +814,7 @@ static int okvm_run_loop(struct okvm_vcpu *vcpu)
 		if (okvm_user_wants_window(vcpu) &&
 		    okvm_ready_for_interrupt(vcpu))
 			return okvm_exit_to_user(vcpu, OKVM_USER_IRQ_WINDOW);
-		cond_resched();
+		okvm_resched();
 	}
 }
 

@@ -365,10 +365,8 @@ long okvm_vm_enable_max_vcpu_id(struct okvm_vm *vm, u64 max);
 /* events.c */
 bool okvm_interrupt_allowed(struct okvm_vcpu *vcpu);
 bool okvm_ready_for_interrupt(struct okvm_vcpu *vcpu);
-bool okvm_user_wants_window(struct okvm_vcpu *vcpu);
 void okvm_inject_events(struct okvm_vcpu *vcpu);
 void okvm_cancel_injection(struct okvm_vcpu *vcpu);
-void okvm_complete_injection(struct okvm_vcpu *vcpu);
 bool okvm_vcpu_has_events(struct okvm_vcpu *vcpu);
 int okvm_handle_irq_window(struct okvm_vcpu *vcpu);
 int okvm_handle_iret(struct okvm_vcpu *vcpu);
@@ -407,11 +405,6 @@ void okvm_sync_regs_store(struct okvm_vcpu *vcpu);
 /* debug.c: KVM_SET_GUEST_DEBUG and single-stepping */
 u32 okvm_guest_debug_flags(void);
 long okvm_vcpu_set_guest_debug(struct okvm_vcpu *vcpu, void __user *argp);
-void okvm_debug_retired(struct okvm_vcpu *vcpu);
-bool okvm_single_stepping(struct okvm_vcpu *vcpu);
-int okvm_debug_entry(struct okvm_vcpu *vcpu);
-void okvm_debug_exit(struct okvm_vcpu *vcpu);
-bool okvm_debug_blocks_irqs(struct okvm_vcpu *vcpu);
 int okvm_handle_db(struct okvm_vcpu *vcpu, const struct okvm_exit *exit);
 
 /* exits.c */
@@ -504,7 +497,6 @@ int okvm_complete_msr(struct okvm_vcpu *vcpu, bool write);
 
 /* kvmclock.c */
 void okvm_kvmclock_vm_init(struct okvm_vm *vm);
-void okvm_kvmclock_update(struct okvm_vcpu *vcpu);
 int okvm_kvmclock_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data);
 int okvm_kvmclock_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data);
 void okvm_write_tsc(struct okvm_vcpu *vcpu, u64 data, bool host);
@@ -520,15 +512,11 @@ int okvm_steal_time_set_msr(struct okvm_vcpu *vcpu, u64 data);
 u64 okvm_steal_time_get_msr(struct okvm_vcpu *vcpu);
 void okvm_steal_time_reset(struct okvm_vcpu *vcpu);
 void okvm_steal_time_run(struct okvm_vcpu *vcpu);
-void okvm_steal_time_update(struct okvm_vcpu *vcpu);
-void okvm_preempt_account(struct okvm_vcpu *vcpu);
 u32 okvm_steal_time_pv_features(void);
 
 /* pv_eoi.c: MSR_KVM_PV_EOI_EN */
 int okvm_pv_eoi_set_msr(struct okvm_vcpu *vcpu, u64 data);
 void okvm_pv_eoi_reset(struct okvm_vcpu *vcpu);
-void okvm_pv_eoi_offer(struct okvm_vcpu *vcpu);
-void okvm_pv_eoi_check(struct okvm_vcpu *vcpu);
 void okvm_pv_eoi_leave(struct okvm_vcpu *vcpu);
 
 /* pv_cpuid.c: KVM_CAP_ENFORCE_PV_FEATURE_CPUID */

@@ -18,9 +18,10 @@
 #include "vendor.h"
 #include "mmu.h"
 #include "walk.h"
+#include "run_hooks.h"
 
-static unsigned int mmu_audit_ms;
-module_param(mmu_audit_ms, uint, 0644);
+unsigned int okvm_mmu_audit_ms;	/* read by the gate in run_hooks.h */
+module_param_named(mmu_audit_ms, okvm_mmu_audit_ms, uint, 0644);
 MODULE_PARM_DESC(mmu_audit_ms, "Check TDP leaves against the host every N ms (0: never)");
 
 #define AUDIT_ADDR_MASK	0x000ffffffffff000ULL
@@ -121,11 +122,11 @@ static void okvm_audit_vm(struct okvm_vcpu *vcpu, struct okvm_audit *a)
 	srcu_read_unlock(&vcpu->vm->srcu, idx);
 }
 
-/* Before an entry, vm->srcu not held, may sleep. */
-void okvm_mmu_audit(struct okvm_vcpu *vcpu)
+/* Before an entry with the audit on, vm->srcu not held, may sleep. */
+void __okvm_mmu_audit(struct okvm_vcpu *vcpu)
 {
 	struct okvm_audit a = {};
-	unsigned int ms = READ_ONCE(mmu_audit_ms);
+	unsigned int ms = READ_ONCE(okvm_mmu_audit_ms);
 
 	if (!ms || !okvm_mmu_is_tdp(vcpu->vm) ||
 	    time_before(jiffies, vcpu->arch.audit_next))

@@ -185,7 +185,6 @@ bool okvm_nx_huge_pages_apply(struct okvm_vm *vm);
 long okvm_vm_disable_nx_huge_pages(struct okvm_vm *vm, u64 arg);
 
 /* audit.c */
-void okvm_mmu_audit(struct okvm_vcpu *vcpu);
 void okvm_mmu_explain_shutdown(struct okvm_vcpu *vcpu);
 
 #endif /* OKVM_MMU_H */
