@@ -13,8 +13,13 @@
  *   ioeventfd  OUT to a port with an ioeventfd, no exit to userspace
  *   irqfd      userspace signals an irqfd routed to an MSI; the halted
  *              guest's handler acks through an ioeventfd userspace blocks on
+ *
+ * The rows with two threads (ipi, irqfd) put them on CPUs 0 and 1 when
+ * the machine has two: left to the scheduler they sometimes share one CPU
+ * for a while, and the row then measures how long that lasts.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -205,8 +210,34 @@ GUEST_CODE(g_ipi_source, 64,
 	"\tmov " STR(COUNT_GPA) ", %rbx\n"
 	G_DONE);
 
+/* Pin the calling thread to @cpu if there are two CPUs; 0 if not pinned. */
+static int pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return 0;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return !sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* Let the calling thread run anywhere again. */
+static void unpin(void)
+{
+	cpu_set_t set;
+	long i, n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	CPU_ZERO(&set);
+	for (i = 0; i < n && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* The second thread of a two-thread row: on CPU 1, run the vCPU to DONE. */
 static void *vcpu_to_done(void *arg)
 {
+	pin_to(1);
 	vcpu_expect_done(arg);
 	return NULL;
 }
@@ -222,9 +253,11 @@ static void bench_ipi(unsigned long scale)
 	vcpu_get_regs(dst, &regs);
 	regs.rsp = LONG_STACK_TOP - 0x8000;	/* its own stack */
 	vcpu_set_regs(dst, &regs);
+	pin_to(0);
 	TEST_ASSERT_EQ(pthread_create(&thr, NULL, vcpu_to_done, dst), 0);
 	irq_run("ipi", src, 2000 * scale);
 	pthread_join(thr, NULL);
+	unpin();
 	vcpu_free(src);
 	vcpu_free(dst);
 	vm_destroy(vm);
@@ -340,6 +373,7 @@ static void bench_irqfd(unsigned long scale)
 	double t;
 
 	irqfd_setup(vm, efd, ack);
+	pin_to(0);
 	TEST_ASSERT_EQ(pthread_create(&thr, NULL, vcpu_to_done, vcpu), 0);
 	while (!*guest_u64(vm, READY_GPA))
 		;
@@ -352,6 +386,7 @@ static void bench_irqfd(unsigned long scale)
 	TEST_ASSERT_EQ(*guest_u64(vm, COUNT_GPA), n);
 	TEST_ASSERT(ioctl(vm->fd, KVM_SIGNAL_MSI, &done) == 1, "SIGNAL_MSI");
 	pthread_join(thr, NULL);
+	unpin();
 	bench_report("irqfd", t * 1e9 / n);
 	close(efd);
 	close(ack);
