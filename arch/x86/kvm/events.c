@@ -203,10 +203,11 @@ static bool okvm_inject_irq(struct okvm_vcpu *vcpu, bool *want_window)
 	int vector;
 
 	if (okvm_irqchip_in_kernel(vcpu->vm)) {
-		if (!okvm_irqchip_has_interrupt(vcpu))
+		if (okvm_irqchip_quiet(vcpu))
 			return false;
+		/* The CPU would take one: ack it at once (-1: none waits). */
 		if (!okvm_interrupt_allowed(vcpu)) {
-			*want_window = true;
+			*want_window = okvm_irqchip_has_interrupt(vcpu);
 			return false;
 		}
 		vector = okvm_irqchip_ack_interrupt(vcpu);

@@ -30,6 +30,11 @@ typedef int16_t s16;
 typedef int32_t s32;
 typedef int64_t s64;
 
+/* Set-up code the compiler may build for size, as in the kernel. */
+#ifndef __cold
+#define __cold __attribute__((__cold__))
+#endif
+
 /* The errno values the freestanding code returns (same numbers as Linux). */
 #ifndef EAGAIN
 #define EAGAIN 11

@@ -155,6 +155,7 @@ static inline bool okvm_irqchip_split(struct okvm_vm *vm)
 /* lapic_host.c: vcpu->mutex held unless said otherwise. */
 int okvm_lapic_create(struct okvm_vcpu *vcpu);
 void okvm_lapic_free(struct okvm_vcpu *vcpu);
+bool okvm_irqchip_quiet(struct okvm_vcpu *vcpu);
 bool okvm_irqchip_has_interrupt(struct okvm_vcpu *vcpu);
 int okvm_irqchip_ack_interrupt(struct okvm_vcpu *vcpu);
 int okvm_lapic_blocked_priority(struct okvm_vcpu *vcpu);

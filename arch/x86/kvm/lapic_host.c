@@ -416,6 +416,33 @@ static bool okvm_user_extint(struct okvm_vcpu *vcpu, bool ack, int *vector)
 	return true;
 }
 
+/* The highest vector set in a 256-bit register (IRR, ISR), or -1. */
+static int okvm_lapic_highest(const struct x86_lapic *l, u32 reg)
+{
+	int i;
+	u32 v;
+
+	for (i = 7; i >= 0; i--) {
+		memcpy(&v, &l->regs[reg + 16 * i], sizeof(v));
+		if (v)
+			return 32 * i + fls(v) - 1;
+	}
+	return -1;
+}
+
+/*
+ * Nothing in IRR and no ExtINT the LAPIC would take: what most exits
+ * find, answered without the locks.  IRR is read unlocked: whoever sets
+ * a bit there (okvm_apic_deliver(), the timer callback) then makes
+ * OKVM_REQ_EVENT and kicks, so a bit this read misses stops the entry
+ * (okvm_entry_blocked()) and the next pass sees it.
+ */
+bool okvm_irqchip_quiet(struct okvm_vcpu *vcpu)
+{
+	return okvm_lapic_highest(&vcpu->arch.lapic->dev, LAPIC_IRR) < 0 &&
+	       !okvm_lapic_accepts_extint(vcpu);
+}
+
 static bool okvm_pic_pending(struct okvm_vcpu *vcpu, bool ack, int *vector)
 {
 	struct okvm_irqchip *chip = vcpu->vm->arch.irqchip;
@@ -440,7 +467,7 @@ bool okvm_irqchip_has_interrupt(struct okvm_vcpu *vcpu)
 	unsigned long flags;
 	int v;
 
-	if (!apic)
+	if (!apic || okvm_irqchip_quiet(vcpu))
 		return false;
 	flags = okvm_lapic_lock(apic);
 	v = x86_lapic_pending_vector(&apic->dev);
@@ -466,20 +493,6 @@ int okvm_irqchip_ack_interrupt(struct okvm_vcpu *vcpu)
 		x86_lapic_ack(&apic->dev, v);
 	okvm_lapic_unlock(apic, flags);
 	return v;
-}
-
-/* The highest vector set in a 256-bit register (IRR, ISR), or -1. */
-static int okvm_lapic_highest(const struct x86_lapic *l, u32 reg)
-{
-	int i;
-	u32 v;
-
-	for (i = 7; i >= 0; i--) {
-		memcpy(&v, &l->regs[reg + 16 * i], sizeof(v));
-		if (v)
-			return 32 * i + fls(v) - 1;
-	}
-	return -1;
 }
 
 /*
@@ -532,8 +545,8 @@ int okvm_lapic_blocked_priority(struct okvm_vcpu *vcpu)
 	unsigned long flags;
 	int prio = 0, irr;
 
-	if (!apic)
-		return 0;
+	if (!apic || okvm_lapic_highest(&apic->dev, LAPIC_IRR) < 0)
+		return 0;	/* unlocked: as in okvm_irqchip_quiet() */
 	flags = okvm_lapic_lock(apic);
 	if (x86_lapic_sw_enabled(&apic->dev) &&
 	    x86_lapic_pending_vector(&apic->dev) < 0) {

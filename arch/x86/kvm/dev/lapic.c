@@ -55,7 +55,7 @@ static u32 svr_mask(const struct x86_lapic *l)
 	return SVR_MASK | (l->directed_eoi ? SVR_NO_EOI_BCAST : 0);
 }
 
-void x86_lapic_set_directed_eoi(struct x86_lapic *l, bool on)
+__cold void x86_lapic_set_directed_eoi(struct x86_lapic *l, bool on)
 {
 	l->directed_eoi = on;
 	reg_set(l, LAPIC_VERSION, version_val(l));
@@ -884,7 +884,7 @@ int x86_lapic_msr_write(struct x86_lapic *l, u32 msr, u64 val)
 /* ---- reset, APIC base, save/restore ---- */
 
 /* Everything but the ID register back to its reset value. */
-static void reset_regs(struct x86_lapic *l)
+__cold static void reset_regs(struct x86_lapic *l)
 {
 	u32 id = reg_get(l, LAPIC_ID);
 	u32 off;
@@ -904,13 +904,13 @@ static void reset_regs(struct x86_lapic *l)
 		reg_set(l, LAPIC_LVT_LINT0, X86_DM_EXTINT << LVT_DM_SHIFT);
 }
 
-static void set_x2apic_ids(struct x86_lapic *l)
+__cold static void set_x2apic_ids(struct x86_lapic *l)
 {
 	reg_set(l, LAPIC_ID, l->vcpu_id);
 	reg_set(l, LAPIC_LDR, x2apic_ldr(l->vcpu_id));
 }
 
-void x86_lapic_reset(struct x86_lapic *l, bool init)
+__cold void x86_lapic_reset(struct x86_lapic *l, bool init)
 {
 	if (!init) {
 		l->apic_base = LAPIC_BASE_DEFAULT | LAPIC_BASE_EN |
@@ -929,7 +929,7 @@ void x86_lapic_reset(struct x86_lapic *l, bool init)
 
 #define APIC_BASE_RSVD	(0xfff0000000000000ull | 0x2ffull)
 
-int x86_lapic_set_base(struct x86_lapic *l, u64 val, bool host)
+__cold int x86_lapic_set_base(struct x86_lapic *l, u64 val, bool host)
 {
 	bool old_en = x86_lapic_hw_enabled(l);
 	bool old_x2 = x86_lapic_x2apic_mode(l);
@@ -959,7 +959,7 @@ int x86_lapic_set_base(struct x86_lapic *l, u64 val, bool host)
 	return 0;
 }
 
-void x86_lapic_state_save(struct x86_lapic *l)
+__cold void x86_lapic_state_save(struct x86_lapic *l)
 {
 	reg_set(l, LAPIC_TMCCT, x86_lapic_get_tmcct(l));
 	update_ppr(l);
@@ -967,7 +967,7 @@ void x86_lapic_state_save(struct x86_lapic *l)
 
 /* The count to resume from after a restore: TMCCT, a full period if a
  * periodic count reads 0, 0 (stopped) for an expired one-shot. */
-static u32 restore_count(const struct x86_lapic *l)
+__cold static u32 restore_count(const struct x86_lapic *l)
 {
 	u32 cur = reg_get(l, LAPIC_TMCCT);
 
@@ -976,7 +976,7 @@ static u32 restore_count(const struct x86_lapic *l)
 	return cur;
 }
 
-void x86_lapic_state_loaded(struct x86_lapic *l)
+__cold void x86_lapic_state_loaded(struct x86_lapic *l)
 {
 	u32 lvt = reg_get(l, LAPIC_LVT_TIMER);
 
