@@ -109,7 +109,7 @@ static struct okvm_io_bus *okvm_bus_copy(struct okvm_io_bus *old,
  * holds OKVM_IO_BUS_MAX_DEVS devices besides its ioeventfds (as upstream,
  * which bounds ioeventfds only by memory), -ENOMEM.
  */
-int okvm_io_bus_register(struct okvm_vm *vm, enum okvm_bus idx,
+__cold int okvm_io_bus_register(struct okvm_vm *vm, enum okvm_bus idx,
 			 struct okvm_io_dev *dev)
 {
 	struct okvm_io_bus *old = okvm_bus(vm, idx), *new;
@@ -134,7 +134,7 @@ int okvm_io_bus_register(struct okvm_vm *vm, enum okvm_bus idx,
  * device's slot is taken over by okvm_dead_dev in place (a reader sees
  * one pointer or the other, both valid until the grace period ends).
  */
-void okvm_io_bus_unregister(struct okvm_vm *vm, enum okvm_bus idx,
+__cold void okvm_io_bus_unregister(struct okvm_vm *vm, enum okvm_bus idx,
 			    struct okvm_io_dev *dev)
 {
 	struct okvm_io_bus *old = okvm_bus(vm, idx), *new;
@@ -155,7 +155,7 @@ void okvm_io_bus_unregister(struct okvm_vm *vm, enum okvm_bus idx,
 }
 
 /* VM teardown: no reader is left. */
-void okvm_io_bus_destroy(struct okvm_vm *vm)
+__cold void okvm_io_bus_destroy(struct okvm_vm *vm)
 {
 	int i;
 

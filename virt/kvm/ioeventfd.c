@@ -109,7 +109,7 @@ static bool okvm_ioeventfd_collide(const struct okvm_ioeventfd *a,
 	       (a->wildcard || b->wildcard || a->datamatch == b->datamatch);
 }
 
-static void okvm_ioeventfd_free(struct okvm_ioeventfd *p)
+__cold static void okvm_ioeventfd_free(struct okvm_ioeventfd *p)
 {
 	eventfd_ctx_put(p->ctx);
 	kfree(p);

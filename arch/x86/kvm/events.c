@@ -348,7 +348,7 @@ int okvm_handle_iret(struct okvm_vcpu *vcpu)
  * userspace's PIC, taken when LINT0 allows (EEXIST while one waits); with
  * the in-kernel PIC, interrupts come from it and the ioctl fails (ENXIO).
  */
-long okvm_ioctl_interrupt(struct okvm_vcpu *vcpu, void __user *argp)
+__cold long okvm_ioctl_interrupt(struct okvm_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_interrupt irq;
 
@@ -371,7 +371,7 @@ long okvm_ioctl_interrupt(struct okvm_vcpu *vcpu, void __user *argp)
 }
 
 /* KVM_NMI */
-long okvm_ioctl_nmi(struct okvm_vcpu *vcpu)
+__cold long okvm_ioctl_nmi(struct okvm_vcpu *vcpu)
 {
 	atomic_inc(&vcpu->arch.nmi_queued);
 	return 0;
@@ -407,7 +407,7 @@ __cold void okvm_get_vcpu_events(struct okvm_vcpu *vcpu, struct kvm_vcpu_events 
 }
 
 /* KVM_GET_VCPU_EVENTS */
-long okvm_ioctl_get_vcpu_events(struct okvm_vcpu *vcpu, void __user *argp)
+__cold long okvm_ioctl_get_vcpu_events(struct okvm_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_vcpu_events e;
 
@@ -464,7 +464,7 @@ __cold int okvm_set_vcpu_events(struct okvm_vcpu *vcpu,
 }
 
 /* KVM_SET_VCPU_EVENTS */
-long okvm_ioctl_set_vcpu_events(struct okvm_vcpu *vcpu, void __user *argp)
+__cold long okvm_ioctl_set_vcpu_events(struct okvm_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_vcpu_events e;
 
@@ -505,7 +505,7 @@ __cold long okvm_ioctl_set_debugregs(struct okvm_vcpu *vcpu, void __user *argp)
 }
 
 /* KVM_SET_SIGNAL_MASK: the signals blocked while the guest runs. */
-long okvm_ioctl_set_signal_mask(struct okvm_vcpu *vcpu, void __user *argp)
+__cold long okvm_ioctl_set_signal_mask(struct okvm_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_signal_mask __user *um = argp;
 	struct kvm_signal_mask hdr;

@@ -40,7 +40,7 @@ const struct okvm_pte_fmt okvm_npt_fmt = {
 EXPORT_SYMBOL_GPL(okvm_npt_fmt);
 
 /* fmt == NULL: no TDP, every vCPU gets a shadow table instead. */
-int okvm_mmu_vm_init(struct okvm_vm *vm, const struct okvm_pte_fmt *fmt,
+__cold int okvm_mmu_vm_init(struct okvm_vm *vm, const struct okvm_pte_fmt *fmt,
 		     int levels)
 {
 	int r = 0;
@@ -60,7 +60,7 @@ bool okvm_mmu_is_tdp(struct okvm_vm *vm)
 	return vm->arch.tdp.root;
 }
 
-int okvm_mmu_vcpu_init(struct okvm_vcpu *vcpu)
+__cold int okvm_mmu_vcpu_init(struct okvm_vcpu *vcpu)
 {
 	int r = 0;
 
@@ -71,7 +71,7 @@ int okvm_mmu_vcpu_init(struct okvm_vcpu *vcpu)
 	return r;
 }
 
-void okvm_mmu_vcpu_destroy(struct okvm_vcpu *vcpu)
+__cold void okvm_mmu_vcpu_destroy(struct okvm_vcpu *vcpu)
 {
 	okvm_shadow_vcpu_destroy(vcpu);
 }
@@ -101,7 +101,7 @@ void okvm_mmu_invlpg(struct okvm_vcpu *vcpu, u64 la)
 		okvm_shadow_invlpg(vcpu, la);
 }
 
-void okvm_mmu_vm_destroy(struct okvm_vm *vm)
+__cold void okvm_mmu_vm_destroy(struct okvm_vm *vm)
 {
 	okvm_nx_vm_destroy(vm);
 	okvm_shadow_nx_destroy(vm);

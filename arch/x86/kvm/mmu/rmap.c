@@ -47,7 +47,7 @@ struct okvm_rmap_desc {
 
 static_assert(OKVM_MAX_VCPUS <= (1 << RMAP_IDX_BITS));
 
-void okvm_rmap_init(struct okvm_rmap *rm)
+__cold void okvm_rmap_init(struct okvm_rmap *rm)
 {
 	xa_init(&rm->xa);
 	xa_init(&rm->xa_huge);
@@ -263,7 +263,7 @@ bool okvm_rmap_zap_range(struct okvm_vm *vm, u64 start, u64 end)
 }
 
 /* Forget every record, without touching the tables.  mmu_lock held. */
-void okvm_rmap_reset(struct okvm_vm *vm)
+__cold void okvm_rmap_reset(struct okvm_vm *vm)
 {
 	struct okvm_rmap *rm = &vm->arch.rmap;
 	unsigned long gfn;
@@ -286,7 +286,7 @@ bool okvm_rmap_lost(struct okvm_vm *vm)
 	return vm->arch.rmap.lost;
 }
 
-void okvm_rmap_destroy(struct okvm_vm *vm)
+__cold void okvm_rmap_destroy(struct okvm_vm *vm)
 {
 	spin_lock(&vm->mmu_lock);
 	okvm_rmap_reset(vm);

@@ -85,7 +85,7 @@ static u64 sh_table_entry(struct okvm_shadow *sh, int level, u64 pa)
 						  pa | SH_TABLE;
 }
 
-int okvm_shadow_vcpu_init(struct okvm_vcpu *vcpu)
+__cold int okvm_shadow_vcpu_init(struct okvm_vcpu *vcpu)
 {
 	struct okvm_shadow *sh = &vcpu->arch.shadow;
 	struct page *root;
@@ -112,7 +112,7 @@ static void sh_free_list(struct list_head *list)
 	}
 }
 
-void okvm_shadow_vcpu_destroy(struct okvm_vcpu *vcpu)
+__cold void okvm_shadow_vcpu_destroy(struct okvm_vcpu *vcpu)
 {
 	struct okvm_shadow *sh = &vcpu->arch.shadow;
 

@@ -84,7 +84,7 @@ static void tdp_free_list(struct list_head *list)
 	}
 }
 
-void okvm_tdp_destroy(struct okvm_tdp *tdp)
+__cold void okvm_tdp_destroy(struct okvm_tdp *tdp)
 {
 	if (!tdp->root)
 		return;
