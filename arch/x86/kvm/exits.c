@@ -74,11 +74,13 @@ static int okvm_handle_hlt(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
  */
 __cold void okvm_report_shutdown(struct okvm_vcpu *vcpu, const char *why)
 {
-	pr_info_ratelimited("okvm: vCPU %d shut down (%s): rip %#llx cr0 %#llx cr3 %#llx cr4 %#llx\n",
+	pr_info_ratelimited("okvm: vCPU %d shut down (%s): rip %#llx cr0 %#llx cr2 %#llx cr3 %#llx cr4 %#llx efer %#llx\n",
 			    vcpu->vcpu_id, why, vcpu->arch.rip,
 			    okvm_vendor->get_cr(vcpu, 0),
+			    okvm_vendor->get_cr(vcpu, 2),
 			    okvm_vendor->get_cr(vcpu, 3),
-			    okvm_vendor->get_cr(vcpu, 4));
+			    okvm_vendor->get_cr(vcpu, 4),
+			    okvm_vendor->get_efer(vcpu));
 }
 
 /* Triple fault.  The vendor state is undefined now: INIT the vCPU. */

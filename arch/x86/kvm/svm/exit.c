@@ -100,9 +100,10 @@ static __cold void svm_report_shutdown(struct okvm_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_vmcb(vcpu);
 
-	pr_info_ratelimited("okvm: vCPU %d shutdown: event %#x/%#x rsp %#llx\n",
+	pr_info_ratelimited("okvm: vCPU %d shutdown: event %#x/%#x error %#x rsp %#llx\n",
 			    vcpu->vcpu_id, to_svm(vcpu)->entry_event,
-			    vmcb->control.exit_int_info, vmcb->save.rsp);
+			    vmcb->control.exit_int_info,
+			    vmcb->control.exit_int_info_err, vmcb->save.rsp);
 }
 
 void svm_decode_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
