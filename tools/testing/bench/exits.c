@@ -210,27 +210,15 @@ GUEST_CODE(g_ipi_source, 64,
 	"\tmov " STR(COUNT_GPA) ", %rbx\n"
 	G_DONE);
 
-/* Pin the calling thread to @cpu if there are two CPUs; 0 if not pinned. */
-static int pin_to(int cpu)
+/* Pin the calling thread to @cpu if the machine has two CPUs. */
+static void pin_to(int cpu)
 {
 	cpu_set_t set;
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		return 0;
+		return;
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
-	return !sched_setaffinity(0, sizeof(set), &set);
-}
-
-/* Let the calling thread run anywhere again. */
-static void unpin(void)
-{
-	cpu_set_t set;
-	long i, n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	CPU_ZERO(&set);
-	for (i = 0; i < n && i < CPU_SETSIZE; i++)
-		CPU_SET(i, &set);
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
@@ -248,16 +236,18 @@ static void bench_ipi(unsigned long scale)
 	struct kvm_vcpu *src = irq_vcpu(vm, 0, LOAD_GUEST(vm, g_ipi_source));
 	struct kvm_vcpu *dst = irq_vcpu(vm, 1, LOAD_GUEST(vm, g_ipi_target));
 	struct kvm_regs regs;
+	cpu_set_t cpus;
 	pthread_t thr;
 
 	vcpu_get_regs(dst, &regs);
 	regs.rsp = LONG_STACK_TOP - 0x8000;	/* its own stack */
 	vcpu_set_regs(dst, &regs);
+	TEST_ASSERT_OK(sched_getaffinity(0, sizeof(cpus), &cpus));
 	pin_to(0);
 	TEST_ASSERT_EQ(pthread_create(&thr, NULL, vcpu_to_done, dst), 0);
 	irq_run("ipi", src, 2000 * scale);
 	pthread_join(thr, NULL);
-	unpin();
+	sched_setaffinity(0, sizeof(cpus), &cpus);
 	vcpu_free(src);
 	vcpu_free(dst);
 	vm_destroy(vm);
@@ -369,10 +359,12 @@ static void bench_irqfd(unsigned long scale)
 	int efd = TEST_ASSERT_OK(eventfd(0, EFD_NONBLOCK));
 	int ack = TEST_ASSERT_OK(eventfd(0, 0));
 	uint64_t i, v, n = 2000 * scale;
+	cpu_set_t cpus;
 	pthread_t thr;
 	double t;
 
 	irqfd_setup(vm, efd, ack);
+	TEST_ASSERT_OK(sched_getaffinity(0, sizeof(cpus), &cpus));
 	pin_to(0);
 	TEST_ASSERT_EQ(pthread_create(&thr, NULL, vcpu_to_done, vcpu), 0);
 	while (!*guest_u64(vm, READY_GPA))
@@ -386,7 +378,7 @@ static void bench_irqfd(unsigned long scale)
 	TEST_ASSERT_EQ(*guest_u64(vm, COUNT_GPA), n);
 	TEST_ASSERT(ioctl(vm->fd, KVM_SIGNAL_MSI, &done) == 1, "SIGNAL_MSI");
 	pthread_join(thr, NULL);
-	unpin();
+	sched_setaffinity(0, sizeof(cpus), &cpus);
 	bench_report("irqfd", t * 1e9 / n);
 	close(efd);
 	close(ack);
