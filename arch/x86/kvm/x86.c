@@ -280,6 +280,7 @@ __cold int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu)
 	if (r)
 		goto free_vendor;
 	vcpu->arch.tsc_offset = vcpu->vm->arch.tsc_offset;
+	vcpu->arch.entry_cpu = -1;
 	okvm_platform_msrs_init(vcpu);
 	okvm_vcpu_reset_state(vcpu);
 	if (okvm_irqchip_in_kernel(vcpu->vm)) {
@@ -602,6 +603,7 @@ static void okvm_world_switch(struct okvm_vcpu *vcpu, bool flush, bool moved)
 
 	okvm_guest_timing_enter();
 	osxsave = okvm_load_guest_xstate(vcpu);
+	vcpu->arch.entry_cpu = smp_processor_id();
 	okvm_vendor->run(vcpu, flush, moved);
 	okvm_load_host_xstate(vcpu, osxsave);
 	WRITE_ONCE(vcpu->mode, OKVM_OUTSIDE_GUEST);
@@ -640,15 +642,18 @@ static bool okvm_entry_blocked(struct okvm_vcpu *vcpu)
 static bool okvm_claim_cpu(struct okvm_vcpu *vcpu)
 {
 	int cpu = smp_processor_id();
-	bool moved = vcpu->cpu != cpu;
 
-	if (moved)
+	if (vcpu->cpu != cpu)
 		okvm_make_request(vcpu, OKVM_REQ_CLOCK_UPDATE);
 	WRITE_ONCE(vcpu->cpu, cpu);
 	smp_wmb();
 	/* Kickers set a request, then read mode: see locking.md. */
 	smp_store_mb(vcpu->mode, OKVM_IN_GUEST);
-	return moved;
+	/*
+	 * Not vcpu->cpu: the clock update just asked for calls the first
+	 * entry on a new CPU off, and the next one must still see the move.
+	 */
+	return vcpu->arch.entry_cpu != cpu;
 }
 
 /* 1: go on, 0: exit to userspace, <0: error for KVM_RUN. */

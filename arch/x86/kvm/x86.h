@@ -306,6 +306,7 @@ struct okvm_vcpu_arch {
 	struct kvm_cpuid_entry2 *cpuid;
 	int ncpuid;
 	bool has_run;			/* KVM_RUN was called once */
+	int entry_cpu;			/* CPU of the last world switch, or -1 */
 	unsigned long nivcsw;		/* thread's count, last looked at */
 	bool at_boundary;		/* last exit: a host interrupt */
 	bool shadow_seen;		/* an exit was in a shadow */
