@@ -213,13 +213,8 @@ GUEST_CODE(g_ipi_source, 64,
 /* Pin the calling thread to @cpu if the machine has two CPUs. */
 static void pin_to(int cpu)
 {
-	cpu_set_t set;
-
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
+	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2)
+		pin_to_cpu(0, cpu);
 }
 
 /* The second thread of a two-thread row: on CPU 1, run the vCPU to DONE. */

@@ -64,11 +64,7 @@ static void restore_cpu1(void)
 
 static void pin(int cpu)
 {
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	TEST_ASSERT_OK(sched_setaffinity(0, sizeof(set), &set));
+	TEST_ASSERT_OK(pin_to_cpu(0, cpu));
 	TEST_ASSERT_EQ(sched_getcpu(), cpu);
 }
 

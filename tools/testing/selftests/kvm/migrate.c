@@ -61,15 +61,6 @@ struct worker {
 static int nr_cpus;
 static int cpus[64];
 
-static void pin(pid_t tid, int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	TEST_ASSERT_OK(sched_setaffinity(tid, sizeof(set), &set));
-}
-
 static void setup_vcpu(struct kvm_vcpu *vcpu, uint64_t code, uint64_t n)
 {
 	struct kvm_regs regs;
@@ -94,11 +85,11 @@ static void *vcpu_thread(void *arg)
 	w->tid = syscall(SYS_gettid);
 	counter = gpa2hva(w->vcpu->vm, DATA_GPA + 8 * w->vcpu->id);
 	if (w->pin_cpu >= 0)
-		pin(0, w->pin_cpu);
+		TEST_ASSERT_OK(pin_to_cpu(0, w->pin_cpu));
 	end = test_now() + w->secs;
 	while (!w->stop && (test_now() < end || w->iters < MIN_ITERS)) {
 		if (w->pin_cpu < 0)
-			pin(0, cpus[w->iters % nr_cpus]);
+			TEST_ASSERT_OK(pin_to_cpu(0, cpus[w->iters % nr_cpus]));
 		vcpu_ucall(w->vcpu, &uc);
 		w->iters++;
 		TEST_ASSERT(uc.cmd == UCALL_SYNC && uc.arg0 == w->iters &&
@@ -124,12 +115,8 @@ static void *bouncer_thread(void *arg)
 	while (!w->tid)
 		sched_yield();
 	while (!w->stop) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(cpus[rand_r(&seed) % nr_cpus], &set);
 		/* The vCPU thread may be gone already; ignore errors. */
-		sched_setaffinity(w->tid, sizeof(set), &set);
+		pin_to_cpu(w->tid, cpus[rand_r(&seed) % nr_cpus]);
 		usleep(200 + rand_r(&seed) % 800);
 	}
 	return NULL;

@@ -167,11 +167,8 @@ static void test_steal_time(void)
 	uint64_t steal;
 	int64_t stolen;
 	struct ucall uc;
-	cpu_set_t cpus;
 
-	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
-	TEST_ASSERT_OK(sched_setaffinity(0, sizeof(cpus), &cpus));
+	TEST_ASSERT_OK(pin_to_cpu(0, 0));
 	vcpu_set_supported_cpuid(vcpu);
 	check_cpuid_and_host_msr(vcpu);
 	memset((void *)st, 0xff, sizeof(*st));	/* junk, odd version */

@@ -89,13 +89,10 @@ static void join(pthread_t t, struct runner *r)
 /* This thread and the ones it creates from now on: the current CPU. */
 static void pin_here(void)
 {
-	cpu_set_t set;
 	int cpu = sched_getcpu();
 
 	TEST_ASSERT(cpu >= 0, "sched_getcpu");
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	TEST_ASSERT_OK(sched_setaffinity(0, sizeof(set), &set));
+	TEST_ASSERT_OK(pin_to_cpu(0, cpu));
 }
 
 static struct kvm_vcpu *spin_vcpu(struct kvm_vm *vm, uint32_t id,

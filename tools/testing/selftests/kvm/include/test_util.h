@@ -37,6 +37,8 @@ void test_skip(const char *fmt, ...)
 void test_fail(const char *file, int line, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5), noreturn));
 double test_now(void);
+/* Bind thread @tid (0: the caller) to CPU @cpu alone; sched_setaffinity()'s result. */
+int pin_to_cpu(int tid, int cpu);
 
 /* Run "call" as subtest "name" unless KVM_TEST_ONLY/KVM_TEST_SKIP say no. */
 #define RUN_SUBTEST(name, call)						\
