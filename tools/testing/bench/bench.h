@@ -29,6 +29,11 @@ struct bench {
 	const char *name;
 	const char *unit;
 	void (*run)(unsigned long scale);
+	/*
+	 * 1: run() once.  More: run() that many times and print the median of the
+	 * values it reports (rows with one value per run only).
+	 */
+	unsigned int runs;
 };
 
 extern const struct bench exit_benches[];

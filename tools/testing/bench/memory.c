@@ -128,8 +128,8 @@ static void bench_dirty_log(unsigned long scale)
 }
 
 const struct bench mem_benches[] = {
-	{ "fault_in", "ms", bench_fault_in },
-	{ "slot_churn", "us", bench_slot_churn },
-	{ "dirty_log", "ms", bench_dirty_log },
-	{ NULL, NULL, NULL }
+	{ "fault_in", "ms", bench_fault_in, 1 },
+	{ "slot_churn", "us", bench_slot_churn, 1 },
+	{ "dirty_log", "ms", bench_dirty_log, 1 },
+	{ NULL, NULL, NULL, 0 }
 };
