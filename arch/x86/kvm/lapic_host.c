@@ -416,20 +416,6 @@ static bool okvm_user_extint(struct okvm_vcpu *vcpu, bool ack, int *vector)
 	return true;
 }
 
-/* The highest vector set in a 256-bit register (IRR, ISR), or -1. */
-static int okvm_lapic_highest(const struct x86_lapic *l, u32 reg)
-{
-	int i;
-	u32 v;
-
-	for (i = 7; i >= 0; i--) {
-		memcpy(&v, &l->regs[reg + 16 * i], sizeof(v));
-		if (v)
-			return 32 * i + fls(v) - 1;
-	}
-	return -1;
-}
-
 /*
  * Nothing in IRR and no ExtINT the LAPIC would take: what most exits
  * find, answered without the locks.  IRR is read unlocked: whoever sets
@@ -439,7 +425,7 @@ static int okvm_lapic_highest(const struct x86_lapic *l, u32 reg)
  */
 bool okvm_irqchip_quiet(struct okvm_vcpu *vcpu)
 {
-	return okvm_lapic_highest(&vcpu->arch.lapic->dev, LAPIC_IRR) < 0 &&
+	return x86_lapic_highest(&vcpu->arch.lapic->dev, LAPIC_IRR) < 0 &&
 	       !okvm_lapic_accepts_extint(vcpu);
 }
 
@@ -509,11 +495,11 @@ bool okvm_lapic_eoi_is_silent(struct okvm_vcpu *vcpu)
 	u32 tmr;
 
 	/* Only this vCPU's thread changes ISR: look without the lock. */
-	isr = okvm_lapic_highest(&apic->dev, LAPIC_ISR);
+	isr = x86_lapic_highest(&apic->dev, LAPIC_ISR);
 	if (isr < 0)
 		return false;
 	flags = okvm_lapic_lock(apic);
-	if (okvm_lapic_highest(&apic->dev, LAPIC_IRR) < 0) {
+	if (x86_lapic_highest(&apic->dev, LAPIC_IRR) < 0) {
 		memcpy(&tmr, &apic->dev.regs[LAPIC_TMR + 16 * (isr / 32)],
 		       sizeof(tmr));
 		silent = !okvm_lapic_eoi_heard(&apic->dev, isr,
@@ -545,12 +531,12 @@ int okvm_lapic_blocked_priority(struct okvm_vcpu *vcpu)
 	unsigned long flags;
 	int prio = 0, irr;
 
-	if (!apic || okvm_lapic_highest(&apic->dev, LAPIC_IRR) < 0)
+	if (!apic || x86_lapic_highest(&apic->dev, LAPIC_IRR) < 0)
 		return 0;	/* unlocked: as in okvm_irqchip_quiet() */
 	flags = okvm_lapic_lock(apic);
 	if (x86_lapic_sw_enabled(&apic->dev) &&
 	    x86_lapic_pending_vector(&apic->dev) < 0) {
-		irr = okvm_lapic_highest(&apic->dev, LAPIC_IRR);
+		irr = x86_lapic_highest(&apic->dev, LAPIC_IRR);
 		if (irr >= 16 &&
 		    (irr >> 4) <= (x86_lapic_get_tpr(&apic->dev) >> 4))
 			prio = irr >> 4;
@@ -882,8 +868,8 @@ void __okvm_lapic_sync_to_vapic(struct okvm_vcpu *vcpu)
 
 	flags = okvm_lapic_lock(apic);
 	data = x86_lapic_get_tpr(&apic->dev) |
-	       (max(okvm_lapic_highest(&apic->dev, LAPIC_ISR), 0) & 0xf0) << 8 |
-	       max(okvm_lapic_highest(&apic->dev, LAPIC_IRR), 0) << 24;
+	       (max(x86_lapic_highest(&apic->dev, LAPIC_ISR), 0) & 0xf0) << 8 |
+	       max(x86_lapic_highest(&apic->dev, LAPIC_IRR), 0) << 24;
 	okvm_lapic_unlock(apic, flags);
 	okvm_write_guest(vcpu->vm, apic->vapic_addr, &data, sizeof(data));
 }

@@ -86,20 +86,6 @@ static void vec_clear(struct x86_lapic *l, u32 base, u8 vec)
 	reg_set(l, r, reg_get(l, r) & ~(1u << (vec & 31)));
 }
 
-/* Highest vector set in the 256-bit array at base, or -1. */
-static int vec_highest(const struct x86_lapic *l, u32 base)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--) {
-		u32 r = reg_get(l, base + (u32)i * VEC_REGS_STRIDE);
-
-		if (r)
-			return i * 32 + 31 - __builtin_clz(r);
-	}
-	return -1;
-}
-
 /* ---- ops wrappers (ops or any member may be absent) ---- */
 
 static u64 now_ns(struct x86_lapic *l)
@@ -171,7 +157,7 @@ static u32 tdcr_divisor(u32 tdcr)
 static u8 compute_ppr(const struct x86_lapic *l)
 {
 	u32 tpr = reg_get(l, LAPIC_TPR) & 0xff;
-	int isr = vec_highest(l, LAPIC_ISR);
+	int isr = x86_lapic_highest(l, LAPIC_ISR);
 	u32 isrv = isr < 0 ? 0 : (u32)isr;
 
 	if ((tpr >> 4) >= (isrv >> 4))
@@ -206,7 +192,7 @@ int x86_lapic_pending_vector(const struct x86_lapic *l)
 
 	if (!x86_lapic_sw_enabled(l))
 		return -1;
-	irr = vec_highest(l, LAPIC_IRR);
+	irr = x86_lapic_highest(l, LAPIC_IRR);
 	if (irr < 0 || (u32)(irr >> 4) <= (u32)(compute_ppr(l) >> 4))
 		return -1;
 	return irr;
@@ -223,7 +209,7 @@ void x86_lapic_ack(struct x86_lapic *l, u8 vector)
 
 void x86_lapic_eoi(struct x86_lapic *l)
 {
-	int v = vec_highest(l, LAPIC_ISR);
+	int v = x86_lapic_highest(l, LAPIC_ISR);
 
 	if (v < 0)
 		return;

@@ -122,6 +122,23 @@ struct x86_lapic {
 	void *opaque;
 };
 
+/*
+ * The highest vector set in the 256-bit register at @base (IRR, ISR, TMR),
+ * or -1.  Inline: the host reads IRR with it at every entry.
+ */
+static inline int x86_lapic_highest(const struct x86_lapic *l, u32 base)
+{
+	int i;
+	u32 v;
+
+	for (i = 7; i >= 0; i--) {
+		memcpy(&v, &l->regs[base + 16 * i], sizeof(v));
+		if (v)
+			return 32 * i + 31 - __builtin_clz(v);
+	}
+	return -1;
+}
+
 /* Power-on (init=false) or INIT (init=true: keeps apic_base, ID, INIT/SIPI
  * bookkeeping) reset; stops and cancels the timer. */
 void x86_lapic_reset(struct x86_lapic *l, bool init);
