@@ -416,17 +416,29 @@ static bool okvm_user_extint(struct okvm_vcpu *vcpu, bool ack, int *vector)
 	return true;
 }
 
+/* An ExtINT waits: the PIC's output is up, or (split) KVM_INTERRUPT's. */
+static bool okvm_extint_waiting(struct okvm_vcpu *vcpu)
+{
+	struct okvm_irqchip *chip = vcpu->vm->arch.irqchip;
+
+	if (chip->split)
+		return vcpu->arch.pending_extint >= 0;
+	return READ_ONCE(chip->pic.output);
+}
+
 /*
- * Nothing in IRR and no ExtINT the LAPIC would take: what most exits
- * find, answered without the locks.  IRR is read unlocked: whoever sets
- * a bit there (okvm_apic_deliver(), the timer callback) then makes
- * OKVM_REQ_EVENT and kicks, so a bit this read misses stops the entry
- * (okvm_entry_blocked()) and the next pass sees it.
+ * Nothing in IRR and no ExtINT waiting that the LAPIC would take: what
+ * most exits find, answered without the locks.  IRR and the PIC's output
+ * are read unlocked: whoever sets a bit in IRR (okvm_apic_deliver(), the
+ * timer callback) or raises the output (okvm_irqchip_kick_extint()'s
+ * callers) then makes OKVM_REQ_EVENT and kicks, so what this read misses
+ * stops the entry (okvm_entry_blocked()) and the next pass sees it.
  */
 bool okvm_irqchip_quiet(struct okvm_vcpu *vcpu)
 {
 	return x86_lapic_highest(&vcpu->arch.lapic->dev, LAPIC_IRR) < 0 &&
-	       !okvm_lapic_accepts_extint(vcpu);
+	       (!okvm_lapic_accepts_extint(vcpu) ||
+		!okvm_extint_waiting(vcpu));
 }
 
 static bool okvm_pic_pending(struct okvm_vcpu *vcpu, bool ack, int *vector)
