@@ -213,16 +213,24 @@ static int okvm_emu_mmio(struct okvm_vcpu *vcpu, struct x86_emu *emu,
 		memcpy(m->data, buf, n);
 		return X86_EMU_OK;
 	}
-	if (m->data_valid && !m->is_write && m->gpa == gpa && m->len == n) {
-		memcpy(buf, m->data, n);
-		trace_kvm_mmio(OKVM_TRACE_MMIO_READ, n, gpa, buf);
-		return X86_EMU_OK;
+	if (m->next_read < m->nr_reads) {
+		typeof(m->reads[0]) *r = &m->reads[m->next_read];
+
+		if (r->gpa == gpa && r->len == n) {
+			memcpy(buf, r->data, n);
+			m->next_read++;
+			trace_kvm_mmio(OKVM_TRACE_MMIO_READ, n, gpa, buf);
+			return X86_EMU_OK;
+		}
+		/* This pass went elsewhere (guest memory changed): drop the rest. */
+		m->nr_reads = m->next_read;
 	}
+	if (m->nr_reads == OKVM_MMIO_READS)
+		return X86_EMU_UNHANDLED;
 	trace_kvm_mmio(OKVM_TRACE_MMIO_READ_UNSATISFIED, n, gpa, NULL);
 	m->gpa = gpa;
 	m->len = n;
 	m->is_write = false;
-	m->data_valid = false;
 	return X86_EMU_IO_NEEDED;
 }
 

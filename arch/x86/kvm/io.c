@@ -286,14 +286,15 @@ int okvm_complete_pio(struct okvm_vcpu *vcpu)
 	return 1;
 }
 
-/* A guest access to guest-physical memory with no memslot behind it. */
-int okvm_emulate_mmio(struct okvm_vcpu *vcpu)
+/* One pass of the instruction at RIP; userspace answered m->nr_reads reads. */
+static int okvm_emulate_mmio_pass(struct okvm_vcpu *vcpu)
 {
 	struct okvm_mmio *m = &vcpu->arch.mmio;
 	struct x86_emu emu;
 	int rc;
 
 	okvm_emu_init(vcpu, &emu);
+	m->next_read = 0;
 	/*
 	 * REP string instructions run up to 1024 iterations per exit while
 	 * in-kernel devices (coalesced zones: VGA memory) take them; one
@@ -308,7 +309,7 @@ int okvm_emulate_mmio(struct okvm_vcpu *vcpu)
 	rc = x86_emu_step(&emu);
 	/* Userspace's read data completes this same instruction. */
 	if (rc != X86_EMU_IO_NEEDED) {
-		m->data_valid = false;
+		m->nr_reads = 0;
 		m->hint = false;
 	}
 	switch (rc) {
@@ -331,12 +332,25 @@ int okvm_emulate_mmio(struct okvm_vcpu *vcpu)
 	}
 }
 
+/* A guest access to guest-physical memory with no memslot behind it. */
+int okvm_emulate_mmio(struct okvm_vcpu *vcpu)
+{
+	vcpu->arch.mmio.nr_reads = 0;
+	return okvm_emulate_mmio_pass(vcpu);
+}
+
 /* KVM_RUN after a KVM_EXIT_MMIO read: run the instruction with the data. */
 int okvm_complete_mmio(struct okvm_vcpu *vcpu)
 {
 	struct okvm_mmio *m = &vcpu->arch.mmio;
+	typeof(m->reads[0]) *r;
 
-	memcpy(m->data, vcpu->run->mmio.data, sizeof(m->data));
-	m->data_valid = true;
-	return okvm_emulate_mmio(vcpu);
+	/* okvm_emu_mmio() asks for a read only while one is free. */
+	if (WARN_ON_ONCE(m->nr_reads >= OKVM_MMIO_READS))
+		return okvm_emulate_mmio(vcpu);
+	r = &m->reads[m->nr_reads++];
+	r->gpa = m->gpa;
+	r->len = m->len;
+	memcpy(r->data, vcpu->run->mmio.data, sizeof(r->data));
+	return okvm_emulate_mmio_pass(vcpu);
 }

@@ -147,16 +147,30 @@ struct okvm_pio {
 	u64 linear_rip;		/* CS base + RIP at the exit (not string) */
 };
 
+#define OKVM_MMIO_READS	4
+
 struct okvm_mmio {
-	u64 gpa;
+	u64 gpa;		/* the access of the exit to userspace */
 	u32 len;
 	bool is_write;
-	bool data_valid;	/* read data delivered by userspace */
 	bool write_pending;	/* the current instruction wrote MMIO */
 	/* Emulating for a nested page fault on MMIO at hint_gpa (its data). */
 	bool hint;
 	u64 hint_gpa;
-	u8 data[8];
+	u8 data[8];		/* a write's data */
+	/*
+	 * The reads userspace answered for the instruction being emulated,
+	 * in the order it made them (CMPS reads two operands, a read that
+	 * crosses a page two pieces): each pass of the instruction gets
+	 * them back from the first (next_read) and exits for the one after.
+	 */
+	u8 nr_reads;
+	u8 next_read;
+	struct {
+		u64 gpa;
+		u32 len;
+		u8 data[8];
+	} reads[OKVM_MMIO_READS];
 };
 
 struct okvm_event {

@@ -366,6 +366,66 @@ static void test_mmio(struct kvm_vcpu *vcpu, int mode)
 	vcpu_expect_done(vcpu);
 }
 
+/*
+ * Instructions that read MMIO twice: CMPS reads both of its operands, and
+ * a read that crosses a page is two reads.  Each read is a KVM_EXIT_MMIO
+ * of its own, and the instruction completes with all the data.
+ */
+GUEST_CODE(lm_mmio2, 64,
+	"\tmov $" STR(LONG_MMIO_GPA) ", %r12d\n"
+	"\tlea 0x30(%r12), %rsi\n\tlea 0x31(%r12), %rdi\n"
+	"\tcld\n\tcmpsb\n\tsete %al\n\tmovzbl %al, %eax\n"
+	G64_ASSERT_EQ("%rax", 1)
+	"\tlea -0x31(%rsi), %rax\n"
+	G64_ASSERT_EQ("%rax", LONG_MMIO_GPA)
+	"\tlea -0x32(%rdi), %rax\n"
+	G64_ASSERT_EQ("%rax", LONG_MMIO_GPA)
+	"\tlea 0x40(%r12), %rsi\n\tlea 0x50(%r12), %rdi\n"
+	"\tcmpsw\n\tsetb %al\n\tsetne %ah\n\tmovzwl %ax, %eax\n"
+	G64_ASSERT_EQ("%rax", 0x101)
+	"\tmov $-1, %rax\n\tmovq 0xffc(%r12), %rax\n"
+	G64_ASSERT_EQ("%rax", 0x1122334455667788)
+	G_DONE);
+
+static const struct mmio_exp mmio2_reads[] = {
+	{ 0x30, 1, 0, 0x42 },
+	{ 0x31, 1, 0, 0x42 },
+	{ 0x40, 2, 0, 0x0001 },
+	{ 0x50, 2, 0, 0x0002 },
+	{ 0xffc, 4, 0, 0x55667788 },
+	{ 0x1000, 4, 0, 0x11223344 },
+};
+
+/*
+ * Each read answered by its address; CMPS's two may come in either order
+ * (the ABI does not say), but each exactly once.
+ */
+static void test_mmio_two_reads(struct kvm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	bool done[ARRAY_SIZE(mmio2_reads)] = { false };
+	unsigned int i, n;
+
+	vcpu_setup_long(vcpu, LOAD_GUEST(vcpu->vm, lm_mmio2));
+	for (n = 0; n < ARRAY_SIZE(mmio2_reads); n++) {
+		vcpu_run(vcpu);
+		vcpu_assert_exit(vcpu, KVM_EXIT_MMIO);
+		for (i = 0; i < ARRAY_SIZE(mmio2_reads); i++)
+			if (!done[i] && run->mmio.phys_addr ==
+			    LONG_MMIO_GPA + mmio2_reads[i].off)
+				break;
+		TEST_ASSERT(i < ARRAY_SIZE(mmio2_reads) && !run->mmio.is_write &&
+			    run->mmio.len == mmio2_reads[i].len,
+			    "exit %u: gpa 0x%llx len %u write %u: not a read the guest still owes",
+			    n, run->mmio.phys_addr, run->mmio.len,
+			    run->mmio.is_write);
+		done[i] = true;
+		memset(run->mmio.data, 0xee, sizeof(run->mmio.data));
+		memcpy(run->mmio.data, &mmio2_reads[i].val, run->mmio.len);
+	}
+	vcpu_expect_done(vcpu);
+}
+
 /* ------------------------------------------------------ HLT and SHUTDOWN */
 
 #define HLT_BODY(label) "\tnop\n\thlt\n" G_LABEL(label) G_SYNC(1) G_DONE
@@ -616,6 +676,7 @@ int main(void)
 			    test_immediate_exit(vcpu, mode));
 		RUN_SUBTEST(NAME("shutdown"), test_shutdown(vm, mode));
 	}
+	RUN_SUBTEST("mmio_two_reads_64", test_mmio_two_reads(vcpu));
 	RUN_SUBTEST("hlt_page_end_64", test_hlt_page_end(vm, vcpu));
 	RUN_SUBTEST("fail_entry_64", test_fail_entry(vm));
 	vcpu_free(vcpu);
