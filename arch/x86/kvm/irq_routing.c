@@ -261,12 +261,62 @@ bool okvm_arch_irqfd_allowed(struct okvm_vm *vm, bool resample)
  * An irqfd was signalled: an edge on @gsi, as KVM_IRQ_LINE 1 then 0; with
  * @level, the resample irqfds' level goes up until the EOI.
  */
+/* Whether @gsi has routes in @t and all of them are MSIs. */
+static bool okvm_gsi_msi_only(const struct okvm_irq_routes *t, u32 gsi)
+{
+	bool any = false;
+	u32 i;
+
+	for (i = 0; t && i < t->nr; i++) {
+		if (t->e[i].gsi != gsi)
+			continue;
+		if (t->e[i].type != KVM_IRQ_ROUTING_MSI)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+/*
+ * An edge on @gsi whose routes are all MSIs: sent as KVM_SIGNAL_MSI sends
+ * one, under RCU alone (no irqchip->lock, which only pins need) and with
+ * no lowering after it (an MSI has no level).  False, having sent
+ * nothing, for a GSI with a pin among its routes, or none.
+ */
+static bool okvm_irqfd_send_msis(struct okvm_vm *vm, u32 gsi)
+{
+	struct okvm_irqchip *chip = smp_load_acquire(&vm->arch.irqchip);
+	const struct okvm_irq_routes *t;
+	const struct okvm_irq_route *e;
+	bool msi_only;
+	u32 i;
+
+	if (!chip)
+		return false;
+	rcu_read_lock();
+	t = rcu_dereference(chip->routes);
+	msi_only = okvm_gsi_msi_only(t, gsi);
+	if (msi_only) {
+		trace_kvm_set_irq(gsi, 1, OKVM_IRQ_SRC_USER);
+		for (i = 0; i < t->nr; i++) {
+			e = &t->e[i];
+			if (e->gsi == gsi)
+				okvm_send_msi(vm, e->msi.lo, e->msi.hi,
+					      e->msi.data);
+		}
+	}
+	rcu_read_unlock();
+	return msi_only;
+}
+
 void okvm_arch_irqfd_inject(struct okvm_vm *vm, u32 gsi, bool level)
 {
 	if (level) {
 		okvm_irqchip_set_line(vm, OKVM_IRQ_SRC_RESAMPLE, gsi, 1);
 		return;
 	}
+	if (okvm_irqfd_send_msis(vm, gsi))
+		return;
 	okvm_irqchip_set_line(vm, OKVM_IRQ_SRC_USER, gsi, 1);
 	okvm_irqchip_set_line(vm, OKVM_IRQ_SRC_USER, gsi, 0);
 }

@@ -459,18 +459,21 @@ static bool okvm_pic_pending(struct okvm_vcpu *vcpu, bool ack, int *vector)
 	return out;
 }
 
+/*
+ * On the vCPU's thread (vcpu->mutex held), without the LAPIC's lock: of
+ * what x86_lapic_pending_vector() reads, only IRR changes elsewhere, and
+ * a bit set there after this read comes with OKVM_REQ_EVENT and a kick,
+ * as for okvm_irqchip_quiet().  ISR, TPR and SVR change on this thread.
+ */
 bool okvm_irqchip_has_interrupt(struct okvm_vcpu *vcpu)
 {
 	struct okvm_lapic *apic = vcpu->arch.lapic;
-	unsigned long flags;
-	int v;
 
+	lockdep_assert_held(&vcpu->mutex);
 	if (!apic || okvm_irqchip_quiet(vcpu))
 		return false;
-	flags = okvm_lapic_lock(apic);
-	v = x86_lapic_pending_vector(&apic->dev);
-	okvm_lapic_unlock(apic, flags);
-	return v >= 0 || okvm_pic_pending(vcpu, false, NULL);
+	return x86_lapic_pending_vector(&apic->dev) >= 0 ||
+	       okvm_pic_pending(vcpu, false, NULL);
 }
 
 /*
@@ -540,21 +543,17 @@ void okvm_lapic_guest_eoi(struct okvm_vcpu *vcpu)
 int okvm_lapic_blocked_priority(struct okvm_vcpu *vcpu)
 {
 	struct okvm_lapic *apic = vcpu->arch.lapic;
-	unsigned long flags;
-	int prio = 0, irr;
+	int irr;
 
-	if (!apic || x86_lapic_highest(&apic->dev, LAPIC_IRR) < 0)
-		return 0;	/* unlocked: as in okvm_irqchip_quiet() */
-	flags = okvm_lapic_lock(apic);
-	if (x86_lapic_sw_enabled(&apic->dev) &&
-	    x86_lapic_pending_vector(&apic->dev) < 0) {
-		irr = x86_lapic_highest(&apic->dev, LAPIC_IRR);
-		if (irr >= 16 &&
-		    (irr >> 4) <= (x86_lapic_get_tpr(&apic->dev) >> 4))
-			prio = irr >> 4;
-	}
-	okvm_lapic_unlock(apic, flags);
-	return prio;
+	/* Unlocked, as okvm_irqchip_has_interrupt(). */
+	lockdep_assert_held(&vcpu->mutex);
+	if (!apic || !x86_lapic_sw_enabled(&apic->dev))
+		return 0;
+	irr = x86_lapic_highest(&apic->dev, LAPIC_IRR);
+	if (irr < 16 || x86_lapic_pending_vector(&apic->dev) >= 0 ||
+	    (irr >> 4) > (x86_lapic_get_tpr(&apic->dev) >> 4))
+		return 0;
+	return irr >> 4;
 }
 
 /* CR8 and the LAPIC's TPR are one register: the vendor keeps a copy. */
