@@ -447,7 +447,8 @@ static bool okvm_pic_pending(struct okvm_vcpu *vcpu, bool ack, int *vector)
 	unsigned long flags;
 	bool out;
 
-	if (!okvm_lapic_accepts_extint(vcpu))
+	/* Unlocked first, as in okvm_irqchip_quiet(). */
+	if (!okvm_lapic_accepts_extint(vcpu) || !okvm_extint_waiting(vcpu))
 		return false;
 	if (chip->split)
 		return okvm_user_extint(vcpu, ack, vector);
