@@ -373,6 +373,7 @@ void okvm_irqchip_kick_extint(struct okvm_vm *vm)
 	struct okvm_vcpu *vcpu;
 	unsigned long i;
 
+	smp_mb();	/* the raised output before LVT0: okvm_extint_waiting() */
 	okvm_for_each_vcpu(i, vcpu, vm) {
 		if (vcpu->arch.lapic && okvm_lapic_accepts_extint(vcpu)) {
 			okvm_make_request(vcpu, OKVM_REQ_EVENT);
@@ -416,13 +417,20 @@ static bool okvm_user_extint(struct okvm_vcpu *vcpu, bool ack, int *vector)
 	return true;
 }
 
-/* An ExtINT waits: the PIC's output is up, or (split) KVM_INTERRUPT's. */
+/*
+ * An ExtINT waits: the PIC's output is up, or (split) KVM_INTERRUPT's.
+ * The caller found that the LAPIC takes ExtINT; the barrier orders that
+ * (this thread may just have written LVT0) before the read of the output,
+ * against okvm_irqchip_kick_extint()'s raise-then-read-LVT0: one of the
+ * two sees the other's store.
+ */
 static bool okvm_extint_waiting(struct okvm_vcpu *vcpu)
 {
 	struct okvm_irqchip *chip = vcpu->vm->arch.irqchip;
 
 	if (chip->split)
 		return vcpu->arch.pending_extint >= 0;
+	smp_mb();
 	return READ_ONCE(chip->pic.output);
 }
 

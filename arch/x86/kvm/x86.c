@@ -713,6 +713,10 @@ static int okvm_enter_guest(struct okvm_vcpu *vcpu)
 	if (!vcpu->arch.exit.no_exit)
 		trace_kvm_exit(vcpu->vcpu_id, vcpu->arch.rip, &vcpu->arch.exit,
 			       okvm_vendor->trace_isa);
+	/* Not entered: the next entry flushes as a moved one would. */
+	if (unlikely(vcpu->arch.exit.no_exit ||
+		     vcpu->arch.exit.code == OKVM_X_ENTRY_FAILED))
+		vcpu->arch.entry_cpu = -1;
 	okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_EXITS);
 	okvm_debug_exit(vcpu);
 	okvm_complete_injection(vcpu);
