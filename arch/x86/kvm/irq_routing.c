@@ -257,10 +257,6 @@ bool okvm_arch_irqfd_allowed(struct okvm_vm *vm, bool resample)
 	return chip && !(resample && chip->split);
 }
 
-/*
- * An irqfd was signalled: an edge on @gsi, as KVM_IRQ_LINE 1 then 0; with
- * @level, the resample irqfds' level goes up until the EOI.
- */
 /* Whether @gsi has routes in @t and all of them are MSIs. */
 static bool okvm_gsi_msi_only(const struct okvm_irq_routes *t, u32 gsi)
 {
@@ -309,6 +305,10 @@ static bool okvm_irqfd_send_msis(struct okvm_vm *vm, u32 gsi)
 	return msi_only;
 }
 
+/*
+ * An irqfd was signalled: an edge on @gsi, as KVM_IRQ_LINE 1 then 0; with
+ * @level, the resample irqfds' level goes up until the EOI.
+ */
 void okvm_arch_irqfd_inject(struct okvm_vm *vm, u32 gsi, bool level)
 {
 	if (level) {
