@@ -405,18 +405,6 @@ bool okvm_lapic_accepts_extint(struct okvm_vcpu *vcpu)
 	return x86_lapic_accepts_extint(&vcpu->arch.lapic->dev);
 }
 
-/* Split irqchip: the ExtINT is KVM_INTERRUPT's, from userspace's PIC. */
-static bool okvm_user_extint(struct okvm_vcpu *vcpu, bool ack, int *vector)
-{
-	if (vcpu->arch.pending_extint < 0)
-		return false;
-	if (ack) {
-		*vector = vcpu->arch.pending_extint;
-		vcpu->arch.pending_extint = -1;
-	}
-	return true;
-}
-
 /*
  * An ExtINT waits: the PIC's output is up, or (split) KVM_INTERRUPT's.
  * The caller found that the LAPIC takes ExtINT; the barrier orders that
@@ -434,6 +422,12 @@ static bool okvm_extint_waiting(struct okvm_vcpu *vcpu)
 	return READ_ONCE(chip->pic.output);
 }
 
+/* This LAPIC takes ExtINT and one waits; unlocked, as below. */
+static bool okvm_extint_pending(struct okvm_vcpu *vcpu)
+{
+	return okvm_lapic_accepts_extint(vcpu) && okvm_extint_waiting(vcpu);
+}
+
 /*
  * Nothing in IRR and no ExtINT waiting that the LAPIC would take: what
  * most exits find, answered without the locks.  IRR and the PIC's output
@@ -445,24 +439,29 @@ static bool okvm_extint_waiting(struct okvm_vcpu *vcpu)
 bool okvm_irqchip_quiet(struct okvm_vcpu *vcpu)
 {
 	return x86_lapic_highest(&vcpu->arch.lapic->dev, LAPIC_IRR) < 0 &&
-	       (!okvm_lapic_accepts_extint(vcpu) ||
-		!okvm_extint_waiting(vcpu));
+	       !okvm_extint_pending(vcpu);
 }
 
-static bool okvm_pic_pending(struct okvm_vcpu *vcpu, bool ack, int *vector)
+/*
+ * Take the ExtINT if one waits: a PIC INTA under irqchip->lock, or (split)
+ * KVM_INTERRUPT's vector.  True with *@vector set.
+ */
+static bool okvm_extint_ack(struct okvm_vcpu *vcpu, int *vector)
 {
 	struct okvm_irqchip *chip = vcpu->vm->arch.irqchip;
 	unsigned long flags;
 	bool out;
 
-	/* Unlocked first, as in okvm_irqchip_quiet(). */
-	if (!okvm_lapic_accepts_extint(vcpu) || !okvm_extint_waiting(vcpu))
+	if (!okvm_extint_pending(vcpu))
 		return false;
-	if (chip->split)
-		return okvm_user_extint(vcpu, ack, vector);
+	if (chip->split) {
+		*vector = vcpu->arch.pending_extint;
+		vcpu->arch.pending_extint = -1;
+		return true;
+	}
 	spin_lock_irqsave(&chip->lock, flags);
 	out = x86_pic_output(&chip->pic);
-	if (out && ack)
+	if (out)
 		*vector = x86_pic_intack(&chip->pic);
 	okvm_irqchip_unlock(chip, flags);
 	return out;
@@ -482,7 +481,7 @@ bool okvm_irqchip_has_interrupt(struct okvm_vcpu *vcpu)
 	if (!apic || okvm_irqchip_quiet(vcpu))
 		return false;
 	return x86_lapic_pending_vector(&apic->dev) >= 0 ||
-	       okvm_pic_pending(vcpu, false, NULL);
+	       okvm_extint_pending(vcpu);
 }
 
 /*
@@ -495,7 +494,7 @@ int okvm_irqchip_ack_interrupt(struct okvm_vcpu *vcpu)
 	unsigned long flags;
 	int v;
 
-	if (okvm_pic_pending(vcpu, true, &v))
+	if (okvm_extint_ack(vcpu, &v))
 		return v;
 	flags = okvm_lapic_lock(apic);
 	v = x86_lapic_pending_vector(&apic->dev);
