@@ -214,7 +214,7 @@ static int okvm_emu_mmio(struct okvm_vcpu *vcpu, struct x86_emu *emu,
 		return X86_EMU_OK;
 	}
 	if (m->next_read < m->nr_reads) {
-		typeof(m->reads[0]) *r = &m->reads[m->next_read];
+		struct okvm_mmio_read *r = &m->reads[m->next_read];
 
 		if (r->gpa == gpa && r->len == n) {
 			memcpy(buf, r->data, n);

@@ -343,7 +343,7 @@ int okvm_emulate_mmio(struct okvm_vcpu *vcpu)
 int okvm_complete_mmio(struct okvm_vcpu *vcpu)
 {
 	struct okvm_mmio *m = &vcpu->arch.mmio;
-	typeof(m->reads[0]) *r;
+	struct okvm_mmio_read *r;
 
 	/* okvm_emu_mmio() asks for a read only while one is free. */
 	if (WARN_ON_ONCE(m->nr_reads >= OKVM_MMIO_READS))

@@ -149,6 +149,13 @@ struct okvm_pio {
 
 #define OKVM_MMIO_READS	4
 
+/* A read userspace answered (KVM_EXIT_MMIO, then KVM_RUN with the data). */
+struct okvm_mmio_read {
+	u64 gpa;
+	u32 len;
+	u8 data[8];
+};
+
 struct okvm_mmio {
 	u64 gpa;		/* the access of the exit to userspace */
 	u32 len;
@@ -166,11 +173,7 @@ struct okvm_mmio {
 	 */
 	u8 nr_reads;
 	u8 next_read;
-	struct {
-		u64 gpa;
-		u32 len;
-		u8 data[8];
-	} reads[OKVM_MMIO_READS];
+	struct okvm_mmio_read reads[OKVM_MMIO_READS];
 };
 
 struct okvm_event {
