@@ -225,24 +225,40 @@ static void *vcpu_to_done(void *arg)
 	return NULL;
 }
 
+/* A two-thread row: this thread moves to CPU 0, @vcpu runs on CPU 1. */
+struct two_threads {
+	cpu_set_t saved;	/* this thread's CPUs before */
+	pthread_t thr;
+};
+
+static void two_threads_start(struct two_threads *tt, struct kvm_vcpu *vcpu)
+{
+	TEST_ASSERT_OK(sched_getaffinity(0, sizeof(tt->saved), &tt->saved));
+	pin_to(0);
+	TEST_ASSERT_EQ(pthread_create(&tt->thr, NULL, vcpu_to_done, vcpu), 0);
+}
+
+/* The vCPU reached DONE; this thread gets its CPUs back. */
+static void two_threads_end(struct two_threads *tt)
+{
+	pthread_join(tt->thr, NULL);
+	sched_setaffinity(0, sizeof(tt->saved), &tt->saved);
+}
+
 static void bench_ipi(unsigned long scale)
 {
 	struct kvm_vm *vm = irq_vm();
 	struct kvm_vcpu *src = irq_vcpu(vm, 0, LOAD_GUEST(vm, g_ipi_source));
 	struct kvm_vcpu *dst = irq_vcpu(vm, 1, LOAD_GUEST(vm, g_ipi_target));
+	struct two_threads tt;
 	struct kvm_regs regs;
-	cpu_set_t cpus;
-	pthread_t thr;
 
 	vcpu_get_regs(dst, &regs);
 	regs.rsp = LONG_STACK_TOP - 0x8000;	/* its own stack */
 	vcpu_set_regs(dst, &regs);
-	TEST_ASSERT_OK(sched_getaffinity(0, sizeof(cpus), &cpus));
-	pin_to(0);
-	TEST_ASSERT_EQ(pthread_create(&thr, NULL, vcpu_to_done, dst), 0);
+	two_threads_start(&tt, dst);
 	irq_run("ipi", src, 2000 * scale);
-	pthread_join(thr, NULL);
-	sched_setaffinity(0, sizeof(cpus), &cpus);
+	two_threads_end(&tt);
 	vcpu_free(src);
 	vcpu_free(dst);
 	vm_destroy(vm);
@@ -354,14 +370,11 @@ static void bench_irqfd(unsigned long scale)
 	int efd = TEST_ASSERT_OK(eventfd(0, EFD_NONBLOCK));
 	int ack = TEST_ASSERT_OK(eventfd(0, 0));
 	uint64_t i, v, n = 2000 * scale;
-	cpu_set_t cpus;
-	pthread_t thr;
+	struct two_threads tt;
 	double t;
 
 	irqfd_setup(vm, efd, ack);
-	TEST_ASSERT_OK(sched_getaffinity(0, sizeof(cpus), &cpus));
-	pin_to(0);
-	TEST_ASSERT_EQ(pthread_create(&thr, NULL, vcpu_to_done, vcpu), 0);
+	two_threads_start(&tt, vcpu);
 	while (!*guest_u64(vm, READY_GPA))
 		;
 	t = test_now();
@@ -372,8 +385,7 @@ static void bench_irqfd(unsigned long scale)
 	t = test_now() - t;
 	TEST_ASSERT_EQ(*guest_u64(vm, COUNT_GPA), n);
 	TEST_ASSERT(ioctl(vm->fd, KVM_SIGNAL_MSI, &done) == 1, "SIGNAL_MSI");
-	pthread_join(thr, NULL);
-	sched_setaffinity(0, sizeof(cpus), &cpus);
+	two_threads_end(&tt);
 	bench_report("irqfd", t * 1e9 / n);
 	close(efd);
 	close(ack);
