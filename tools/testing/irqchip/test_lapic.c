@@ -479,6 +479,53 @@ static void test_nesting(void)
 	CHECK(!tmr(&l, 0x70), "TMR cleared by edge");
 }
 
+/* A lent vector: the guest may hold it already, so it may come again. */
+static void test_lend(void)
+{
+	struct x86_lapic l;
+	struct fake f;
+
+	mk(&l, &f, 0);
+	enable(&l);
+	accept_vec(&l, 0x50, false);
+	x86_lapic_lend(&l, 0x50);
+	CHECK_EQ(accept_vec(&l, 0x50, false), X86_LAPIC_ACCEPTED,
+		 "again while lent: a new one");
+	CHECK_EQ(accept_vec(&l, 0x51, false), X86_LAPIC_ACCEPTED, "0x51");
+	CHECK_EQ(accept_vec(&l, 0x51, false), X86_LAPIC_COALESCED,
+		 "another vector merges as ever");
+	CHECK(irr(&l, 0x50) && !isr(&l, 0x50), "still in IRR while lent");
+	x86_lapic_lend_end(&l, true);
+	CHECK(isr(&l, 0x50), "taken: in service");
+	CHECK(irr(&l, 0x50), "taken: the second waits in IRR");
+	CHECK_EQ(accept_vec(&l, 0x50, false), X86_LAPIC_COALESCED,
+		 "no longer lent: merges");
+	x86_lapic_lend_end(&l, true);
+	CHECK(irr(&l, 0x50), "ended twice: nothing more");
+
+	/* Not taken: both are one interrupt, as without lending. */
+	mk(&l, &f, 0);
+	enable(&l);
+	accept_vec(&l, 0x60, false);
+	x86_lapic_lend(&l, 0x60);
+	accept_vec(&l, 0x60, false);
+	x86_lapic_lend_end(&l, false);
+	CHECK(irr(&l, 0x60) && !isr(&l, 0x60), "not taken: one in IRR");
+	x86_lapic_ack(&l, 0x60);
+	CHECK(!irr(&l, 0x60), "only one");
+
+	/* Taken alone: IRR -> ISR; the second's trigger mode is kept. */
+	accept_vec(&l, 0x70, false);
+	x86_lapic_lend(&l, 0x70);
+	x86_lapic_lend_end(&l, true);
+	CHECK(isr(&l, 0x70) && !irr(&l, 0x70), "taken alone");
+	accept_vec(&l, 0x72, false);
+	x86_lapic_lend(&l, 0x72);
+	accept_vec(&l, 0x72, true);
+	x86_lapic_lend_end(&l, true);
+	CHECK(irr(&l, 0x72) && tmr(&l, 0x72), "second is level");
+}
+
 static void test_accept(void)
 {
 	struct x86_lapic l;
@@ -1311,6 +1358,7 @@ void run_lapic_tests(void)
 	test_msr();
 	test_ppr();
 	test_nesting();
+	test_lend();
 	test_accept();
 	test_init_sipi();
 	test_icr();

@@ -221,10 +221,19 @@ void x86_lapic_eoi(struct x86_lapic *l)
 
 /* ---- errors and local interrupts ---- */
 
-/* Set a fixed vector in IRR (no checks); returns true if already set. */
+/*
+ * Set a fixed vector in IRR (no checks); returns true if already set.  A
+ * lent vector's second coming is new: the first may be in the guest.
+ */
 static bool set_irr(struct x86_lapic *l, u8 vec, bool level)
 {
 	bool was = vec_test(l, LAPIC_IRR, vec);
+
+	if (was && l->lent && vec == l->lent_vector) {
+		l->lent_again = true;
+		l->lent_again_level = level;
+		return false;
+	}
 
 	vec_set(l, LAPIC_IRR, vec);
 	if (level)
@@ -232,6 +241,26 @@ static bool set_irr(struct x86_lapic *l, u8 vec, bool level)
 	else
 		vec_clear(l, LAPIC_TMR, vec);
 	return was;
+}
+
+void x86_lapic_lend(struct x86_lapic *l, u8 vector)
+{
+	l->lent = true;
+	l->lent_vector = vector;
+	l->lent_again = false;
+}
+
+/* Taken: IRR -> ISR, then the one kept aside into IRR; else they merge. */
+void x86_lapic_lend_end(struct x86_lapic *l, bool taken)
+{
+	if (!l->lent)
+		return;
+	l->lent = false;
+	if (!taken)
+		return;
+	x86_lapic_ack(l, l->lent_vector);
+	if (l->lent_again)
+		set_irr(l, l->lent_vector, l->lent_again_level);
 }
 
 /* Record an error; raise the LVT error interrupt if it is usable. */

@@ -118,6 +118,12 @@ struct x86_lapic {
 	bool sipi_pending;		/* SIPI accepted, not yet taken */
 	u8 sipi_vector;
 
+	/* x86_lapic_lend(): the CPU may have taken @lent_vector already. */
+	bool lent;
+	u8 lent_vector;
+	bool lent_again;		/* ...and it came again meanwhile */
+	bool lent_again_level;
+
 	const struct x86_lapic_ops *ops;
 	void *opaque;
 };
@@ -181,6 +187,14 @@ int x86_lapic_accept(struct x86_lapic *l, const struct x86_apic_msg *m);
 int x86_lapic_pending_vector(const struct x86_lapic *l);
 /* The CPU took vector: IRR -> ISR (no-op if its IRR bit is clear). */
 void x86_lapic_ack(struct x86_lapic *l, u8 vector);
+/*
+ * The host lets the CPU deliver @vector (in IRR) by itself and learns
+ * later whether it did: until x86_lapic_lend_end(@taken), the vector
+ * stays in IRR and an interrupt arriving at it again is kept aside (it
+ * must not merge with one the guest may be running already).
+ */
+void x86_lapic_lend(struct x86_lapic *l, u8 vector);
+void x86_lapic_lend_end(struct x86_lapic *l, bool taken);
 /* An EOI: retire the highest ISR vector and report it through eoi(). */
 void x86_lapic_eoi(struct x86_lapic *l);
 
