@@ -13,6 +13,7 @@
 #include "kvm_core.h"
 #include "vendor.h"
 #include "emulate.h"
+#include "irqchip.h"
 
 #define OKVM_CR0_PAGING_BITS	(X86_CR0_PG | X86_CR0_PE | X86_CR0_WP)
 #define OKVM_CR4_PAGING_BITS	(X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PGE | \
@@ -68,12 +69,26 @@ int okvm_set_cr4(struct okvm_vcpu *vcpu, u64 val)
 	return 0;
 }
 
+/*
+ * MOV to CR8, the TPR's priority class: intercepted only while the CPU
+ * holds a virtual interrupt for the guest (events.c, okvm_arm_virq()).
+ */
+static int okvm_set_cr8(struct okvm_vcpu *vcpu, u64 val)
+{
+	if (val & ~0xfULL)
+		return 1;
+	okvm_vendor->set_tpr(vcpu, val);
+	okvm_lapic_tpr_from_vendor(vcpu);
+	return 0;
+}
+
 static int okvm_write_cr(struct okvm_vcpu *vcpu, int cr, u64 val)
 {
 	switch (cr) {
 	case 0: return okvm_set_cr0(vcpu, val);
 	case 3: return okvm_set_cr3(vcpu, val);
 	case 4: return okvm_set_cr4(vcpu, val);
+	case 8: return okvm_set_cr8(vcpu, val);
 	default: return 1;
 	}
 }

@@ -11,7 +11,10 @@
  * being delivered, a new NMI when NMIs are not blocked, a new interrupt when
  * the guest is interruptible.  An event the exit cut off goes back to its
  * slot as "injected" and is delivered again, so an interrupt whose ISR bit
- * the LAPIC already set is never lost.
+ * the LAPIC already set is never lost.  An interrupt that only waits for
+ * the guest to set IF may instead be left to the CPU (a virtual
+ * interrupt, SVM's V_IRQ): no window exit, and the LAPIC moves it from
+ * IRR to ISR at the next exit if the guest took it.
  */
 #include <linux/kvm.h>
 #include <linux/sched/signal.h>
@@ -229,12 +232,51 @@ static bool okvm_inject_irq(struct okvm_vcpu *vcpu, bool *want_window)
 }
 
 /*
+ * An interrupt from the LAPIC waits while the guest has IF clear: rather
+ * than exit at the window to inject it, let the CPU deliver it when the
+ * guest sets IF (the vendor's set_virq), lent by the LAPIC until the
+ * exit tells whether the guest took it (okvm_settle_virq()).  Only with IF clear: with IF set the guest
+ * is in a shadow, which QEMU drops on VMRUN (above).  Not while the VMM
+ * single-steps: each step keeps its exit.  True if armed.
+ */
+static bool okvm_arm_virq(struct okvm_vcpu *vcpu)
+{
+	struct okvm_vcpu_arch *a = &vcpu->arch;
+	int vector;
+
+	if (!okvm_vendor->set_virq || (a->rflags & X86_EFLAGS_IF) ||
+	    okvm_single_stepping(vcpu))
+		return false;
+	vector = okvm_lapic_virq_vector(vcpu);
+	if (vector < 0 || !okvm_vendor->set_virq(vcpu, vector))
+		return false;
+	okvm_lapic_lend(vcpu, vector);
+	a->virq.armed = true;
+	a->virq.vector = vector;
+	return true;
+}
+
+/* After the exit: the guest took the armed vector, or it still waits. */
+static void okvm_settle_virq(struct okvm_vcpu *vcpu)
+{
+	struct okvm_vcpu_arch *a = &vcpu->arch;
+	bool taken = okvm_vendor->virq_taken(vcpu);
+
+	a->virq.armed = false;
+	okvm_lapic_lend_end(vcpu, taken);
+	if (!taken)
+		return;
+	okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_IRQ_INJECTIONS);
+	trace_kvm_inj_virq(a->virq.vector, false, false);
+}
+
+/*
  * Choose the event of the next entry and ask for the windows still needed.
  * vcpu->mutex held, preemption on.
  */
 void okvm_inject_events(struct okvm_vcpu *vcpu)
 {
-	bool window = false, injected;
+	bool window = false, irq_window = false, injected;
 
 	okvm_collect_nmis(vcpu);
 	vcpu->arch.event.pending = false;
@@ -247,7 +289,7 @@ void okvm_inject_events(struct okvm_vcpu *vcpu)
 	}
 	injected = okvm_inject_owed(vcpu) || okvm_inject_nmi(vcpu);
 	if (!injected)
-		injected = okvm_inject_irq(vcpu, &window);
+		injected = okvm_inject_irq(vcpu, &irq_window);
 	else if (okvm_irqchip_in_kernel(vcpu->vm) &&
 		 okvm_irqchip_has_interrupt(vcpu))
 		window = true;	/* the next one follows as soon as it can */
@@ -257,7 +299,8 @@ void okvm_inject_events(struct okvm_vcpu *vcpu)
 		window = true;
 	if (okvm_user_wants_window(vcpu) && okvm_accepts_user_irq(vcpu))
 		window = true;
-	okvm_vendor->set_irq_window(vcpu, window);
+	if (window || !irq_window || !okvm_arm_virq(vcpu))
+		okvm_vendor->set_irq_window(vcpu, window || irq_window);
 	if (okvm_irqchip_in_kernel(vcpu->vm))
 		okvm_vendor->update_cr8_intercept(vcpu,
 					okvm_lapic_blocked_priority(vcpu));
@@ -268,6 +311,11 @@ void okvm_cancel_injection(struct okvm_vcpu *vcpu)
 {
 	vcpu->arch.event.pending = false;
 	vcpu->arch.injecting = 0;
+	if (vcpu->arch.virq.armed) {
+		vcpu->arch.virq.armed = false;
+		okvm_vendor->virq_taken(vcpu);	/* not entered: not taken */
+		okvm_lapic_lend_end(vcpu, false);
+	}
 }
 
 /*
@@ -280,6 +328,9 @@ void __okvm_complete_injection(struct okvm_vcpu *vcpu)
 	struct okvm_vcpu_arch *a = &vcpu->arch;
 	struct okvm_event *ev = &a->event;
 
+	/* First: an interrupt the exit cut off may be the one it took. */
+	if (a->virq.armed)
+		okvm_settle_virq(vcpu);
 	switch (a->injecting) {
 	case OKVM_EVENT_EXCEPTION + 1:
 		a->exception.pending = false;

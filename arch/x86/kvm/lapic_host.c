@@ -505,6 +505,47 @@ int okvm_irqchip_ack_interrupt(struct okvm_vcpu *vcpu)
 }
 
 /*
+ * The vector the CPU may deliver by itself once the guest sets IF
+ * (events.c, okvm_arm_virq()), or -1.  Not while an ExtINT waits: the
+ * PIC is acked when the guest takes its vector, which a virtual interrupt
+ * would only tell after the fact.  Unlocked, as above.
+ */
+int okvm_lapic_virq_vector(struct okvm_vcpu *vcpu)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+
+	lockdep_assert_held(&vcpu->mutex);
+	if (!apic || okvm_extint_pending(vcpu))
+		return -1;
+	return x86_lapic_pending_vector(&apic->dev);
+}
+
+/*
+ * The CPU holds @vector for the guest until the next exit, which tells
+ * whether it was taken (x86_lapic_lend()): under the lock, so that a
+ * sender on another CPU finds the vector lent.
+ */
+void okvm_lapic_lend(struct okvm_vcpu *vcpu, u8 vector)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	unsigned long flags;
+
+	flags = okvm_lapic_lock(apic);
+	x86_lapic_lend(&apic->dev, vector);
+	okvm_lapic_unlock(apic, flags);
+}
+
+void okvm_lapic_lend_end(struct okvm_vcpu *vcpu, bool taken)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	unsigned long flags;
+
+	flags = okvm_lapic_lock(apic);
+	x86_lapic_lend_end(&apic->dev, taken);
+	okvm_lapic_unlock(apic, flags);
+}
+
+/*
  * PV EOI (pv_eoi.c): would the guest's next EOI do nothing but retire the
  * vector in service?  Yes when one is in service, nothing waits in IRR
  * (an EOI would have to deliver it) and no one hears of its EOI.

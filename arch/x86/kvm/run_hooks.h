@@ -144,7 +144,8 @@ void __okvm_complete_injection(struct okvm_vcpu *vcpu);
 /* After an exit: settle the event the entry injected, if any. */
 static inline void okvm_complete_injection(struct okvm_vcpu *vcpu)
 {
-	if (vcpu->arch.injecting || vcpu->arch.event.pending)
+	if (vcpu->arch.injecting || vcpu->arch.event.pending ||
+	    vcpu->arch.virq.armed)
 		__okvm_complete_injection(vcpu);
 }
 

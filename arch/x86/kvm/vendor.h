@@ -79,6 +79,13 @@ struct okvm_x86_ops {
 	/* Exit (OKVM_X_IRQ_WINDOW) as soon as the guest can take an
 	 * interrupt; on=false cancels. */
 	void (*set_irq_window)(struct okvm_vcpu *vcpu, bool on);
+	/* Instead of the window: the CPU delivers @vector itself once the
+	 * guest sets IF, no exit; CR8 writes exit meanwhile.  False if it
+	 * cannot for this vector; NULL if never (VMX without APICv). */
+	bool (*set_virq)(struct okvm_vcpu *vcpu, u8 vector);
+	/* After the exit (or an entry called off): cancel set_virq(); true
+	 * if the guest took the vector. */
+	bool (*virq_taken)(struct okvm_vcpu *vcpu);
 	/* NMIs blocked: exit (OKVM_X_IRET) at the guest's next IRET. */
 	void (*set_nmi_mask)(struct okvm_vcpu *vcpu, bool masked);
 	/* The guest would take an external interrupt now: RFLAGS.IF, no
@@ -89,8 +96,9 @@ struct okvm_x86_ops {
 	bool (*nmi_allowed)(struct okvm_vcpu *vcpu);
 	/* Intercept #DB (OKVM_X_DB) from the next entry on, or stop. */
 	void (*set_db_intercept)(struct okvm_vcpu *vcpu, bool on);
-	/* In-kernel LAPIC: exit when the guest lowers CR8 below @prio (1-15,
-	 * the class of an interrupt only the TPR holds back); 0 cancels. */
+	/* In-kernel LAPIC, after set_irq_window()/set_virq(): exit when the
+	 * guest lowers CR8 below @prio (1-15, the class of an interrupt only
+	 * the TPR holds back; SVM: at any CR8 write); 0: no need. */
 	void (*update_cr8_intercept)(struct okvm_vcpu *vcpu, int prio);
 
 	/* --- Run ------------------------------------------------------ */

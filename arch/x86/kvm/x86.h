@@ -295,6 +295,10 @@ struct okvm_vcpu_arch {
 		u8 vector;
 	} interrupt;
 	struct {
+		bool armed;		/* the vendor delivers @vector itself */
+		u8 vector;		/* (set_virq), still in IRR */
+	} virq;
+	struct {
 		bool pending;
 		u8 vector;
 	} irq;				/* from KVM_INTERRUPT */

@@ -9,6 +9,21 @@
 
 #include "svm.h"
 
+/*
+ * EXITINTINFO's type.  Exceptions have vectors below 32: an "exception"
+ * above is an external interrupt, as QEMU labels a virtual interrupt
+ * (V_IRQ) whose delivery an exit cut off.
+ */
+u32 svm_cut_event_type(u32 info)
+{
+	u32 type = info & SVM_EXITINTINFO_TYPE_MASK;
+
+	if (type == SVM_EXITINTINFO_TYPE_EXEPT &&
+	    (info & SVM_EXITINTINFO_VEC_MASK) >= 32)
+		return SVM_EXITINTINFO_TYPE_INTR;
+	return type;
+}
+
 /* An event that was being delivered when the exit happened. */
 static void svm_save_cut_event(struct okvm_vcpu *vcpu, u32 info, u32 err)
 {
@@ -17,7 +32,7 @@ static void svm_save_cut_event(struct okvm_vcpu *vcpu, u32 info, u32 err)
 
 	if (!(info & SVM_EXITINTINFO_VALID))
 		return;
-	switch (info & SVM_EXITINTINFO_TYPE_MASK) {
+	switch (svm_cut_event_type(info)) {
 	case SVM_EXITINTINFO_TYPE_EXEPT:
 		/* INT3/INTO restart from their instruction. */
 		if (vector == X86_TRAP_BP || vector == X86_TRAP_OF)

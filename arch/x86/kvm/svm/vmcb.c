@@ -385,6 +385,10 @@ void svm_set_interrupt_shadow(struct okvm_vcpu *vcpu, bool shadow)
  * A virtual interrupt (V_IRQ) of top priority, ignoring the TPR, is taken
  * by the guest as soon as it is interruptible; intercepting VINTR turns
  * that moment into an exit without anything being delivered.
+ *
+ * While V_IRQ is set, CR8 writes exit: QEMU's SVM (the bench's CPU)
+ * re-evaluates V_IRQ inside a guest's CR8 write without its global lock
+ * and aborts, killing the machine.
  */
 void svm_set_irq_window(struct okvm_vcpu *vcpu, bool on)
 {
@@ -397,9 +401,57 @@ void svm_set_irq_window(struct okvm_vcpu *vcpu, bool on)
 			      (0xf << V_INTR_PRIO_SHIFT);
 		c->int_vector = 0;
 		svm_set_intercept(vmcb, INTERCEPT_VINTR);
+		svm_set_intercept(vmcb, INTERCEPT_CR8_WRITE);
 	} else {
 		svm_clr_intercept(vmcb, INTERCEPT_VINTR);
+		svm_clr_intercept(vmcb, INTERCEPT_CR8_WRITE);
 	}
+}
+
+/*
+ * The same virtual interrupt without the VINTR intercept, carrying
+ * @vector: the guest takes it through its IDT as soon as it sets IF,
+ * with no exit.  CR8 writes exit while it waits (as above), so the TPR
+ * it was chosen under holds, and it may ignore V_TPR: a CPU comparing
+ * them would drop V_IRQ at a CR8 write raising V_TPR (QEMU's does),
+ * and an interrupt still waiting would look taken.  Not below vector 32:
+ * cut off, QEMU reports its delivery as an exception (svm_cut_event_type()).
+ */
+bool svm_set_virq(struct okvm_vcpu *vcpu, u8 vector)
+{
+	struct vmcb *vmcb = to_vmcb(vcpu);
+	struct vmcb_control_area *c = &vmcb->control;
+
+	if (vector < 32)
+		return false;
+	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+	c->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
+		      ((vector >> 4) << V_INTR_PRIO_SHIFT);
+	c->int_vector = vector;
+	svm_clr_intercept(vmcb, INTERCEPT_VINTR);
+	svm_set_intercept(vmcb, INTERCEPT_CR8_WRITE);
+	return true;
+}
+
+/*
+ * The CPU clears V_IRQ when the guest takes the virtual interrupt; an
+ * exit that cut its delivery off may leave V_IRQ set (QEMU's does) but
+ * reports it in EXITINTINFO, where only it can be: nothing else was
+ * injected with it.
+ */
+bool svm_virq_taken(struct okvm_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_vmcb(vcpu);
+	struct vmcb_control_area *c = &vmcb->control;
+	u32 cut = c->exit_int_info;
+	bool taken = !(c->int_ctl & V_IRQ_MASK) ||
+		     ((cut & SVM_EXITINTINFO_VALID) &&
+		      svm_cut_event_type(cut) == SVM_EXITINTINFO_TYPE_INTR &&
+		      (cut & SVM_EXITINTINFO_VEC_MASK) == c->int_vector);
+
+	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+	svm_clr_intercept(vmcb, INTERCEPT_CR8_WRITE);
+	return taken;
 }
 
 void svm_set_nmi_mask(struct okvm_vcpu *vcpu, bool masked)
@@ -423,20 +475,12 @@ bool svm_nmi_allowed(struct okvm_vcpu *vcpu)
 }
 
 /*
- * Without a TPR threshold, a virtual interrupt of priority @prio (not
- * ignoring V_TPR) is taken exactly when the guest's CR8 drops below it
- * and it is interruptible: the VINTR intercept turns that into an exit.
- * An interrupt window already asked for (V_IGN_TPR) covers it too.
+ * SVM has no TPR threshold: every CR8 write exits while an interrupt of
+ * class @prio waits for the TPR to drop (set_irq_window() or set_virq(),
+ * called first each entry, cleared the intercept or need it themselves).
  */
 void svm_update_cr8_intercept(struct okvm_vcpu *vcpu, int prio)
 {
-	struct vmcb *vmcb = to_vmcb(vcpu);
-	struct vmcb_control_area *c = &vmcb->control;
-
-	if (!prio || (c->int_ctl & V_IRQ_MASK))
-		return;
-	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
-	c->int_ctl |= V_IRQ_MASK | ((prio & 0xf) << V_INTR_PRIO_SHIFT);
-	c->int_vector = 0;
-	svm_set_intercept(vmcb, INTERCEPT_VINTR);
+	if (prio)
+		svm_set_intercept(to_vmcb(vcpu), INTERCEPT_CR8_WRITE);
 }

@@ -36,6 +36,14 @@
  *                 is clear (that EOI must exit to deliver it); the VMM
  *                 saving and writing back the MSR in a handler, before
  *                 the guest looks at the word, leaves no vector in ISR
+ *   if_clear      an MSI sent while the guest runs with IF clear waits
+ *                 for its STI, then its handler finds it in ISR; one sent
+ *                 with IF clear waits while the guest raises its TPR
+ *                 above it, after STI too, and comes when the TPR drops;
+ *                 the same with CR8 raised before the MSI
+ *   if_clear_again the handler of an MSI that waited for STI spins
+ *                 (no exit) while the VMM sends the same vector again:
+ *                 it comes once more after the EOI, not lost
  *   hostile       a guest writes garbage to every LAPIC register and the
  *                 IOAPIC 4000 times and leaves a periodic timer at count
  *                 1 armed; the VMM loads a garbage LAPIC page; the VM is
@@ -764,6 +772,165 @@ static void test_pv_eoi(void)
 	vm_destroy(vm);
 }
 
+/* In the data page: the count, what each STI had seen, ISR per handler. */
+#define IFC_COUNT	(DATA_GPA + 0x200)
+#define IFC_SEEN	(DATA_GPA + 0x208)
+#define IFC_ISR		(DATA_GPA + 0x240)
+
+/* Record ISR 0x40-0x5f, count, EOI. */
+GUEST_CODE(guest_ifc_handler, 64,
+	"\tpush %rax\n\tpush %rbx\n"
+	"\tmov " STR(IFC_COUNT) ", %rbx\n"
+	"\tmov 0x120(%rdi), %eax\n"
+	"\tmov %eax, " STR(IFC_ISR) "(,%rbx,4)\n"
+	"\tincq " STR(IFC_COUNT) "\n"
+	"\tmovl $0, 0xb0(%rdi)\n"
+	"\tpop %rbx\n\tpop %rax\n\tiretq\n");
+
+#define IFC_SPIN(n)							\
+	"\tmov $2000, %ecx\n"						\
+	#n ":\tdec %ecx\n\tjnz " #n "b\n"
+
+#define IFC_NOTE(slot)							\
+	"\tmov " STR(IFC_COUNT) ", %rax\n"				\
+	"\tmov %rax, " STR(IFC_SEEN) " + 8 * " #slot "\n"
+
+/*
+ * Sync 1 with IF clear (the VMM sends 0x51), spin, note, STI, note.
+ * Sync 2 with IF clear (0x52), TPR = 0x60, STI, spin, note, TPR = 0, note.
+ * CR8 = 6, sync 3 with IF clear (0x53), STI, spin, note, CR8 = 0, note.
+ * (A CR8 write while the window's V_IRQ is set aborts QEMU's SVM: the
+ * guest writes CR8 only when no interrupt waits, or when one waits for
+ * the TPR, whose CR8 writes KVM intercepts.)
+ */
+GUEST_CODE(guest_if_clear, 64,
+	G_APIC_ON
+	"\tcli\n"
+	G_SYNC(1)
+	IFC_SPIN(1)
+	IFC_NOTE(0)
+	"\tsti\n\tnop\n\tnop\n"
+	IFC_NOTE(1)
+	"\tcli\n"
+	G_SYNC(2)
+	"\tmovl $0x60, 0x80(%rdi)\n"
+	"\tsti\n"
+	IFC_SPIN(2)
+	IFC_NOTE(2)
+	"\tmovl $0, 0x80(%rdi)\n"
+	"\tnop\n\tnop\n"
+	IFC_NOTE(3)
+	"\tcli\n"
+	"\tmov $6, %eax\n\tmov %rax, %cr8\n"
+	G_SYNC(3)
+	"\tsti\n"
+	IFC_SPIN(3)
+	IFC_NOTE(4)
+	"\txor %eax, %eax\n\tmov %rax, %cr8\n"
+	"\tnop\n\tnop\n"
+	IFC_NOTE(5)
+	G_DONE);
+
+static void test_if_clear(void)
+{
+	struct kvm_vm *vm = irq_vm();
+	struct kvm_vcpu *vcpu = long_vcpu(vm, 0, LOAD_GUEST(vm, guest_if_clear));
+	struct kvm_msi msi = { .address_lo = APIC_GPA, .data = 0x51 };
+	uint64_t *seen = gpa2hva(vm, IFC_SEEN);
+	uint32_t *isr = gpa2hva(vm, IFC_ISR);
+	struct kvm_lapic_state s;
+
+	vm_set_idt_gate(vm, 0x51, LOAD_GUEST(vm, guest_ifc_handler));
+	vm_set_idt_gate(vm, 0x52, LOAD_GUEST(vm, guest_ifc_handler));
+	vm_set_idt_gate(vm, 0x53, LOAD_GUEST(vm, guest_ifc_handler));
+	vcpu_expect_sync(vcpu, 1);
+	TEST_ASSERT_EQ(ioctl(vm->fd, KVM_SIGNAL_MSI, &msi), 1);
+	vcpu_expect_sync(vcpu, 2);
+	TEST_ASSERT_EQ(seen[0], 0);	/* not with IF clear */
+	TEST_ASSERT_EQ(seen[1], 1);	/* right after STI */
+	TEST_ASSERT_EQ(isr[0], 1u << (0x51 - 0x40));
+	msi.data = 0x52;
+	TEST_ASSERT_EQ(ioctl(vm->fd, KVM_SIGNAL_MSI, &msi), 1);
+	vcpu_expect_sync(vcpu, 3);
+	TEST_ASSERT_EQ(seen[2], 1);	/* TPR 0x60 held 0x52 back */
+	TEST_ASSERT_EQ(seen[3], 2);	/* TPR 0 let it in */
+	TEST_ASSERT_EQ(isr[1], 1u << (0x52 - 0x40));
+	msi.data = 0x53;
+	TEST_ASSERT_EQ(ioctl(vm->fd, KVM_SIGNAL_MSI, &msi), 1);
+	vcpu_expect_done(vcpu);
+	TEST_ASSERT_EQ(seen[4], 2);	/* CR8 6 held 0x53 back */
+	TEST_ASSERT_EQ(seen[5], 3);	/* CR8 0 let it in */
+	TEST_ASSERT_EQ(isr[2], 1u << (0x53 - 0x40));
+	TEST_ASSERT_OK(ioctl(vcpu->fd, KVM_GET_LAPIC, &s));
+	TEST_ASSERT_EQ(apic_reg(&s, 0x120), 0);		/* ISR */
+	TEST_ASSERT_EQ(apic_reg(&s, 0x220), 0);		/* IRR */
+	TEST_ASSERT_EQ(apic_reg(&s, 0x80), 0);		/* TPR */
+	vcpu_free(vcpu);
+	vm_destroy(vm);
+}
+
+#define IFA_IN		(DATA_GPA + 0x280)
+#define IFA_GO		(DATA_GPA + 0x288)
+
+/* Count, say so, wait for the VMM's go, EOI. */
+GUEST_CODE(guest_ifa_handler, 64,
+	"\tincq " STR(IFC_COUNT) "\n"
+	"\tmovq $1, " STR(IFA_IN) "\n"
+	"1:\tcmpq $0, " STR(IFA_GO) "\n\tje 1b\n"
+	"\tmovl $0, 0xb0(%rdi)\n"
+	"\tiretq\n");
+
+/*
+ * INT 0x51 first, so that the IDT, the handler and the stack are mapped
+ * and taking the MSI later needs no exit.  Sync 1 with IF clear (the VMM
+ * sends 0x51 and clears go), STI, wait for the third count, sync 2.
+ */
+GUEST_CODE(guest_if_clear_again, 64,
+	G_APIC_ON
+	"\tint $0x51\n"
+	"\tcli\n"
+	G_SYNC(1)
+	"\tsti\n"
+	"\tmov $2000000, %ecx\n"
+	"1:\tcmpq $3, " STR(IFC_COUNT) "\n\tje 2f\n"
+	"\tdec %ecx\n\tjnz 1b\n"
+	"2:\tcli\n"
+	G_SYNC(2)
+	G_DONE);
+
+static void test_if_clear_again(void)
+{
+	struct kvm_vm *vm = irq_vm();
+	struct runner r = { .vcpu = long_vcpu(vm, 0,
+				LOAD_GUEST(vm, guest_if_clear_again)) };
+	struct kvm_msi msi = { .address_lo = APIC_GPA, .data = 0x51 };
+	volatile uint64_t *in = gpa2hva(vm, IFA_IN);
+	uint64_t *count = gpa2hva(vm, IFC_COUNT), *go = gpa2hva(vm, IFA_GO);
+	double t0;
+	pthread_t t;
+
+	vm_set_idt_gate(vm, 0x51, LOAD_GUEST(vm, guest_ifa_handler));
+	*go = 1;
+	vcpu_expect_sync(r.vcpu, 1);
+	TEST_ASSERT_EQ(*count, 1);
+	*in = 0;
+	*go = 0;
+	TEST_ASSERT_EQ(ioctl(vm->fd, KVM_SIGNAL_MSI, &msi), 1);
+	TEST_ASSERT(!pthread_create(&t, NULL, run_ap, &r), "thread");
+	t0 = test_now();
+	while (!*in && test_now() - t0 < 10)
+		;
+	TEST_ASSERT(*in, "the handler never ran");
+	TEST_ASSERT_EQ(ioctl(vm->fd, KVM_SIGNAL_MSI, &msi), 1);
+	__atomic_store_n(go, 1, __ATOMIC_SEQ_CST);
+	pthread_join(t, NULL);
+	TEST_ASSERT_EQ(r.uc.cmd, UCALL_SYNC);
+	TEST_ASSERT_EQ(r.uc.arg0, 2);
+	TEST_ASSERT_EQ(*count, 3);	/* the second MSI was not lost */
+	vcpu_free(r.vcpu);
+	vm_destroy(vm);
+}
+
 int main(void)
 {
 	test_init("irqchip");
@@ -782,6 +949,8 @@ int main(void)
 	RUN_SUBTEST("ipi", test_ipi());
 	RUN_SUBTEST("init_sipi", test_init_sipi());
 	RUN_SUBTEST("pv_eoi", test_pv_eoi());
+	RUN_SUBTEST("if_clear", test_if_clear());
+	RUN_SUBTEST("if_clear_again", test_if_clear_again());
 	RUN_SUBTEST("hostile", test_hostile());
 	test_done();
 }
