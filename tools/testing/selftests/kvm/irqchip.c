@@ -43,7 +43,8 @@
  *                 the same with CR8 raised before the MSI
  *   if_clear_again the handler of an MSI that waited for STI spins
  *                 (no exit) while the VMM sends the same vector again:
- *                 it comes once more after the EOI, not lost
+ *                 it comes once more after the EOI, not lost (needs the
+ *                 host to run the VMM's thread beside the spinning vCPU)
  *   hostile       a guest writes garbage to every LAPIC register and the
  *                 IOAPIC 4000 times and leaves a periodic timer at count
  *                 1 armed; the VMM loads a garbage LAPIC page; the VM is
@@ -872,12 +873,20 @@ static void test_if_clear(void)
 #define IFA_IN		(DATA_GPA + 0x280)
 #define IFA_GO		(DATA_GPA + 0x288)
 
-/* Count, say so, wait for the VMM's go, EOI. */
+/*
+ * Count, say so, wait for the VMM's go (a bounded wait: a host that
+ * cannot run the VMM's thread meanwhile makes the test pass vacuously,
+ * not hang), EOI.
+ */
 GUEST_CODE(guest_ifa_handler, 64,
+	"\tpush %rcx\n"
 	"\tincq " STR(IFC_COUNT) "\n"
 	"\tmovq $1, " STR(IFA_IN) "\n"
-	"1:\tcmpq $0, " STR(IFA_GO) "\n\tje 1b\n"
-	"\tmovl $0, 0xb0(%rdi)\n"
+	"\tmov $100000000, %ecx\n"
+	"1:\tcmpq $0, " STR(IFA_GO) "\n\tjne 2f\n"
+	"\tdec %ecx\n\tjnz 1b\n"
+	"2:\tmovl $0, 0xb0(%rdi)\n"
+	"\tpop %rcx\n"
 	"\tiretq\n");
 
 /*
