@@ -77,8 +77,7 @@ static int okvm_set_cr8(struct okvm_vcpu *vcpu, u64 val)
 {
 	if (val & ~0xfULL)
 		return 1;
-	okvm_vendor->set_tpr(vcpu, val);
-	okvm_lapic_tpr_from_vendor(vcpu);
+	okvm_lapic_write_cr8(vcpu, val);
 	return 0;
 }
 

@@ -167,6 +167,7 @@ void okvm_lapic_set_sipi_vector(struct okvm_vcpu *vcpu, u8 vector);
 void okvm_lapic_init_reset(struct okvm_vcpu *vcpu);
 void okvm_lapic_tpr_to_vendor(struct okvm_vcpu *vcpu);
 void okvm_lapic_tpr_from_vendor(struct okvm_vcpu *vcpu);
+void okvm_lapic_write_cr8(struct okvm_vcpu *vcpu, u8 cr8);
 bool okvm_lapic_mmio(struct okvm_vcpu *vcpu, u64 gpa, void *buf, u32 len,
 		     bool write);
 int okvm_lapic_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data);

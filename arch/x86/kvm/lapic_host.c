@@ -508,14 +508,15 @@ int okvm_irqchip_ack_interrupt(struct okvm_vcpu *vcpu)
  * The vector the CPU may deliver by itself once the guest sets IF
  * (events.c, okvm_arm_virq()), or -1.  Not while an ExtINT waits: the
  * PIC is acked when the guest takes its vector, which a virtual interrupt
- * would only tell after the fact.  Unlocked, as above.
+ * would only tell after the fact.  Not with a VAPIC page either: the
+ * guest changes its TPR there without an exit.  Unlocked, as above.
  */
 int okvm_lapic_virq_vector(struct okvm_vcpu *vcpu)
 {
 	struct okvm_lapic *apic = vcpu->arch.lapic;
 
 	lockdep_assert_held(&vcpu->mutex);
-	if (!apic || okvm_extint_pending(vcpu))
+	if (!apic || apic->vapic_addr || okvm_extint_pending(vcpu))
 		return -1;
 	return x86_lapic_pending_vector(&apic->dev);
 }
@@ -612,6 +613,20 @@ void okvm_lapic_tpr_to_vendor(struct okvm_vcpu *vcpu)
 
 	if (apic)
 		okvm_vendor->set_tpr(vcpu, x86_lapic_get_tpr(&apic->dev) >> 4);
+}
+
+/* MOV to CR8 (cr.c): TPR = CR8 << 4, its low bits cleared. */
+void okvm_lapic_write_cr8(struct okvm_vcpu *vcpu, u8 cr8)
+{
+	struct okvm_lapic *apic = vcpu->arch.lapic;
+	unsigned long flags;
+
+	okvm_vendor->set_tpr(vcpu, cr8);
+	if (!apic)
+		return;
+	flags = okvm_lapic_lock(apic);
+	x86_lapic_set_tpr(&apic->dev, cr8 << 4);
+	okvm_lapic_unlock(apic, flags);
 }
 
 void okvm_lapic_tpr_from_vendor(struct okvm_vcpu *vcpu)

@@ -250,15 +250,17 @@ void x86_lapic_lend(struct x86_lapic *l, u8 vector)
 	l->lent_again = false;
 }
 
-/* Taken: IRR -> ISR, then the one kept aside into IRR; else they merge. */
+/*
+ * Taken: IRR -> ISR, then the one kept aside goes into IRR.  Not taken,
+ * the two merge, the later one's trigger mode in TMR, as without lending.
+ */
 void x86_lapic_lend_end(struct x86_lapic *l, bool taken)
 {
 	if (!l->lent)
 		return;
 	l->lent = false;
-	if (!taken)
-		return;
-	x86_lapic_ack(l, l->lent_vector);
+	if (taken)
+		x86_lapic_ack(l, l->lent_vector);
 	if (l->lent_again)
 		set_irr(l, l->lent_vector, l->lent_again_level);
 }

@@ -874,9 +874,9 @@ static void test_if_clear(void)
 #define IFA_GO		(DATA_GPA + 0x288)
 
 /*
- * Count, say so, wait for the VMM's go (a bounded wait: a host that
- * cannot run the VMM's thread meanwhile makes the test pass vacuously,
- * not hang), EOI.
+ * Count, say so, wait for the VMM's go, EOI.  The wait is bounded: on a
+ * host that cannot run the VMM's thread meanwhile, the second MSI comes
+ * after the EOI and the test passes without testing anything.
  */
 GUEST_CODE(guest_ifa_handler, 64,
 	"\tpush %rcx\n"
@@ -892,7 +892,8 @@ GUEST_CODE(guest_ifa_handler, 64,
 /*
  * INT 0x51 first, so that the IDT, the handler and the stack are mapped
  * and taking the MSI later needs no exit.  Sync 1 with IF clear (the VMM
- * sends 0x51 and clears go), STI, wait for the third count, sync 2.
+ * sends 0x51 and clears go), STI, wait for go (the VMM sent 0x51 again),
+ * then for the third count, sync 2.
  */
 GUEST_CODE(guest_if_clear_again, 64,
 	G_APIC_ON
@@ -900,6 +901,7 @@ GUEST_CODE(guest_if_clear_again, 64,
 	"\tcli\n"
 	G_SYNC(1)
 	"\tsti\n"
+	"3:\tcmpq $0, " STR(IFA_GO) "\n\tje 3b\n"
 	"\tmov $2000000, %ecx\n"
 	"1:\tcmpq $3, " STR(IFC_COUNT) "\n\tje 2f\n"
 	"\tdec %ecx\n\tjnz 1b\n"
