@@ -235,39 +235,42 @@ static bool okvm_inject_irq(struct okvm_vcpu *vcpu, bool *want_window)
  * An interrupt from the LAPIC waits while the guest has IF clear: rather
  * than exit at the window to inject it, let the CPU deliver it when the
  * guest sets IF (the vendor's set_virq), lent by the LAPIC until the
- * exit tells whether the guest took it (okvm_settle_virq()).  Only with IF clear: with IF set the guest
- * is in a shadow, which QEMU drops on VMRUN (above).  Not while the VMM
- * single-steps: each step keeps its exit.  True if armed.
+ * exit tells whether the guest took it (okvm_settle_virq()).  Only with
+ * IF clear: with IF set the guest is in a shadow, which QEMU drops on
+ * VMRUN (above).  Not while the VMM single-steps: each step keeps its
+ * exit.  True if armed.
  */
 static bool okvm_arm_virq(struct okvm_vcpu *vcpu)
 {
-	struct okvm_vcpu_arch *a = &vcpu->arch;
 	int vector;
 
-	if (!okvm_vendor->set_virq || (a->rflags & X86_EFLAGS_IF) ||
+	if (!okvm_vendor->set_virq || (vcpu->arch.rflags & X86_EFLAGS_IF) ||
 	    okvm_single_stepping(vcpu))
 		return false;
 	vector = okvm_lapic_virq_vector(vcpu);
 	if (vector < 0 || !okvm_vendor->set_virq(vcpu, vector))
 		return false;
 	okvm_lapic_lend(vcpu, vector);
-	a->virq.armed = true;
-	a->virq.vector = vector;
+	vcpu->arch.virq_armed = true;
 	return true;
 }
 
-/* After the exit: the guest took the armed vector, or it still waits. */
-static void okvm_settle_virq(struct okvm_vcpu *vcpu)
+/*
+ * After the exit, or an entry called off (@entered false, so not taken,
+ * whatever the control block still holds): disarm, and the guest took
+ * the lent vector or it still waits in IRR.
+ */
+static void okvm_settle_virq(struct okvm_vcpu *vcpu, bool entered)
 {
-	struct okvm_vcpu_arch *a = &vcpu->arch;
-	bool taken = okvm_vendor->virq_taken(vcpu);
+	bool taken = okvm_vendor->virq_taken(vcpu) && entered;
+	int vector;
 
-	a->virq.armed = false;
-	okvm_lapic_lend_end(vcpu, taken);
-	if (!taken)
+	vcpu->arch.virq_armed = false;
+	vector = okvm_lapic_lend_end(vcpu, taken);
+	if (vector < 0)
 		return;
 	okvm_arch_stat_inc(vcpu, OKVM_X86_STAT_IRQ_INJECTIONS);
-	trace_kvm_inj_virq(a->virq.vector, false, false);
+	trace_kvm_inj_virq(vector, false, false);
 }
 
 /*
@@ -311,11 +314,8 @@ void okvm_cancel_injection(struct okvm_vcpu *vcpu)
 {
 	vcpu->arch.event.pending = false;
 	vcpu->arch.injecting = 0;
-	if (vcpu->arch.virq.armed) {
-		vcpu->arch.virq.armed = false;
-		okvm_vendor->virq_taken(vcpu);	/* not entered: not taken */
-		okvm_lapic_lend_end(vcpu, false);
-	}
+	if (vcpu->arch.virq_armed)
+		okvm_settle_virq(vcpu, false);
 }
 
 /*
@@ -329,8 +329,8 @@ void __okvm_complete_injection(struct okvm_vcpu *vcpu)
 	struct okvm_event *ev = &a->event;
 
 	/* First: an interrupt the exit cut off may be the one it took. */
-	if (a->virq.armed)
-		okvm_settle_virq(vcpu);
+	if (a->virq_armed)
+		okvm_settle_virq(vcpu, true);
 	switch (a->injecting) {
 	case OKVM_EVENT_EXCEPTION + 1:
 		a->exception.pending = false;

@@ -160,7 +160,7 @@ bool okvm_irqchip_has_interrupt(struct okvm_vcpu *vcpu);
 int okvm_irqchip_ack_interrupt(struct okvm_vcpu *vcpu);
 int okvm_lapic_virq_vector(struct okvm_vcpu *vcpu);
 void okvm_lapic_lend(struct okvm_vcpu *vcpu, u8 vector);
-void okvm_lapic_lend_end(struct okvm_vcpu *vcpu, bool taken);
+int okvm_lapic_lend_end(struct okvm_vcpu *vcpu, bool taken);
 int okvm_lapic_blocked_priority(struct okvm_vcpu *vcpu);
 u8 okvm_lapic_sipi_vector(struct okvm_vcpu *vcpu);
 void okvm_lapic_set_sipi_vector(struct okvm_vcpu *vcpu, u8 vector);

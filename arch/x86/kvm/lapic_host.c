@@ -536,14 +536,17 @@ void okvm_lapic_lend(struct okvm_vcpu *vcpu, u8 vector)
 	okvm_lapic_unlock(apic, flags);
 }
 
-void okvm_lapic_lend_end(struct okvm_vcpu *vcpu, bool taken)
+/* The exit told: the vector if the guest took it, else -1. */
+int okvm_lapic_lend_end(struct okvm_vcpu *vcpu, bool taken)
 {
 	struct okvm_lapic *apic = vcpu->arch.lapic;
 	unsigned long flags;
+	int v;
 
 	flags = okvm_lapic_lock(apic);
-	x86_lapic_lend_end(&apic->dev, taken);
+	v = x86_lapic_lend_end(&apic->dev, taken);
 	okvm_lapic_unlock(apic, flags);
+	return v;
 }
 
 /*

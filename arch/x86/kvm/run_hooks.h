@@ -145,7 +145,7 @@ void __okvm_complete_injection(struct okvm_vcpu *vcpu);
 static inline void okvm_complete_injection(struct okvm_vcpu *vcpu)
 {
 	if (vcpu->arch.injecting || vcpu->arch.event.pending ||
-	    vcpu->arch.virq.armed)
+	    vcpu->arch.virq_armed)
 		__okvm_complete_injection(vcpu);
 }
 

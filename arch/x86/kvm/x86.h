@@ -294,10 +294,7 @@ struct okvm_vcpu_arch {
 		bool injected;		/* acknowledged, being delivered */
 		u8 vector;
 	} interrupt;
-	struct {
-		bool armed;		/* the vendor delivers @vector itself */
-		u8 vector;		/* (set_virq), still in IRR */
-	} virq;
+	bool virq_armed;		/* the vendor delivers a lent vector */
 	struct {
 		bool pending;
 		u8 vector;

@@ -495,12 +495,12 @@ static void test_lend(void)
 	CHECK_EQ(accept_vec(&l, 0x51, false), X86_LAPIC_COALESCED,
 		 "another vector merges as ever");
 	CHECK(irr(&l, 0x50) && !isr(&l, 0x50), "still in IRR while lent");
-	x86_lapic_lend_end(&l, true);
+	CHECK_EQ(x86_lapic_lend_end(&l, true), 0x50, "taken: its vector");
 	CHECK(isr(&l, 0x50), "taken: in service");
 	CHECK(irr(&l, 0x50), "taken: the second waits in IRR");
 	CHECK_EQ(accept_vec(&l, 0x50, false), X86_LAPIC_COALESCED,
 		 "no longer lent: merges");
-	x86_lapic_lend_end(&l, true);
+	CHECK_EQ(x86_lapic_lend_end(&l, true), -1, "ended twice: no vector");
 	CHECK(irr(&l, 0x50) && isr(&l, 0x50), "ended twice: nothing more");
 	wr(&l, LAPIC_EOI, 0);
 	CHECK(irr(&l, 0x50) && !isr(&l, 0x50), "EOI: the second waits");
@@ -512,7 +512,7 @@ static void test_lend(void)
 	x86_lapic_lend(&l, 0x60);
 	accept_vec(&l, 0x60, false);
 	accept_vec(&l, 0x60, true);
-	x86_lapic_lend_end(&l, false);
+	CHECK_EQ(x86_lapic_lend_end(&l, false), -1, "not taken: no vector");
 	CHECK(irr(&l, 0x60) && !isr(&l, 0x60), "not taken: one in IRR");
 	CHECK(tmr(&l, 0x60), "merged: the later one's trigger mode");
 

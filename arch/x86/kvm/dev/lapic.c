@@ -253,16 +253,18 @@ void x86_lapic_lend(struct x86_lapic *l, u8 vector)
 /*
  * Taken: IRR -> ISR, then the one kept aside goes into IRR.  Not taken,
  * the two merge, the later one's trigger mode in TMR, as without lending.
+ * Returns the vector if taken, else -1.
  */
-void x86_lapic_lend_end(struct x86_lapic *l, bool taken)
+int x86_lapic_lend_end(struct x86_lapic *l, bool taken)
 {
 	if (!l->lent)
-		return;
+		return -1;
 	l->lent = false;
 	if (taken)
 		x86_lapic_ack(l, l->lent_vector);
 	if (l->lent_again)
 		set_irr(l, l->lent_vector, l->lent_again_level);
+	return taken ? l->lent_vector : -1;
 }
 
 /* Record an error; raise the LVT error interrupt if it is usable. */

@@ -194,7 +194,8 @@ void x86_lapic_ack(struct x86_lapic *l, u8 vector);
  * must not merge with one the guest may be running already).
  */
 void x86_lapic_lend(struct x86_lapic *l, u8 vector);
-void x86_lapic_lend_end(struct x86_lapic *l, bool taken);
+/* Returns the vector if @taken, else -1. */
+int x86_lapic_lend_end(struct x86_lapic *l, bool taken);
 /* An EOI: retire the highest ISR vector and report it through eoi(). */
 void x86_lapic_eoi(struct x86_lapic *l);
 
