@@ -551,27 +551,28 @@ int okvm_lapic_lend_end(struct okvm_vcpu *vcpu, bool taken)
 
 /*
  * PV EOI (pv_eoi.c): would the guest's next EOI do nothing but retire the
- * vector in service?  Yes when one is in service, nothing waits in IRR
- * (an EOI would have to deliver it) and no one hears of its EOI.
+ * vector in service?  Yes when one is in service (or lent to the CPU,
+ * which may deliver it without an exit), nothing else waits in IRR (an
+ * EOI would have to deliver it) and no one hears of its EOI.
  */
 bool okvm_lapic_eoi_is_silent(struct okvm_vcpu *vcpu)
 {
 	struct okvm_lapic *apic = vcpu->arch.lapic;
 	unsigned long flags;
 	bool silent = false;
-	int isr;
+	int v;
 	u32 tmr;
 
-	/* Only this vCPU's thread changes ISR: look without the lock. */
-	isr = x86_lapic_highest(&apic->dev, LAPIC_ISR);
-	if (isr < 0)
+	/* Only this vCPU's thread changes ISR and lends: look unlocked. */
+	if (x86_lapic_highest(&apic->dev, LAPIC_ISR) < 0 && !apic->dev.lent)
 		return false;
 	flags = okvm_lapic_lock(apic);
-	if (x86_lapic_highest(&apic->dev, LAPIC_IRR) < 0) {
-		memcpy(&tmr, &apic->dev.regs[LAPIC_TMR + 16 * (isr / 32)],
+	v = x86_lapic_next_eoi_alone(&apic->dev);
+	if (v >= 0) {
+		memcpy(&tmr, &apic->dev.regs[LAPIC_TMR + 16 * (v / 32)],
 		       sizeof(tmr));
-		silent = !okvm_lapic_eoi_heard(&apic->dev, isr,
-					       tmr & BIT(isr % 32));
+		silent = !okvm_lapic_eoi_heard(&apic->dev, v,
+					       tmr & BIT(v % 32));
 	}
 	okvm_lapic_unlock(apic, flags);
 	return silent;

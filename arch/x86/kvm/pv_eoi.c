@@ -7,7 +7,9 @@
  *
  * Before an entry okvm sets the bit when the guest's next EOI would do
  * nothing but retire the vector in service (okvm_lapic_eoi_is_silent()),
- * and clears it again when that stops being so; after each exit, a bit
+ * or the one lent to the CPU, which the guest may take and end without an
+ * exit; it clears the bit again when that stops being so.  After each
+ * exit (the loan settled first: a vector taken is in service then), a bit
  * the guest cleared is its EOI, done there.  'pending' is "set by us and
  * not cleared by the guest as of the last exit": only the vCPU's thread
  * touches the word on the host side and the guest is not running while

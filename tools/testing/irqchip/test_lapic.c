@@ -528,6 +528,49 @@ static void test_lend(void)
 	CHECK(irr(&l, 0x72) && tmr(&l, 0x72), "second is level");
 }
 
+/* The vector whose EOI PV EOI may let the guest skip (lent or in service). */
+static void test_next_eoi_alone(void)
+{
+	struct x86_lapic l;
+	struct fake f;
+
+	mk(&l, &f, 0);
+	enable(&l);
+	CHECK_EQ(x86_lapic_next_eoi_alone(&l), -1, "nothing in service");
+	accept_vec(&l, 0x50, false);
+	CHECK_EQ(x86_lapic_next_eoi_alone(&l), -1, "only waiting in IRR");
+	x86_lapic_lend(&l, 0x50);
+	CHECK_EQ(x86_lapic_next_eoi_alone(&l), 0x50, "lent, ISR empty");
+	accept_vec(&l, 0x50, false);
+	CHECK_EQ(x86_lapic_next_eoi_alone(&l), -1, "a second arrival aside");
+	x86_lapic_lend_end(&l, true);
+	CHECK_EQ(x86_lapic_next_eoi_alone(&l), -1, "taken, the second waits");
+	wr(&l, LAPIC_EOI, 0);
+	x86_lapic_ack(&l, 0x50);
+	CHECK_EQ(x86_lapic_next_eoi_alone(&l), 0x50, "in service alone");
+	accept_vec(&l, 0x30, false);
+	CHECK_EQ(x86_lapic_next_eoi_alone(&l), -1, "a lower one waits");
+	wr(&l, LAPIC_EOI, 0);
+	CHECK(!isr(&l, 0x50) && irr(&l, 0x30), "EOI: 0x30 waits");
+	x86_lapic_lend(&l, 0x30);
+	CHECK_EQ(x86_lapic_next_eoi_alone(&l), 0x30, "0x30 lent");
+	accept_vec(&l, 0x20, false);
+	CHECK_EQ(x86_lapic_next_eoi_alone(&l), -1, "lent, another below");
+	x86_lapic_lend_end(&l, false);
+	CHECK_EQ(x86_lapic_next_eoi_alone(&l), -1, "not taken: both wait");
+
+	/* In service and lent: the next EOI might be either one's. */
+	mk(&l, &f, 0);
+	enable(&l);
+	accept_vec(&l, 0x40, false);
+	x86_lapic_ack(&l, 0x40);
+	accept_vec(&l, 0x80, false);
+	x86_lapic_lend(&l, 0x80);
+	CHECK_EQ(x86_lapic_next_eoi_alone(&l), -1, "in service and lent");
+	x86_lapic_lend_end(&l, true);
+	CHECK_EQ(x86_lapic_next_eoi_alone(&l), 0x80, "two in service");
+}
+
 static void test_accept(void)
 {
 	struct x86_lapic l;
@@ -1361,6 +1404,7 @@ void run_lapic_tests(void)
 	test_ppr();
 	test_nesting();
 	test_lend();
+	test_next_eoi_alone();
 	test_accept();
 	test_init_sipi();
 	test_icr();

@@ -267,6 +267,32 @@ int x86_lapic_lend_end(struct x86_lapic *l, bool taken)
 	return taken ? l->lent_vector : -1;
 }
 
+/*
+ * The vector the guest's next EOI retires, when that EOI is all there is
+ * to do (no other vector waits in IRR for it to deliver), or -1.  A lent
+ * vector counts as in service, since the CPU may have delivered it: only
+ * with ISR empty, or the next EOI might retire that one before the lent
+ * vector is taken, and without a second arrival kept aside.
+ */
+int x86_lapic_next_eoi_alone(const struct x86_lapic *l)
+{
+	int isr = x86_lapic_highest(l, LAPIC_ISR);
+	u32 w, i;
+
+	if (!l->lent)
+		return x86_lapic_highest(l, LAPIC_IRR) < 0 ? isr : -1;
+	if (isr >= 0 || l->lent_again)
+		return -1;
+	for (i = 0; i < 8; i++) {
+		w = reg_get(l, LAPIC_IRR + 16 * i);
+		if (i == l->lent_vector / 32u)
+			w &= ~(1u << (l->lent_vector % 32u));
+		if (w)
+			return -1;
+	}
+	return l->lent_vector;
+}
+
 /* Record an error; raise the LVT error interrupt if it is usable. */
 static void apic_error(struct x86_lapic *l, u32 bits)
 {

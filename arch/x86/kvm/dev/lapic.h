@@ -196,6 +196,11 @@ void x86_lapic_ack(struct x86_lapic *l, u8 vector);
 void x86_lapic_lend(struct x86_lapic *l, u8 vector);
 /* Returns the vector if @taken, else -1. */
 int x86_lapic_lend_end(struct x86_lapic *l, bool taken);
+/*
+ * The vector the guest's next EOI retires when nothing else waits for that
+ * EOI (a lent vector counts as in service, with ISR empty), or -1.
+ */
+int x86_lapic_next_eoi_alone(const struct x86_lapic *l);
 /* An EOI: retire the highest ISR vector and report it through eoi(). */
 void x86_lapic_eoi(struct x86_lapic *l);
 
