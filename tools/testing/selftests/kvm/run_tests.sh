@@ -15,7 +15,7 @@ DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 BIN=$DIR/bin
 ORDER=(api vcpu memslots exits memory migrate hotplug unload
        cpuid msrs msr_exit fpu events clock mce paging coalesced ioeventfd irqfd guest_debug irqchip pit
-       msi_dest sync_regs stats spin quirks pv huge)
+       msi_dest sync_regs stats trace spin quirks pv huge)
 # Long tests run only when named (test-all gives them a step of their own
 # with a longer timeout): ksm takes minutes of KSM scanning.
 SLOW=(ksm)
