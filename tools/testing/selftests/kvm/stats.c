@@ -256,7 +256,6 @@ static void test_counters(void)
 	struct kvm_vcpu *vcpu = vcpu_add(vm, 0);
 	uint64_t io, exits, mmio, sig;
 	struct stats s;
-	int i;
 
 	stats_open(&s, ioctl(vcpu->fd, KVM_GET_STATS_FD, 0));
 	vcpu_setup_long(vcpu, LOAD_GUEST(vm, guest_outs));
@@ -264,11 +263,7 @@ static void test_counters(void)
 	exits = stat_read(&s, "exits");
 	mmio = stat_read(&s, "mmio_exits");
 	sig = stat_read(&s, "signal_exits");
-	for (i = 0; i < 3; i++) {
-		vcpu_run(vcpu);
-		vcpu_assert_exit(vcpu, KVM_EXIT_IO);
-		TEST_ASSERT_EQ(vcpu->run->io.port, 0x80);
-	}
+	vcpu_expect_outs(vcpu, 0x80, 3);
 	vcpu_expect_done(vcpu);
 	/* The VM and vCPU fds closed, the stats fd still reads. */
 	vcpu_free(vcpu);

@@ -116,7 +116,6 @@ static char *trace_guest(const char *filter)
 	struct kvm_vcpu *vcpu;
 	char pid[16];
 	char *text;
-	int i;
 
 	trace_set("tracing_on", "0");
 	trace_set("trace", "");
@@ -129,11 +128,7 @@ static char *trace_guest(const char *filter)
 
 	vm = vm_create();
 	vcpu = vcpu_add_long(vm, 0, LOAD_GUEST(vm, g_cpuids));
-	for (i = 0; i < 3; i++) {
-		vcpu_run(vcpu);
-		vcpu_assert_exit(vcpu, KVM_EXIT_IO);
-		TEST_ASSERT_EQ(vcpu->run->io.port, 0x80);
-	}
+	vcpu_expect_outs(vcpu, 0x80, 3);
 	vcpu_expect_done(vcpu);
 	vcpu_free(vcpu);
 	vm_destroy(vm);

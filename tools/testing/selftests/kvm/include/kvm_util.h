@@ -133,6 +133,11 @@ void __vcpu_assert_exit(const char *file, int line, struct kvm_vcpu *vcpu,
 			uint32_t reason);
 #define vcpu_assert_exit(vcpu, reason) \
 	__vcpu_assert_exit(__FILE__, __LINE__, vcpu, reason)
+void __vcpu_expect_outs(const char *file, int line, struct kvm_vcpu *vcpu,
+			uint16_t port, unsigned int n);
+/* Run @n times; each must be a KVM_EXIT_IO at @port. */
+#define vcpu_expect_outs(vcpu, port, n) \
+	__vcpu_expect_outs(__FILE__, __LINE__, vcpu, port, n)
 
 /* ucalls (guest -> host requests over port UCALL_PORT) */
 bool vcpu_get_ucall(struct kvm_vcpu *vcpu, struct ucall *uc);

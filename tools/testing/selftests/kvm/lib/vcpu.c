@@ -254,6 +254,21 @@ void __vcpu_assert_exit(const char *file, int line, struct kvm_vcpu *vcpu,
 			  describe_exit(vcpu, buf, sizeof(buf)));
 }
 
+void __vcpu_expect_outs(const char *file, int line, struct kvm_vcpu *vcpu,
+			uint16_t port, unsigned int n)
+{
+	char buf[256];
+
+	while (n--) {
+		vcpu_run(vcpu);
+		test_nr_checks++;
+		if (vcpu->run->exit_reason != KVM_EXIT_IO ||
+		    vcpu->run->io.port != port)
+			test_fail(file, line, 0, "expected port I/O at %#x, got %s",
+				  port, describe_exit(vcpu, buf, sizeof(buf)));
+	}
+}
+
 bool vcpu_get_ucall(struct kvm_vcpu *vcpu, struct ucall *uc)
 {
 	struct kvm_run *run = vcpu->run;
