@@ -619,34 +619,34 @@ void okvm_lapic_tpr_to_vendor(struct okvm_vcpu *vcpu)
 		okvm_vendor->set_tpr(vcpu, x86_lapic_get_tpr(&apic->dev) >> 4);
 }
 
-/* MOV to CR8 (cr.c): TPR = CR8 << 4, its low bits cleared. */
-void okvm_lapic_write_cr8(struct okvm_vcpu *vcpu, u8 cr8)
+/* TPR = CR8 << 4, its low bits cleared. */
+static void okvm_lapic_set_cr8(struct okvm_lapic *apic, u8 cr8)
 {
-	struct okvm_lapic *apic = vcpu->arch.lapic;
 	unsigned long flags;
 
-	okvm_vendor->set_tpr(vcpu, cr8);
-	if (!apic)
-		return;
 	flags = okvm_lapic_lock(apic);
 	x86_lapic_set_tpr(&apic->dev, cr8 << 4);
 	okvm_lapic_unlock(apic, flags);
 }
 
+/* MOV to CR8 (cr.c): the vendor's copy and the LAPIC's TPR. */
+void okvm_lapic_write_cr8(struct okvm_vcpu *vcpu, u8 cr8)
+{
+	okvm_vendor->set_tpr(vcpu, cr8);
+	if (vcpu->arch.lapic)
+		okvm_lapic_set_cr8(vcpu->arch.lapic, cr8);
+}
+
 void okvm_lapic_tpr_from_vendor(struct okvm_vcpu *vcpu)
 {
 	struct okvm_lapic *apic = vcpu->arch.lapic;
-	unsigned long flags;
 	u8 cr8;
 
 	if (!apic)
 		return;
 	cr8 = okvm_vendor->get_tpr(vcpu);
-	if (cr8 == x86_lapic_get_tpr(&apic->dev) >> 4)
-		return;
-	flags = okvm_lapic_lock(apic);
-	x86_lapic_set_tpr(&apic->dev, cr8 << 4);
-	okvm_lapic_unlock(apic, flags);
+	if (cr8 != x86_lapic_get_tpr(&apic->dev) >> 4)
+		okvm_lapic_set_cr8(apic, cr8);
 }
 
 /* --- INIT and SIPI ---------------------------------------------------- */
