@@ -23,7 +23,7 @@ struct okvm_walk_ctx {
 	struct okvm_walk_cache *cache;
 };
 
-static int okvm_walk_cache_find(struct okvm_walk_cache *c, u64 gpa)
+static int okvm_walk_cache_find(const struct okvm_walk_cache *c, u64 gpa)
 {
 	unsigned int i;
 
@@ -31,6 +31,16 @@ static int okvm_walk_cache_find(struct okvm_walk_cache *c, u64 gpa)
 		if (c->gpa[i] == gpa)
 			return i;
 	return -1;
+}
+
+/* The value a walk through c read (or set) at gpa; false if none. */
+bool okvm_walk_cache_get(const struct okvm_walk_cache *c, u64 gpa, u64 *val)
+{
+	int i = okvm_walk_cache_find(c, gpa);
+
+	if (i >= 0)
+		*val = c->val[i];
+	return i >= 0;
 }
 
 /* Entries are 8 bytes, or 4 with 32-bit paging: a cached one, either. */

@@ -314,7 +314,7 @@ struct okvm_vcpu_arch {
 	u64 internal_data[2];
 	u32 internal_ndata;
 
-	struct page *mmu_cache[5];	/* table pages for the next fault */
+	struct page *mmu_cache[6];	/* table pages for the next fault */
 	unsigned long audit_next;	/* jiffies of the next mmu/audit.c run */
 	bool state_lost;		/* OKVM_X_STATE_LOST: KVM_RUN says EIO */
 	struct okvm_shadow shadow;	/* without TDP */
@@ -453,6 +453,7 @@ struct okvm_walk_cache {
 	u64 gpa[OKVM_WALK_CACHE];
 	u64 val[OKVM_WALK_CACHE];
 };
+bool okvm_walk_cache_get(const struct okvm_walk_cache *c, u64 gpa, u64 *val);
 int okvm_walk_leaf(struct okvm_vcpu *vcpu, struct okvm_walk_cache *cache,
 		   u64 la, unsigned int access, bool set_ad, u64 *gpa,
 		   u64 *leaf, unsigned int *page_shift,

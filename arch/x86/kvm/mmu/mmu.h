@@ -66,14 +66,31 @@ struct okvm_pfn {
 	bool writable;
 };
 
+/* Shadow roots kept across CR3 loads (shadow_roots.c). */
+#define OKVM_SH_SLOTS		8	/* guest CR3s remembered per vCPU */
+#define OKVM_SH_SLOT_ROOTS	8	/* top-level entries kept per CR3 */
+
+/* Top-level entries set aside when the guest left one CR3. */
+struct okvm_shadow_slot {
+	u64 cr3;			/* the guest's PML4 address */
+	unsigned long used;		/* okvm_shadow.clock when set aside */
+	unsigned int n;			/* entries kept; 0: the slot is free */
+	u16 idx[OKVM_SH_SLOT_ROOTS];	/* their index in the root */
+	u64 spte[OKVM_SH_SLOT_ROOTS];	/* the shadow entry */
+	u64 gpte[OKVM_SH_SLOT_ROOTS];	/* the guest entry it was made from */
+};
+
 /* One vCPU's shadow table (shadow.c). */
 struct okvm_shadow {
 	u64 *root;
 	u64 root_pa;
 	int levels;			/* 3: PAE, 4: long mode */
-	struct list_head pages;		/* tables below the root */
+	struct list_head pages;		/* tables below the root or in slots */
 	unsigned int nr_pages;		/* on 'pages' */
-	unsigned int nr_huge;		/* live 2 MiB leaves */
+	unsigned int nr_huge;		/* live 2 MiB leaves, slots' too */
+	u64 cr3;			/* the guest PML4 the root is for */
+	unsigned long clock;		/* CR3 loads that set entries aside */
+	struct okvm_shadow_slot slots[OKVM_SH_SLOTS];
 };
 
 /* A guest region split by NX huge pages under shadow paging (shadow_nx.c). */

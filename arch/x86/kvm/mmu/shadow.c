@@ -13,7 +13,11 @@
  *
  * A CR3 write drops what the guest's TLB would drop: every entry but the
  * global ones (guest CR4.PGE and G in its leaf), which the kernel half of
- * most guests is made of; the leaf tables are kept for reuse.
+ * most guests is made of; the leaf tables are kept for reuse.  In long
+ * mode, the top-level entries the new CR3 does not share (the user half)
+ * are set aside instead, to be checked and put back when the guest loads
+ * that CR3 again (shadow_roots.c; each entry records the guest entry it
+ * was made from, shadow.h).
  *
  * The hardware always runs paged: PAE format (a 4-entry PDPT below 4 GiB)
  * while the guest is outside long mode, including paging off and real
@@ -30,18 +34,15 @@
  * NX huge pages make it non-executable and a fetch there maps 4 KiB (an
  * NX split, shadow_nx.c).  Documentation/mmu.md has the rules.
  */
-#include <linux/mm.h>
-#include <linux/io.h>
 #include <linux/slab.h>
-#include <asm/pgtable_types.h>
 #include <asm/processor-flags.h>
 
 #include "kvm_core.h"
 #include "vendor.h"
 #include "mmu.h"
 #include "walk.h"
+#include "shadow.h"
 
-#define SH_ADDR_MASK	0x000ffffffffff000ULL
 /* Past this many tables a CR3 write starts afresh instead of sweeping. */
 #define SH_MAX_PAGES	1024
 /* An invalidation of more frames than this drops every table. */
@@ -55,12 +56,6 @@
  */
 #define SH_GUEST_HUGE	_PAGE_SOFTW1
 
-static bool sh_is_huge(u64 pte)
-{
-	return (pte & (_PAGE_PRESENT | _PAGE_PSE)) ==
-	       (_PAGE_PRESENT | _PAGE_PSE);
-}
-
 /* A live 2 MiB leaf of vcpu's table appeared (n = 1) or went (n = -1). */
 static void sh_count_huge(struct okvm_vcpu *vcpu, int n)
 {
@@ -68,14 +63,13 @@ static void sh_count_huge(struct okvm_vcpu *vcpu, int n)
 	okvm_shadow_stat_add(vcpu->vm, OKVM_X86_VM_STAT_PAGES_2M, n);
 }
 
-static u64 *sh_va(u64 pte)
+/* The guest entry recorded for the shadow entry at sptep (shadow.h). */
+u64 *okvm_sh_guest_slot(u64 *sptep)
 {
-	return phys_to_virt(pte & SH_ADDR_MASK);
-}
+	u64 *table = (u64 *)((unsigned long)sptep & PAGE_MASK);
+	u64 *guest = (u64 *)page_private(virt_to_page(table));
 
-static unsigned int sh_index(u64 la, int level)
-{
-	return (la >> (12 + 9 * (level - 1))) & 511;
+	return &guest[sptep - table];
 }
 
 /* PAE PDPTEs take only P (and cache bits); other tables are permissive. */
@@ -88,17 +82,32 @@ static u64 sh_table_entry(struct okvm_shadow *sh, int level, u64 pa)
 __cold int okvm_shadow_vcpu_init(struct okvm_vcpu *vcpu)
 {
 	struct okvm_shadow *sh = &vcpu->arch.shadow;
+	unsigned long guest;
 	struct page *root;
 
 	/* In PAE mode CR3 holds a 32-bit address. */
 	root = alloc_page(GFP_KERNEL_ACCOUNT | GFP_DMA32 | __GFP_ZERO);
-	if (!root)
+	guest = get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!root || !guest) {
+		if (root)
+			__free_page(root);
+		free_page(guest);
 		return -ENOMEM;
+	}
+	set_page_private(root, guest);
 	INIT_LIST_HEAD(&sh->pages);
 	sh->root = page_address(root);
 	sh->root_pa = page_to_phys(root);
 	sh->levels = 3;
 	return 0;
+}
+
+/* Free a table page and its companion (shadow.h). */
+static void sh_free_page(struct page *page)
+{
+	free_page(page_private(page));
+	set_page_private(page, 0);
+	__free_page(page);
 }
 
 static void sh_free_list(struct list_head *list)
@@ -107,8 +116,7 @@ static void sh_free_list(struct list_head *list)
 
 	list_for_each_entry_safe(page, next, list, lru) {
 		list_del(&page->lru);
-		set_page_private(page, 0);
-		__free_page(page);
+		sh_free_page(page);
 	}
 }
 
@@ -119,7 +127,7 @@ __cold void okvm_shadow_vcpu_destroy(struct okvm_vcpu *vcpu)
 	if (!sh->root)
 		return;
 	sh_free_list(&sh->pages);
-	free_page((unsigned long)sh->root);
+	sh_free_page(virt_to_page(sh->root));
 	sh->root = NULL;
 }
 
@@ -135,6 +143,7 @@ static void sh_detach(struct okvm_vcpu *vcpu, struct list_head *list)
 	list_splice_init(&sh->pages, list);
 	sh->nr_pages = 0;
 	sh_count_huge(vcpu, -(int)sh->nr_huge);
+	okvm_sh_roots_forget(vcpu);
 }
 
 /*
@@ -149,42 +158,43 @@ void okvm_shadow_reset(struct okvm_vcpu *vcpu)
 	spin_lock(&vcpu->vm->mmu_lock);
 	sh_detach(vcpu, &dead);
 	sh->levels = okvm_is_long_mode(vcpu) ? 4 : 3;
+	sh->cr3 = okvm_vendor->get_cr(vcpu, 3) & SH_ADDR_MASK;
 	spin_unlock(&vcpu->vm->mmu_lock);
 	sh_free_list(&dead);	/* this vCPU is not in guest mode */
 	okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
 	okvm_vendor->set_mmu_root(vcpu, sh->root_pa);
 }
 
-/* Clear the 2 MiB leaves of a level-2 table that are not global. */
-static void sh_drop_nonglobal_huge(struct okvm_vcpu *vcpu, u64 *table)
+/*
+ * Clear every leaf that is not global below table, of 'level' (the root:
+ * sh->levels).  The tables stay.  mmu_lock held.
+ */
+void okvm_sh_sweep(struct okvm_vcpu *vcpu, u64 *table, int level)
 {
 	unsigned int i;
 
-	for (i = 0; i < PTRS_PER_PMD; i++)
-		if (sh_is_huge(table[i]) && !(table[i] & _PAGE_GLOBAL)) {
-			WRITE_ONCE(table[i], 0);
-			sh_count_huge(vcpu, -1);
+	for (i = 0; i < PTRS_PER_PTE; i++) {
+		u64 pte = table[i];
+
+		if (!(pte & _PAGE_PRESENT))
+			continue;
+		if (level > 2 || (level == 2 && !sh_is_huge(pte))) {
+			okvm_sh_sweep(vcpu, sh_va(pte), level - 1);
+			continue;
 		}
+		if (pte & _PAGE_GLOBAL)
+			continue;
+		WRITE_ONCE(table[i], 0);
+		if (level == 2)
+			sh_count_huge(vcpu, -1);
+	}
 }
 
-/* Clear every leaf entry that is not global.  mmu_lock held. */
-static void sh_drop_nonglobal(struct okvm_vcpu *vcpu)
+/* May entries be set aside at this CR3 load (shadow_roots.c)? */
+static bool sh_keeps_roots(struct okvm_vcpu *vcpu, u64 old, u64 new)
 {
-	struct okvm_shadow *sh = &vcpu->arch.shadow;
-	struct page *page;
-	unsigned int i;
-
-	list_for_each_entry(page, &sh->pages, lru) {
-		u64 *table = page_address(page);
-
-		if (page_private(page) == 2 && sh->nr_huge)
-			sh_drop_nonglobal_huge(vcpu, table);
-		if (page_private(page) != 1)
-			continue;
-		for (i = 0; i < PTRS_PER_PTE; i++)
-			if (table[i] && !(table[i] & _PAGE_GLOBAL))
-				WRITE_ONCE(table[i], 0);
-	}
+	return old != new && vcpu->arch.shadow.levels == 4 &&
+	       !(okvm_vendor->get_cr(vcpu, 4) & X86_CR4_LA57);
 }
 
 /* The guest loaded CR3 (and nothing else changed its paging mode). */
@@ -192,6 +202,7 @@ void okvm_shadow_new_cr3(struct okvm_vcpu *vcpu)
 {
 	struct okvm_shadow *sh = &vcpu->arch.shadow;
 	int levels = okvm_is_long_mode(vcpu) ? 4 : 3;
+	u64 old = sh->cr3;
 
 	if (levels != sh->levels) {
 		okvm_shadow_reset(vcpu);
@@ -204,9 +215,14 @@ void okvm_shadow_new_cr3(struct okvm_vcpu *vcpu)
 		okvm_shadow_reset(vcpu);
 		return;
 	}
-	spin_lock(&vcpu->vm->mmu_lock);
-	sh_drop_nonglobal(vcpu);
-	spin_unlock(&vcpu->vm->mmu_lock);
+	sh->cr3 = okvm_vendor->get_cr(vcpu, 3) & SH_ADDR_MASK;
+	if (sh_keeps_roots(vcpu, old, sh->cr3)) {
+		okvm_sh_roots_switch(vcpu, old, sh->cr3);
+	} else {
+		spin_lock(&vcpu->vm->mmu_lock);
+		okvm_sh_sweep(vcpu, sh->root, sh->levels);
+		spin_unlock(&vcpu->vm->mmu_lock);
+	}
 	okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
 }
 
@@ -251,71 +267,100 @@ bool okvm_shadow_zap_range(struct okvm_vm *vm, u64 start, u64 end)
 }
 
 /*
- * A level-2 table entry of vcpu's table was a table: take that last-level
- * table out.  It is freed at once: only this vCPU's hardware walks it,
- * and the vCPU is not in guest mode; it flushes before it enters again.
+ * Free a table of vcpu's and every table below it.  At once: only this
+ * vCPU's hardware walks them, and the vCPU is not in guest mode; it
+ * flushes before it enters again.  mmu_lock held.
  */
-static void sh_free_table(struct okvm_vcpu *vcpu, u64 pde)
+static void sh_free_tree(struct okvm_vcpu *vcpu, u64 *table, int level)
 {
 	struct okvm_shadow *sh = &vcpu->arch.shadow;
-	struct page *page = virt_to_page(sh_va(pde));
+	struct page *page = virt_to_page(table);
+	unsigned int i;
 
+	for (i = 0; level > 1 && i < PTRS_PER_PTE; i++)
+		if (table[i] & _PAGE_PRESENT)
+			okvm_sh_zap_entry(vcpu, &table[i], level);
 	list_del(&page->lru);
-	set_page_private(page, 0);
-	__free_page(page);
+	sh_free_page(page);
 	sh->nr_pages--;
 	okvm_shadow_stat_add(vcpu->vm, OKVM_X86_VM_STAT_MMU_SHADOW_ZAPPED, 1);
+}
+
+/*
+ * Clear the entry at sptep, in a table of 'level' (or a slot's, level
+ * 4), and free the tables below it.  mmu_lock held.
+ */
+void okvm_sh_zap_entry(struct okvm_vcpu *vcpu, u64 *sptep, int level)
+{
+	u64 pte = *sptep;
+
+	WRITE_ONCE(*sptep, 0);
 	okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
+	if (!(pte & _PAGE_PRESENT) || level == 1)
+		return;
+	if (level == 2 && sh_is_huge(pte))
+		sh_count_huge(vcpu, -1);
+	else
+		sh_free_tree(vcpu, sh_va(pte), level - 1);
+}
+
+/* A new table under *pte, from the vCPU's cache; false if it is empty. */
+static bool sh_new_table(struct okvm_vcpu *vcpu, u64 *pte, int level,
+			 struct page **cache)
+{
+	struct okvm_shadow *sh = &vcpu->arch.shadow;
+	struct page *page = cache[0];
+
+	if (!page || !cache[1])
+		return false;
+	set_page_private(page, (unsigned long)page_address(cache[1]));
+	cache[0] = cache[1] = NULL;
+	list_add(&page->lru, &sh->pages);
+	sh->nr_pages++;
+	okvm_shadow_stat_add(vcpu->vm, OKVM_X86_VM_STAT_MMU_CACHE_MISS, 1);
+	WRITE_ONCE(*pte, sh_table_entry(sh, level, page_to_phys(page)));
+	return true;
 }
 
 /*
  * The entry at 'level' (1: a 4 KiB leaf, 2: a 2 MiB one) for la,
- * allocating tables from the vCPU's cache.  A 2 MiB leaf in the way of a
- * 4 KiB one is dropped.
+ * allocating tables from the vCPU's cache (two pages each, shadow.h).  A
+ * 2 MiB leaf in the way of a 4 KiB one is dropped.  g: the guest's
+ * entries of la by level (okvm_sh_guest_path()), or NULL if not known; a
+ * table made from another guest entry than g's is dropped first.
  */
-static u64 *sh_entry(struct okvm_vcpu *vcpu, u64 la, int stop)
+static u64 *sh_entry(struct okvm_vcpu *vcpu, u64 la, int stop, const u64 *g)
 {
 	struct okvm_shadow *sh = &vcpu->arch.shadow;
 	struct page **cache = vcpu->arch.mmu_cache;
 	u64 *table = sh->root;
-	int level, used = 0;
+	int level;
 
 	for (level = sh->levels; level > stop; level--) {
 		u64 *pte = &table[sh_index(la, level)];
 
-		if (level == 2 && sh_is_huge(*pte)) {
-			WRITE_ONCE(*pte, 0);
-			sh_count_huge(vcpu, -1);
-			okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
-		}
+		if ((level == 2 && sh_is_huge(*pte)) ||
+		    (g && (*pte & _PAGE_PRESENT) &&
+		     *okvm_sh_guest_slot(pte) != g[level]))
+			okvm_sh_zap_entry(vcpu, pte, level);
 		if (!(*pte & _PAGE_PRESENT)) {
-			struct page *page = cache[used];
-
-			if (!page)
+			if (!sh_new_table(vcpu, pte, level, cache))
 				return NULL;
-			cache[used++] = NULL;
-			set_page_private(page, level - 1);
-			list_add(&page->lru, &sh->pages);
-			sh->nr_pages++;
-			okvm_shadow_stat_add(vcpu->vm,
-					     OKVM_X86_VM_STAT_MMU_CACHE_MISS, 1);
-			WRITE_ONCE(*pte, sh_table_entry(sh, level,
-							page_to_phys(page)));
+			cache += 2;
+			*okvm_sh_guest_slot(pte) = g ? g[level] : 0;
 		}
 		table = sh_va(*pte);
 	}
 	return &table[sh_index(la, stop)];
 }
 
-/* The level-2 entry for la, or NULL if a table above it is missing. */
-static u64 *sh_lookup_pde(struct okvm_shadow *sh, u64 la)
+/*
+ * The level-2 entry for la below table (of 'level'), or NULL if a table
+ * above it is missing.
+ */
+static u64 *sh_lookup_pde(u64 *table, int level, u64 la)
 {
-	u64 *table = sh->root;
-	int level;
-
-	if (!table)
-		return NULL;
-	for (level = sh->levels; level > 2; level--) {
+	for (; level > 2; level--) {
 		u64 *pte = &table[sh_index(la, level)];
 
 		if (!(*pte & _PAGE_PRESENT))
@@ -325,36 +370,48 @@ static u64 *sh_lookup_pde(struct okvm_shadow *sh, u64 la)
 	return &table[sh_index(la, 2)];
 }
 
-/* The present leaf slot (4 KiB or 2 MiB) for la, or NULL.  mmu_lock held. */
-static u64 *sh_lookup(struct okvm_shadow *sh, u64 la)
+/* The same in vcpu's tree. */
+static u64 *sh_live_pde(struct okvm_vcpu *vcpu, u64 la)
 {
-	u64 *pde = sh_lookup_pde(sh, la), *pte;
+	struct okvm_shadow *sh = &vcpu->arch.shadow;
 
-	if (!pde || !(*pde & _PAGE_PRESENT))
-		return NULL;
-	if (*pde & _PAGE_PSE)
-		return pde;
-	pte = &sh_va(*pde)[sh_index(la, 1)];
-	return *pte & _PAGE_PRESENT ? pte : NULL;
+	return sh->root ? sh_lookup_pde(sh->root, sh->levels, la) : NULL;
 }
 
 /*
- * Clear vcpu's entry for la, if present; the caller flushes TLBs if this
- * returns true.  mmu_lock held.
+ * Clear the leaf (4 KiB or 2 MiB) for la below table, of 'level', if
+ * present; true if it was.  mmu_lock held.
+ */
+bool okvm_sh_drop_at(struct okvm_vcpu *vcpu, u64 *table, int level, u64 la)
+{
+	u64 *pte = sh_lookup_pde(table, level, la);
+
+	if (!pte || !(*pte & _PAGE_PRESENT))
+		return false;
+	if (*pte & _PAGE_PSE)
+		sh_count_huge(vcpu, -1);
+	else
+		pte = &sh_va(*pte)[sh_index(la, 1)];
+	if (!(*pte & _PAGE_PRESENT))
+		return false;
+	WRITE_ONCE(*pte, 0);
+	return true;
+}
+
+/*
+ * Clear vcpu's entries for la, in its tree and in the entries it set
+ * aside; the caller flushes TLBs if this returns true.  mmu_lock held.
  */
 bool okvm_shadow_drop_la(struct okvm_vcpu *vcpu, u64 la)
 {
-	u64 *pte;
+	struct okvm_shadow *sh = &vcpu->arch.shadow;
+	bool cleared;
 
 	lockdep_assert_held(&vcpu->vm->mmu_lock);
-	pte = sh_lookup(&vcpu->arch.shadow, la);
-	if (!pte)
+	if (!sh->root)
 		return false;
-	/* A 4 KiB leaf's PAT bit is _PAGE_PSE, but okvm never sets it. */
-	if (*pte & _PAGE_PSE)
-		sh_count_huge(vcpu, -1);
-	WRITE_ONCE(*pte, 0);
-	return true;
+	cleared = okvm_sh_drop_at(vcpu, sh->root, sh->levels, la);
+	return okvm_sh_roots_drop_la(vcpu, la) || cleared;
 }
 
 /*
@@ -363,7 +420,7 @@ bool okvm_shadow_drop_la(struct okvm_vcpu *vcpu, u64 la)
  */
 static void sh_drop_guest_huge(struct okvm_vcpu *vcpu, u64 la)
 {
-	u64 *pde = sh_lookup_pde(&vcpu->arch.shadow, la), *table;
+	u64 *pde = sh_live_pde(vcpu, la), *table;
 	int i;
 
 	if (!pde || sh_is_huge(*pde) || !(*pde & SH_GUEST_HUGE) ||
@@ -377,7 +434,7 @@ static void sh_drop_guest_huge(struct okvm_vcpu *vcpu, u64 la)
 /* Mark la's level-2 entry: a leaf under it shadows a large guest page. */
 static void sh_mark_guest_huge(struct okvm_vcpu *vcpu, u64 la)
 {
-	u64 *pde = sh_lookup_pde(&vcpu->arch.shadow, la);
+	u64 *pde = sh_live_pde(vcpu, la);
 
 	if (pde && (*pde & _PAGE_PRESENT) && !sh_is_huge(*pde))
 		WRITE_ONCE(*pde, *pde | SH_GUEST_HUGE);
@@ -447,14 +504,18 @@ static u64 sh_leaf_bits(struct okvm_vcpu *vcpu, struct okvm_walk_cache *wc,
 #define SH_PREFETCH	8
 #define SH_PREFETCH_HUGE 16
 
-/* A page of the group worth filling: where, what, with which flags. */
+/*
+ * A page of the group worth filling: where, what, with which flags, from
+ * which guest entry.
+ */
 struct sh_near {
-	u64 la, gfn, bits;
+	u64 la, gfn, bits, guest;
 };
 
 struct sh_install_arg {
 	u64 la;
 	u64 bits;
+	const u64 *g;		/* la's guest entries by level, or NULL */
 	bool guest_huge;	/* the guest maps la with a page of 2 MiB+ */
 	bool fetch;
 	/* Planned by sh_prefetch_plan(), filled by sh_prefetch(). */
@@ -492,9 +553,9 @@ static bool sh_want_huge(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
 
 /* Map la's 2 MiB region with one leaf.  mmu_lock held. */
 static int sh_install_huge(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
-			   u64 bits, u64 la)
+			   u64 bits, const struct sh_install_arg *a)
 {
-	u64 *pde = sh_entry(vcpu, la, 2);
+	u64 *pde = sh_entry(vcpu, a->la, 2, a->g);
 
 	if (!pde)
 		return -ENOMEM;
@@ -503,10 +564,11 @@ static int sh_install_huge(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
 	if (sh_is_huge(*pde))
 		okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
 	else if (*pde & _PAGE_PRESENT)
-		sh_free_table(vcpu, *pde);
+		okvm_sh_zap_entry(vcpu, pde, 2);
 	if (!sh_is_huge(*pde))
 		sh_count_huge(vcpu, 1);
-	okvm_rmap_add_huge(vcpu, f->gfn, la);
+	okvm_rmap_add_huge(vcpu, f->gfn, a->la);
+	*okvm_sh_guest_slot(pde) = a->g ? a->g[2] : 0;
 	WRITE_ONCE(*pde, (page_to_phys(f->pfn.page) & SH_HUGE_MASK) |
 			 bits | _PAGE_PSE);
 	return 0;
@@ -551,7 +613,8 @@ static void sh_prefetch_plan(struct okvm_vcpu *vcpu,
 		if (i == off)
 			continue;	/* the fault's own page */
 		if (a->guest_huge) {
-			*n = (struct sh_near){ la, gfn - off + i, a->bits };
+			*n = (struct sh_near){ la, gfn - off + i, a->bits,
+					       a->g ? a->g[1] : 0 };
 			a->nr_near++;
 			continue;
 		}
@@ -564,7 +627,8 @@ static void sh_prefetch_plan(struct okvm_vcpu *vcpu,
 		    sh_probe(vcpu, wc, la, user | X86_WALK_WRITE))
 			acc |= X86_WALK_WRITE;
 		*n = (struct sh_near){ la, gpa >> PAGE_SHIFT,
-				       sh_leaf_bits(vcpu, wc, la, acc, leaf) };
+				       sh_leaf_bits(vcpu, wc, la, acc, leaf),
+				       a->g ? leaf : 0 };
 		a->nr_near++;
 	}
 }
@@ -600,6 +664,7 @@ static void sh_prefetch(struct okvm_vcpu *vcpu, struct sh_install_arg *a,
 			a->dirty |= 1u << a->nr_pages;
 		a->pages[a->nr_pages++] = page;
 		okvm_rmap_add(vcpu, n->gfn, n->la);
+		*okvm_sh_guest_slot(pte) = n->guest;
 		WRITE_ONCE(*pte, page_to_phys(page) | n->bits);
 	}
 }
@@ -628,13 +693,14 @@ static int sh_install(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
 	if (!f->pfn.writable)
 		bits &= ~(u64)(_PAGE_RW | _PAGE_DIRTY);
 	if (sh_want_huge(vcpu, f, a))
-		return sh_install_huge(vcpu, f, bits, a->la);
-	pte = sh_entry(vcpu, a->la, 1);
+		return sh_install_huge(vcpu, f, bits, a);
+	pte = sh_entry(vcpu, a->la, 1, a->g);
 	if (!pte)
 		return -ENOMEM;
 	if (*pte & _PAGE_PRESENT)
 		okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
 	okvm_rmap_add(vcpu, f->gfn, a->la);
+	*okvm_sh_guest_slot(pte) = a->g ? a->g[1] : 0;
 	WRITE_ONCE(*pte, page_to_phys(f->pfn.page) | bits);
 	if (a->guest_huge)
 		sh_mark_guest_huge(vcpu, a->la);
@@ -652,7 +718,7 @@ int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error)
 	struct sh_install_arg arg;
 	unsigned int access = 0, shift;
 	struct x86_fault fault;
-	u64 gpa, leaf;
+	u64 gpa, leaf, g[5];
 	int r;
 
 	if (error & OKVM_PF_WRITE)
@@ -672,9 +738,11 @@ int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error)
 	if (r)
 		return okvm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
 					   2, la, error);
-	r = okvm_mmu_topup(vcpu, vcpu->arch.shadow.levels - 1);
+	r = okvm_mmu_topup(vcpu, 2 * (vcpu->arch.shadow.levels - 1));
 	if (r)
 		return r;
+	arg.g = vcpu->arch.shadow.levels == 4 &&
+		okvm_sh_guest_path(vcpu, &wc, la, g) ? g : NULL;
 	arg.la = la;
 	arg.bits = sh_leaf_bits(vcpu, &wc, la, access, leaf);
 	arg.guest_huge = shift >= PMD_SHIFT;

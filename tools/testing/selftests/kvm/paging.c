@@ -16,6 +16,15 @@
  *               back; then the guest turns on 2-level 32-bit paging (a 4-MiB
  *               page for itself, a 4-KiB page table for a test page) and
  *               remaps a page with INVLPG
+ *   cr3_switch  a 64-bit guest switches between two address spaces, B and
+ *               C, and changes the tables of the one it is not in: a leaf
+ *               (frame; A and D cleared), a PDE, a PDPTE and a PML4E.  Each
+ *               change is in force when it switches back, with no INVLPG
+ *               (a CR3 load flushes), so are the A and D bits the walk
+ *               sets again, and so is a page the host replaced while the
+ *               guest was in the other space (MADV_DONTNEED): shadow
+ *               paging must not put back what it kept of an address space
+ *               unchecked
  *   wp_off_zero_page
  *               with CR0.WP clear the guest reads a page of fresh anonymous
  *               memory (the host maps its shared zero page there) and then
@@ -40,6 +49,16 @@
 #define PAGE_A		0x40000
 #define PAGE_B		0x41000
 #define PAGE_RO		0x42000
+#define PAGE_D		0x43000
+/* cr3_switch: address space C and the tables it moves entries to. */
+#define PML4_C		0x37000
+#define PDPT_C		0x38000
+#define PD_C		0x39000
+#define PT_C		0x3a000		/* VA 2 MiB.. in C */
+#define PT_X		0x3b000		/* [0]: PAGE_D */
+#define PD_X		0x3c000		/* [1]: PT_Y */
+#define PT_Y		0x3d000		/* [0]: PAGE_A */
+#define PDPT_X		0x3e000		/* [0]: PD_C */
 
 #define VA_TEST		0x200000	/* PT_TEST[0]: A or B */
 #define VA_NP		0x201000	/* PT_TEST[1]: not present */
@@ -52,9 +71,13 @@
 #define MARK_A		0xa1a2a3a4a5a6a7a8
 #define MARK_B		0xb1b2b3b4b5b6b7b8
 #define MARK_RO		0xc1c2c3c4c5c6c7c8
+#define MARK_D		0xd1d2d3d4d5d6d7d8
+#define MARK_NEW	0xe1e2e3e4e5e6e7e8
 
 #define PTE_P		0x1
 #define PTE_W		0x2
+#define PTE_A		0x20
+#define PTE_D		0x40
 #define PTE_PS		0x80
 
 #define GDT_CODE32_SEL	0x28
@@ -140,6 +163,89 @@ GUEST_CODE(guest_long, 64,
 	G_LOAD_EQ(PAGE_B, MARK_B)
 	G_SYNC(2)
 	G_DONE);
+
+/* Address space C and the spare tables of cr3_switch. */
+static void build_tables_c(void)
+{
+	memset(pt(PML4_C), 0, 0x8000);
+	pt(PML4_C)[0] = PDPT_C | PTE_P | PTE_W;
+	pt(PDPT_C)[0] = PD_C | PTE_P | PTE_W;
+	pt(PD_C)[0] = pt(PD_X)[0] = PT_LOW | PTE_P | PTE_W;
+	pt(PD_C)[1] = PT_C | PTE_P | PTE_W;
+	pt(PT_C)[0] = PAGE_B | PTE_P | PTE_W;
+	pt(PT_X)[0] = PAGE_D | PTE_P | PTE_W;
+	pt(PD_X)[1] = PT_Y | PTE_P | PTE_W;
+	pt(PT_Y)[0] = PAGE_A | PTE_P | PTE_W;
+	pt(PDPT_X)[0] = PD_C | PTE_P | PTE_W;
+	pt(PAGE_D)[0] = MARK_D;
+}
+
+#define G_CR3(pml4)							\
+	"\tmov $" STR(pml4) ", %eax\n\tmov %rax, %cr3\n"
+#define G_SET_PTE(gpa, val)						\
+	"\tmovq $" STR(val) ", " STR(gpa) "\n"
+
+GUEST_CODE(guest_cr3, 64,
+	G_CR3(PML4_B)
+	G_LOAD_EQ(VA_TEST, MARK_A)
+	"\tmovq $0x1111, " STR(VA_B + 16) "\n"
+	G_CR3(PML4_C)
+	G_LOAD_EQ(VA_TEST, MARK_B)
+	G_SYNC(1)
+	/* B's leaf of VA_B loses A and D; the host replaced PAGE_A. */
+	"\tandq $~(" STR(PTE_A | PTE_D) "), " STR(PT_TEST + 24) "\n"
+	G_CR3(PML4_B)
+	G_LOAD_EQ(VA_TEST, MARK_NEW)
+	G_LOAD_EQ(VA_B + 16, 0x1111)
+	G_LOAD_EQ(PT_TEST + 24, PAGE_B | PTE_P | PTE_W | PTE_A)
+	"\tmovq $0x2222, " STR(VA_B + 16) "\n"
+	G_LOAD_EQ(PT_TEST + 24, PAGE_B | PTE_P | PTE_W | PTE_A | PTE_D)
+	/* C's leaf of VA_TEST: PAGE_RO. */
+	G_SET_PTE(PT_C, PAGE_RO | PTE_P)
+	G_CR3(PML4_C)
+	G_LOAD_EQ(VA_TEST, MARK_RO)
+	/* B's PDE of VA_TEST: PT_X (PAGE_D). */
+	G_SET_PTE(PD_B + 8, PT_X | PTE_P | PTE_W)
+	G_CR3(PML4_B)
+	G_LOAD_EQ(VA_TEST, MARK_D)
+	/* C's PDPTE: PD_X (PT_Y: PAGE_A). */
+	G_SET_PTE(PDPT_C, PD_X | PTE_P | PTE_W)
+	G_CR3(PML4_C)
+	G_LOAD_EQ(VA_TEST, MARK_NEW)
+	/* B's PML4E: PDPT_X (PD_C, PT_C: PAGE_RO). */
+	G_SET_PTE(PML4_B, PDPT_X | PTE_P | PTE_W)
+	G_CR3(PML4_B)
+	G_LOAD_EQ(VA_TEST, MARK_RO)
+	G_SYNC(2)
+	G_DONE);
+
+#define SOAK_PAGES	64
+
+static void test_cr3_switch(struct kvm_vcpu *vcpu)
+{
+	volatile uint64_t *soak = alloc_mem(SOAK_PAGES * PAGE_SIZE);
+	int i;
+
+	build_tables();
+	build_tables_c();
+	vcpu_setup_long(vcpu, LOAD_GUEST(vm, guest_cr3));
+	vcpu_use_idt(vcpu);
+	vcpu_expect_sync(vcpu, 1);
+	/*
+	 * The host frees PAGE_A's page; fresh pages of ours, touched first,
+	 * take it (or its neighbours) from the allocator, so that PAGE_A's
+	 * new page is another one.
+	 */
+	TEST_ASSERT_OK(madvise(pt(PAGE_A), PAGE_SIZE, MADV_DONTNEED));
+	for (i = 0; i < SOAK_PAGES; i++)
+		soak[i * PAGE_SIZE / 8] = 0xbad;
+	TEST_ASSERT_EQ(pt(PAGE_A)[0], 0);
+	pt(PAGE_A)[0] = MARK_NEW;
+	vcpu_expect_sync(vcpu, 2);
+	TEST_ASSERT_EQ(pt(PAGE_B)[2], 0x2222);
+	vcpu_expect_done(vcpu);
+	munmap((void *)soak, SOAK_PAGES * PAGE_SIZE);
+}
 
 static void setup_guest_tables(struct kvm_vcpu *vcpu, uint64_t entry)
 {
@@ -322,6 +428,7 @@ int main(void)
 	RUN_SUBTEST("long_mode", test_long_mode(vcpu));
 	RUN_SUBTEST("page_fault", test_page_fault(vcpu));
 	RUN_SUBTEST("prot32", test_prot32(vcpu));
+	RUN_SUBTEST("cr3_switch", test_cr3_switch(vcpu));
 	RUN_SUBTEST("wp_off_zero_page", test_wp_off_zero_page(vcpu));
 	vcpu_free(vcpu);
 	vm_destroy(vm);
