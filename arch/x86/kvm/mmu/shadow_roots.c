@@ -104,7 +104,8 @@ static bool sh_validate(struct okvm_vcpu *vcpu, u64 *table, int level,
 
 		if (!(pte & _PAGE_PRESENT))
 			continue;
-		if (!(now & _PAGE_PRESENT) || now != *okvm_sh_guest_slot(&table[i]))
+		if (!(now & _PAGE_PRESENT) ||
+		    now != *okvm_sh_guest_slot(&table[i]))
 			okvm_sh_zap_entry(vcpu, &table[i], level);
 		else if (level > 1 && !(now & _PAGE_PSE) && !sh_is_huge(pte) &&
 			 !sh_validate(vcpu, sh_va(pte), level - 1,
