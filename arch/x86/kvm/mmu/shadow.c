@@ -22,7 +22,7 @@
  * The hardware always runs paged: PAE format (a 4-entry PDPT below 4 GiB)
  * while the guest is outside long mode, including paging off and real
  * mode, and the 4-level format in long mode.  A shadow entry is writable
- * only after a guest write (which set the guest's dirty bit), user only if
+ * only once the guest's dirty bit is set (a write sets it), user only if
  * the guest's walk allows user access, no-execute if it forbids fetches.
  *
  * Tables are per vCPU but protected by vm->mmu_lock, like the TDP tables.
@@ -497,6 +497,26 @@ static u64 sh_leaf_bits(struct okvm_vcpu *vcpu, struct okvm_walk_cache *wc,
 }
 
 /*
+ * The access a fill maps for: a read through a guest entry that is
+ * already dirty maps the page writable at once where the guest allows the
+ * write, as a TLB fill would, so that the guest's first write does not
+ * fault again.  Not for a kernel read with CR0.WP clear, whose entry
+ * would then be kernel-only (sh_leaf_bits()).
+ */
+static unsigned int sh_fill_access(struct okvm_vcpu *vcpu,
+				   struct okvm_walk_cache *wc, u64 la,
+				   unsigned int access, u64 guest_leaf)
+{
+	unsigned int user = access & X86_WALK_USER;
+
+	if ((access & X86_WALK_WRITE) || !(guest_leaf & _PAGE_DIRTY) ||
+	    (!user && !(okvm_vendor->get_cr(vcpu, 0) & X86_CR0_WP)) ||
+	    !sh_probe(vcpu, wc, la, user | X86_WALK_WRITE))
+		return access;
+	return access | X86_WALK_WRITE;
+}
+
+/*
  * A fault may also fill the rest of its aligned group of this many pages:
  * through a guest page of 2 MiB or more, where the neighbours need no
  * guest entry of their own, SH_PREFETCH_HUGE; else SH_PREFETCH.
@@ -744,7 +764,8 @@ int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error)
 	arg.g = vcpu->arch.shadow.levels == 4 &&
 		okvm_sh_guest_path(vcpu, &wc, la, g) ? g : NULL;
 	arg.la = la;
-	arg.bits = sh_leaf_bits(vcpu, &wc, la, access, leaf);
+	arg.bits = sh_leaf_bits(vcpu, &wc, la,
+				sh_fill_access(vcpu, &wc, la, access, leaf), leaf);
 	arg.guest_huge = shift >= PMD_SHIFT;
 	arg.fetch = access & X86_WALK_FETCH;
 	arg.nr_pages = 0;
