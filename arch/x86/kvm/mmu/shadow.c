@@ -63,7 +63,10 @@ static void sh_count_huge(struct okvm_vcpu *vcpu, int n)
 	okvm_shadow_stat_add(vcpu->vm, OKVM_X86_VM_STAT_PAGES_2M, n);
 }
 
-/* The guest entry recorded for the shadow entry at sptep (shadow.h). */
+/*
+ * The guest entry recorded for the shadow entry at sptep (shadow.h); for
+ * a table's first entry, the table's whole companion.
+ */
 u64 *okvm_sh_guest_slot(u64 *sptep)
 {
 	u64 *table = (u64 *)((unsigned long)sptep & PAGE_MASK);
@@ -388,6 +391,7 @@ bool okvm_sh_drop_at(struct okvm_vcpu *vcpu, u64 *table, int level, u64 la)
 
 	if (!pte || !(*pte & _PAGE_PRESENT))
 		return false;
+	/* A level-2 PS entry; okvm never sets a 4 KiB leaf's PAT bit. */
 	if (*pte & _PAGE_PSE)
 		sh_count_huge(vcpu, -1);
 	else

@@ -93,6 +93,7 @@ static void sh_unmap_guest(u64 *table, struct page *page)
 static bool sh_validate(struct okvm_vcpu *vcpu, u64 *table, int level,
 			u64 gpa)
 {
+	u64 *made = okvm_sh_guest_slot(table);
 	struct page *page;
 	u64 *guest = sh_map_guest(vcpu->vm, gpa, &page);
 	unsigned int i;
@@ -104,8 +105,7 @@ static bool sh_validate(struct okvm_vcpu *vcpu, u64 *table, int level,
 
 		if (!(pte & _PAGE_PRESENT))
 			continue;
-		if (!(now & _PAGE_PRESENT) ||
-		    now != *okvm_sh_guest_slot(&table[i]))
+		if (!(now & _PAGE_PRESENT) || now != made[i])
 			okvm_sh_zap_entry(vcpu, &table[i], level);
 		else if (level > 1 && !(now & _PAGE_PSE) && !sh_is_huge(pte) &&
 			 !sh_validate(vcpu, sh_va(pte), level - 1,
@@ -154,24 +154,25 @@ static struct okvm_shadow_slot *sh_slot_get(struct okvm_vcpu *vcpu, u64 cr3)
 static void sh_stash(struct okvm_vcpu *vcpu, u64 old, const u64 *pml4)
 {
 	struct okvm_shadow *sh = &vcpu->arch.shadow;
+	u64 *made = okvm_sh_guest_slot(sh->root);
 	struct okvm_shadow_slot *s = NULL;
 	unsigned int i;
 
 	for (i = 0; i < PTRS_PER_PGD; i++) {
-		u64 *pte = &sh->root[i], made = *okvm_sh_guest_slot(pte);
+		u64 *pte = &sh->root[i];
 
 		if (!(*pte & _PAGE_PRESENT) ||
-		    (pml4 && READ_ONCE(pml4[i]) == made))
+		    (pml4 && READ_ONCE(pml4[i]) == made[i]))
 			continue;
 		if (!s)
 			s = sh_slot_get(vcpu, old);
-		if (!made || s->n == OKVM_SH_SLOT_ROOTS) {
+		if (!made[i] || s->n == OKVM_SH_SLOT_ROOTS) {
 			okvm_sh_zap_entry(vcpu, pte, 4);
 			continue;
 		}
 		s->idx[s->n] = i;
 		s->spte[s->n] = *pte;
-		s->gpte[s->n++] = made;
+		s->gpte[s->n++] = made[i];
 		WRITE_ONCE(*pte, 0);
 	}
 }
