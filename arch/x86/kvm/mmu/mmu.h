@@ -90,6 +90,8 @@ struct okvm_shadow {
 	unsigned int nr_huge;		/* live 2 MiB leaves, slots' too */
 	u64 cr3;			/* the guest PML4 the root is for */
 	unsigned long clock;		/* CR3 loads that set entries aside */
+	/* Root entries that may hold leaves a CR3 load drops (not global). */
+	DECLARE_BITMAP(nonglobal, 512);
 	struct okvm_shadow_slot slots[OKVM_SH_SLOTS];
 };
 

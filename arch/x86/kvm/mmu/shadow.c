@@ -169,10 +169,10 @@ void okvm_shadow_reset(struct okvm_vcpu *vcpu)
 }
 
 /*
- * Clear every leaf that is not global below table, of 'level' (the root:
- * sh->levels).  The tables stay.  mmu_lock held.
+ * Clear every leaf that is not global below table, of 'level'.  The
+ * tables stay.  mmu_lock held.
  */
-void okvm_sh_sweep(struct okvm_vcpu *vcpu, u64 *table, int level)
+static void sh_sweep(struct okvm_vcpu *vcpu, u64 *table, int level)
 {
 	unsigned int i;
 
@@ -182,7 +182,7 @@ void okvm_sh_sweep(struct okvm_vcpu *vcpu, u64 *table, int level)
 		if (!(pte & _PAGE_PRESENT))
 			continue;
 		if (level > 2 || (level == 2 && !sh_is_huge(pte))) {
-			okvm_sh_sweep(vcpu, sh_va(pte), level - 1);
+			sh_sweep(vcpu, sh_va(pte), level - 1);
 			continue;
 		}
 		if (pte & _PAGE_GLOBAL)
@@ -191,6 +191,32 @@ void okvm_sh_sweep(struct okvm_vcpu *vcpu, u64 *table, int level)
 		if (level == 2)
 			sh_count_huge(vcpu, -1);
 	}
+}
+
+/* A leaf that is not global may now be under la's root entry. */
+static void sh_mark_nonglobal(struct okvm_vcpu *vcpu, u64 la, u64 bits)
+{
+	struct okvm_shadow *sh = &vcpu->arch.shadow;
+
+	if (!(bits & _PAGE_GLOBAL))
+		__set_bit(sh_index(la, sh->levels), sh->nonglobal);
+}
+
+/*
+ * Clear every leaf that is not global in vcpu's tree: below the root
+ * entries marked as holding some (sh_mark_nonglobal()), so that the
+ * kernel half, all global in most guests, is not walked at every CR3
+ * load.  mmu_lock held.
+ */
+void okvm_sh_sweep_root(struct okvm_vcpu *vcpu)
+{
+	struct okvm_shadow *sh = &vcpu->arch.shadow;
+	unsigned int i;
+
+	for (i = 0; i < PTRS_PER_PGD; i++)
+		if (__test_and_clear_bit(i, sh->nonglobal) &&
+		    (sh->root[i] & _PAGE_PRESENT))
+			sh_sweep(vcpu, sh_va(sh->root[i]), sh->levels - 1);
 }
 
 /* May entries be set aside at this CR3 load (shadow_roots.c)? */
@@ -223,7 +249,7 @@ void okvm_shadow_new_cr3(struct okvm_vcpu *vcpu)
 		okvm_sh_roots_switch(vcpu, old, sh->cr3);
 	} else {
 		spin_lock(&vcpu->vm->mmu_lock);
-		okvm_sh_sweep(vcpu, sh->root, sh->levels);
+		okvm_sh_sweep_root(vcpu);
 		spin_unlock(&vcpu->vm->mmu_lock);
 	}
 	okvm_make_request(vcpu, OKVM_REQ_TLB_FLUSH);
@@ -688,6 +714,7 @@ static void sh_prefetch(struct okvm_vcpu *vcpu, struct sh_install_arg *a,
 			a->dirty |= 1u << a->nr_pages;
 		a->pages[a->nr_pages++] = page;
 		okvm_rmap_add(vcpu, n->gfn, n->la);
+		sh_mark_nonglobal(vcpu, n->la, n->bits);
 		*okvm_sh_guest_slot(pte) = n->guest;
 		WRITE_ONCE(*pte, page_to_phys(page) | n->bits);
 	}
@@ -716,6 +743,7 @@ static int sh_install(struct okvm_vcpu *vcpu, const struct okvm_fault *f,
 
 	if (!f->pfn.writable)
 		bits &= ~(u64)(_PAGE_RW | _PAGE_DIRTY);
+	sh_mark_nonglobal(vcpu, a->la, bits);
 	if (sh_want_huge(vcpu, f, a))
 		return sh_install_huge(vcpu, f, bits, a);
 	pte = sh_entry(vcpu, a->la, 1, a->g);

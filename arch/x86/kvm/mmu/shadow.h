@@ -43,7 +43,7 @@ static inline unsigned int sh_index(u64 la, int level)
 u64 *okvm_sh_guest_slot(u64 *sptep);
 void okvm_sh_zap_entry(struct okvm_vcpu *vcpu, u64 *sptep, int level);
 bool okvm_sh_drop_at(struct okvm_vcpu *vcpu, u64 *table, int level, u64 la);
-void okvm_sh_sweep(struct okvm_vcpu *vcpu, u64 *table, int level);
+void okvm_sh_sweep_root(struct okvm_vcpu *vcpu);
 
 /* shadow_roots.c */
 bool okvm_sh_guest_path(struct okvm_vcpu *vcpu,

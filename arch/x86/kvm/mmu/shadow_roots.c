@@ -201,6 +201,7 @@ static void sh_restore(struct okvm_vcpu *vcpu, u64 new, const u64 *pml4)
 				 s->gpte[k] & SH_ADDR_MASK))
 			continue;	/* freed with the slot */
 		*okvm_sh_guest_slot(pte) = s->gpte[k];
+		__set_bit(s->idx[k], sh->nonglobal);
 		WRITE_ONCE(*pte, s->spte[k]);
 		s->spte[k] = 0;
 	}
@@ -214,7 +215,6 @@ static void sh_restore(struct okvm_vcpu *vcpu, u64 new, const u64 *pml4)
  */
 void okvm_sh_roots_switch(struct okvm_vcpu *vcpu, u64 old, u64 new)
 {
-	struct okvm_shadow *sh = &vcpu->arch.shadow;
 	struct okvm_vm *vm = vcpu->vm;
 	struct page *page;
 	u64 *pml4;
@@ -224,7 +224,7 @@ void okvm_sh_roots_switch(struct okvm_vcpu *vcpu, u64 old, u64 new)
 	spin_lock(&vm->mmu_lock);
 	pml4 = sh_map_guest(vm, new, &page);
 	sh_stash(vcpu, old, pml4);
-	okvm_sh_sweep(vcpu, sh->root, 4);
+	okvm_sh_sweep_root(vcpu);
 	sh_restore(vcpu, new, pml4);
 	if (pml4)
 		sh_unmap_guest(pml4, page);

@@ -25,6 +25,13 @@
  *               guest was in the other space (MADV_DONTNEED): shadow
  *               paging must not put back what it kept of an address space
  *               unchecked
+ *   cr3_sweep   with CR4.PGE on and everything global but the test pages,
+ *               a CR3 load still drops every entry that is not global: one
+ *               the MMU filled ahead of use (VA_B, next to VA_TEST), and
+ *               one it kept of an address space across a switch to another
+ *               and put back (B2, then C, then B2 again); each time the
+ *               guest changes the leaf with no INVLPG and loads a CR3 that
+ *               shares the changed table (B2 or B), and must see the change
  *   wp_off_zero_page
  *               with CR0.WP clear the guest reads a page of fresh anonymous
  *               memory (the host maps its shared zero page there) and then
@@ -59,6 +66,7 @@
 #define PD_X		0x3c000		/* [1]: PT_Y */
 #define PT_Y		0x3d000		/* [0]: PAGE_A */
 #define PDPT_X		0x3e000		/* [0]: PD_C */
+#define PML4_B2		0x3f000		/* cr3_sweep: B's entries again */
 
 #define VA_TEST		0x200000	/* PT_TEST[0]: A or B */
 #define VA_NP		0x201000	/* PT_TEST[1]: not present */
@@ -79,6 +87,7 @@
 #define PTE_A		0x20
 #define PTE_D		0x40
 #define PTE_PS		0x80
+#define PTE_G		0x100
 
 #define GDT_CODE32_SEL	0x28
 
@@ -245,6 +254,41 @@ static void test_cr3_switch(struct kvm_vcpu *vcpu)
 	TEST_ASSERT_EQ(pt(PAGE_B)[2], 0x2222);
 	vcpu_expect_done(vcpu);
 	munmap((void *)soak, SOAK_PAGES * PAGE_SIZE);
+}
+
+GUEST_CODE(guest_sweep, 64,
+	"\tmov %cr4, %rax\n\tor $0x80, %rax\n\tmov %rax, %cr4\n"
+	G_CR3(PML4_B)
+	/* A global fill; VA_B, not global, is filled with it. */
+	G_LOAD_EQ(VA_TEST, MARK_A)
+	G_SET_PTE(PT_TEST + 24, PAGE_A | PTE_P | PTE_W | PTE_A)
+	G_CR3(PML4_B2)
+	G_LOAD_EQ(VA_B, MARK_A)
+	G_CR3(PML4_C)
+	G_LOAD_EQ(VA_TEST, MARK_B)
+	G_CR3(PML4_B2)
+	G_LOAD_EQ(VA_B, MARK_A)
+	G_SET_PTE(PT_TEST + 24, PAGE_B | PTE_P | PTE_W | PTE_A)
+	G_CR3(PML4_B)
+	G_LOAD_EQ(VA_B, MARK_B)
+	G_DONE);
+
+static void test_cr3_sweep(struct kvm_vcpu *vcpu)
+{
+	int i;
+
+	build_tables();
+	build_tables_c();
+	for (i = 0; i < 512; i++)
+		pt(PT_LOW)[i] |= PTE_G;
+	pt(PT_TEST)[0] |= PTE_G;
+	pt(PT_TEST)[3] |= PTE_A;
+	/* With A already set, the walks leave B and B2 the same entry. */
+	pt(PML4_B)[0] |= PTE_A;
+	memcpy(pt(PML4_B2), pt(PML4_B), PAGE_SIZE);
+	vcpu_setup_long(vcpu, LOAD_GUEST(vm, guest_sweep));
+	vcpu_use_idt(vcpu);
+	vcpu_expect_done(vcpu);
 }
 
 static void setup_guest_tables(struct kvm_vcpu *vcpu, uint64_t entry)
@@ -429,6 +473,7 @@ int main(void)
 	RUN_SUBTEST("page_fault", test_page_fault(vcpu));
 	RUN_SUBTEST("prot32", test_prot32(vcpu));
 	RUN_SUBTEST("cr3_switch", test_cr3_switch(vcpu));
+	RUN_SUBTEST("cr3_sweep", test_cr3_sweep(vcpu));
 	RUN_SUBTEST("wp_off_zero_page", test_wp_off_zero_page(vcpu));
 	vcpu_free(vcpu);
 	vm_destroy(vm);
