@@ -789,15 +789,20 @@ static int okvm_vcpu_wait(struct okvm_vcpu *vcpu)
 }
 
 /*
- * Between two entries: give the CPU up if the scheduler asks.  With
- * preemptible RCU cond_resched() does nothing else, so the test of
- * need_resched() comes first and saves the call at most exits; without
- * it, cond_resched() also reports a quiescent state RCU may be waiting
- * for, and runs every time.
+ * Between two entries: give the CPU up if the scheduler asks.  The test
+ * is the task's flag, the one okvm_entry_blocked() refuses entry on, and
+ * the answer schedule(): cond_resched() looks at the flag folded into the
+ * preempt count, which another CPU's request sets only once its
+ * reschedule IPI arrives here; if that IPI were late, entry would be
+ * refused again and again without the CPU ever being given up.  Without
+ * preemptible RCU, cond_resched() also reports a quiescent state RCU may
+ * be waiting for, and runs at every exit.
  */
 static void okvm_resched(void)
 {
-	if (!IS_ENABLED(CONFIG_PREEMPT_RCU) || need_resched())
+	if (need_resched())
+		schedule();
+	else if (!IS_ENABLED(CONFIG_PREEMPT_RCU))
 		cond_resched();
 }
 
