@@ -116,17 +116,19 @@ int okvm_walk_leaf(struct okvm_vcpu *vcpu, struct okvm_walk_cache *cache,
 {
 	const struct okvm_x86_ops *ops = okvm_vendor;
 	struct okvm_walk_ctx ctx = { .vcpu = vcpu, .cache = cache };
-	struct x86_walk_regs regs = {
-		.cr0 = ops->get_cr(vcpu, 0),
-		.cr3 = ops->get_cr(vcpu, 3),
-		.cr4 = ops->get_cr(vcpu, 4),
-		.efer = ops->get_efer(vcpu),
-		.maxphyaddr = boot_cpu_data.x86_phys_bits,
-		.rflags_ac = !!(vcpu->arch.rflags & X86_EFLAGS_AC),
-	};
+	struct x86_walk_regs regs, *r = cache ? &cache->regs : &regs;
 
+	/* A cache's registers are read at its first walk (maxphyaddr 0). */
+	if (!cache || !r->maxphyaddr) {
+		r->cr0 = ops->get_cr(vcpu, 0);
+		r->cr3 = ops->get_cr(vcpu, 3);
+		r->cr4 = ops->get_cr(vcpu, 4);
+		r->efer = ops->get_efer(vcpu);
+		r->maxphyaddr = boot_cpu_data.x86_phys_bits;
+		r->rflags_ac = !!(vcpu->arch.rflags & X86_EFLAGS_AC);
+	}
 	return x86_walk_page(set_ad ? &okvm_walk_ops : &okvm_probe_ops, &ctx,
-			     &regs, la, access, gpa, leaf, page_shift, fault);
+			     r, la, access, gpa, leaf, page_shift, fault);
 }
 
 static int okvm_translate(struct okvm_vcpu *vcpu, u64 la, unsigned int access,

@@ -14,6 +14,7 @@
 #include <asm/fpu/types.h>
 
 #include "mmu/mmu.h"
+#include "mmu/walk.h"
 
 struct okvm_vm;
 struct okvm_vcpu;
@@ -445,11 +446,13 @@ int okvm_walk(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
 	      bool set_ad, u64 *gpa, struct x86_fault *fault);
 /*
  * The guest page-table entries one shadow fault has read (and updated),
- * so that its later walks of the same path read no guest memory again.
+ * so that its later walks of the same path read no guest memory again,
+ * and the control registers they walk with, read once.
  */
 #define OKVM_WALK_CACHE	16
 struct okvm_walk_cache {
 	unsigned int n;
+	struct x86_walk_regs regs;	/* valid once a walk used the cache */
 	u64 gpa[OKVM_WALK_CACHE];
 	u64 val[OKVM_WALK_CACHE];
 };

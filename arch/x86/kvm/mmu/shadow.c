@@ -505,8 +505,7 @@ static u64 sh_leaf_bits(struct okvm_vcpu *vcpu, struct okvm_walk_cache *wc,
 	u64 bits = _PAGE_PRESENT | _PAGE_ACCESSED;
 	unsigned int user = access & X86_WALK_USER;
 
-	if ((guest_leaf & _PAGE_GLOBAL) &&
-	    (okvm_vendor->get_cr(vcpu, 4) & X86_CR4_PGE))
+	if ((guest_leaf & _PAGE_GLOBAL) && (wc->regs.cr4 & X86_CR4_PGE))
 		bits |= _PAGE_GLOBAL;
 	if (access & X86_WALK_WRITE)
 		bits |= _PAGE_RW | _PAGE_DIRTY;
@@ -520,7 +519,7 @@ static u64 sh_leaf_bits(struct okvm_vcpu *vcpu, struct okvm_walk_cache *wc,
 	     sh_probe(vcpu, wc, la, X86_WALK_USER | X86_WALK_WRITE)))
 		bits |= _PAGE_USER;
 	if (!(access & X86_WALK_FETCH) &&
-	    (okvm_vendor->get_efer(vcpu) & EFER_NX) &&
+	    (wc->regs.efer & EFER_NX) &&
 	    !sh_probe(vcpu, wc, la, X86_WALK_FETCH | user))
 		bits |= _PAGE_NX;
 	return bits;
@@ -540,7 +539,7 @@ static unsigned int sh_fill_access(struct okvm_vcpu *vcpu,
 	unsigned int user = access & X86_WALK_USER;
 
 	if ((access & X86_WALK_WRITE) || !(guest_leaf & _PAGE_DIRTY) ||
-	    (!user && !(okvm_vendor->get_cr(vcpu, 0) & X86_CR0_WP)) ||
+	    (!user && !(wc->regs.cr0 & X86_CR0_WP)) ||
 	    !sh_probe(vcpu, wc, la, user | X86_WALK_WRITE))
 		return access;
 	return access | X86_WALK_WRITE;
@@ -553,6 +552,13 @@ static unsigned int sh_fill_access(struct okvm_vcpu *vcpu,
  */
 #define SH_PREFETCH	8
 #define SH_PREFETCH_HUGE 16
+/*
+ * The flags of a guest leaf that decide a neighbour's shadow flags, given
+ * the tables above it (the fault's): what the walk allows (R/W, U/S, NX,
+ * the protection key), D and G.
+ */
+#define SH_NEAR_KEY	(_PAGE_RW | _PAGE_USER | _PAGE_DIRTY | _PAGE_GLOBAL | \
+			 _PAGE_NX | _PAGE_PKEY_MASK)
 
 /*
  * A page of the group worth filling: where, what, with which flags, from
@@ -644,6 +650,7 @@ static void sh_prefetch_plan(struct okvm_vcpu *vcpu,
 	unsigned int i, user = access & X86_WALK_USER, acc, shift;
 	unsigned int group = a->guest_huge ? SH_PREFETCH_HUGE : SH_PREFETCH;
 	u64 first = a->la & ~(group * PAGE_SIZE - 1), la, gpa, leaf;
+	u64 key = _PAGE_PRESENT, bits = 0;
 	u64 off = (a->la - first) >> PAGE_SHIFT;
 	struct x86_fault fault;
 	bool ram;
@@ -672,12 +679,16 @@ static void sh_prefetch_plan(struct okvm_vcpu *vcpu,
 				   &shift, &fault) ||
 		    shift != PAGE_SHIFT || !(leaf & _PAGE_ACCESSED))
 			continue;
-		acc = user;
-		if ((leaf & _PAGE_DIRTY) &&
-		    sh_probe(vcpu, wc, la, user | X86_WALK_WRITE))
-			acc |= X86_WALK_WRITE;
-		*n = (struct sh_near){ la, gpa >> PAGE_SHIFT,
-				       sh_leaf_bits(vcpu, wc, la, acc, leaf),
+		/* Same table above: the same leaf flags give the same bits. */
+		if ((leaf & SH_NEAR_KEY) != key) {
+			key = leaf & SH_NEAR_KEY;
+			acc = user;
+			if ((leaf & _PAGE_DIRTY) &&
+			    sh_probe(vcpu, wc, la, user | X86_WALK_WRITE))
+				acc |= X86_WALK_WRITE;
+			bits = sh_leaf_bits(vcpu, wc, la, acc, leaf);
+		}
+		*n = (struct sh_near){ la, gpa >> PAGE_SHIFT, bits,
 				       a->g ? leaf : 0 };
 		a->nr_near++;
 	}
@@ -794,7 +805,7 @@ int okvm_shadow_page_fault(struct okvm_vcpu *vcpu, u64 la, u64 error)
 	if (r)
 		return r;
 	arg.g = vcpu->arch.shadow.levels == 4 &&
-		okvm_sh_guest_path(vcpu, &wc, la, g) ? g : NULL;
+		okvm_sh_guest_path(&wc, la, g) ? g : NULL;
 	arg.la = la;
 	arg.bits = sh_leaf_bits(vcpu, &wc, la,
 				sh_fill_access(vcpu, &wc, la, access, leaf), leaf);

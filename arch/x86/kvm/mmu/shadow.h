@@ -46,8 +46,7 @@ bool okvm_sh_drop_at(struct okvm_vcpu *vcpu, u64 *table, int level, u64 la);
 void okvm_sh_sweep_root(struct okvm_vcpu *vcpu);
 
 /* shadow_roots.c */
-bool okvm_sh_guest_path(struct okvm_vcpu *vcpu,
-			const struct okvm_walk_cache *wc, u64 la, u64 *g);
+bool okvm_sh_guest_path(const struct okvm_walk_cache *wc, u64 la, u64 *g);
 void okvm_sh_roots_switch(struct okvm_vcpu *vcpu, u64 old, u64 new);
 bool okvm_sh_roots_drop_la(struct okvm_vcpu *vcpu, u64 la);
 void okvm_sh_roots_forget(struct okvm_vcpu *vcpu);

@@ -44,13 +44,12 @@
  * walk left them in its cache.  False if the walk was not a 4-level one
  * or one of them is not in the cache.
  */
-bool okvm_sh_guest_path(struct okvm_vcpu *vcpu,
-			const struct okvm_walk_cache *wc, u64 la, u64 *g)
+bool okvm_sh_guest_path(const struct okvm_walk_cache *wc, u64 la, u64 *g)
 {
-	u64 table = okvm_vendor->get_cr(vcpu, 3) & SH_ADDR_MASK;
+	u64 table = wc->regs.cr3 & SH_ADDR_MASK;
 	int level;
 
-	if (okvm_vendor->get_cr(vcpu, 4) & X86_CR4_LA57)
+	if (wc->regs.cr4 & X86_CR4_LA57)
 		return false;
 	for (level = 4; level >= 1; level--) {
 		if (!okvm_walk_cache_get(wc, table + 8 * sh_index(la, level),
