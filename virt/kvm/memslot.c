@@ -339,6 +339,20 @@ void okvm_free_memslots(struct okvm_vm *vm)
 }
 
 /*
+ * A guest page-table entry, the walkers' read: one load, without
+ * copy_from_user()'s object checks and string copy.  0 or -EFAULT.
+ */
+static int okvm_get_user_u64(void *buf, void __user *hva)
+{
+	u64 v;
+
+	if (get_user(v, (u64 __user *)hva))
+		return -EFAULT;
+	memcpy(buf, &v, sizeof(v));
+	return 0;
+}
+
+/*
  * Guest-physical copies through the owner's mapping.  Must run in the VM
  * owner's context (vCPU ioctls check current->mm).  Returns 0, -EFAULT when
  * the user mapping faults, or -ENOENT when part of the range has no slot.
@@ -367,6 +381,8 @@ static int okvm_guest_copy(struct okvm_vm *vm, u64 gpa, void *buf,
 		srcu_read_unlock(&vm->srcu, idx);
 		if (write)
 			left = copy_to_user(hva, buf, n);
+		else if (n == sizeof(u64))
+			left = okvm_get_user_u64(buf, hva);
 		else
 			left = copy_from_user(buf, hva, n);
 		if (left)
