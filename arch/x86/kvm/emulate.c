@@ -340,18 +340,26 @@ static int fetch_byte(struct x86_emu *emu, u8 *b)
 	return X86_EMU_OK;
 }
 
-/* Fetch a little-endian immediate/displacement of @size bytes. */
+/*
+ * Fetch a little-endian immediate/displacement of @size bytes; the bytes
+ * the first fetch brought in are taken without a call each.
+ */
 static int fetch_imm(struct x86_emu *emu, unsigned int size, u64 *val)
 {
+	struct x86_emu_insn *in = &emu->insn;
 	unsigned int i;
 	u8 b;
 	int rc;
 
 	*val = 0;
 	for (i = 0; i < size; i++) {
-		rc = fetch_byte(emu, &b);
-		if (rc)
-			return rc;
+		if (in->len < in->nfetched) {
+			b = in->bytes[in->len++];
+		} else {
+			rc = fetch_byte(emu, &b);
+			if (rc)
+				return rc;
+		}
 		*val |= (u64)b << (i * 8);
 	}
 	return X86_EMU_OK;

@@ -104,6 +104,19 @@ int okvm_walk(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
 			      &shift, fault);
 }
 
+/* The control state a walk of the vCPU's current tables needs. */
+static void okvm_walk_regs(struct okvm_vcpu *vcpu, struct x86_walk_regs *r)
+{
+	const struct okvm_x86_ops *ops = okvm_vendor;
+
+	r->cr0 = ops->get_cr(vcpu, 0);
+	r->cr3 = ops->get_cr(vcpu, 3);
+	r->cr4 = ops->get_cr(vcpu, 4);
+	r->efer = ops->get_efer(vcpu);
+	r->maxphyaddr = boot_cpu_data.x86_phys_bits;
+	r->rflags_ac = !!(vcpu->arch.rflags & X86_EFLAGS_AC);
+}
+
 /*
  * okvm_walk(), also giving the guest's leaf entry and the size of its page
  * (x86_walk_page()), reading through @cache if not NULL (which must start
@@ -114,44 +127,33 @@ int okvm_walk_leaf(struct okvm_vcpu *vcpu, struct okvm_walk_cache *cache,
 		   u64 *leaf, unsigned int *page_shift,
 		   struct x86_fault *fault)
 {
-	const struct okvm_x86_ops *ops = okvm_vendor;
 	struct okvm_walk_ctx ctx = { .vcpu = vcpu, .cache = cache };
 	struct x86_walk_regs regs, *r = cache ? &cache->regs : &regs;
 
 	/* A cache's registers are read at its first walk (maxphyaddr 0). */
-	if (!cache || !r->maxphyaddr) {
-		r->cr0 = ops->get_cr(vcpu, 0);
-		r->cr3 = ops->get_cr(vcpu, 3);
-		r->cr4 = ops->get_cr(vcpu, 4);
-		r->efer = ops->get_efer(vcpu);
-		r->maxphyaddr = boot_cpu_data.x86_phys_bits;
-		r->rflags_ac = !!(vcpu->arch.rflags & X86_EFLAGS_AC);
-	}
+	if (!cache || !r->maxphyaddr)
+		okvm_walk_regs(vcpu, r);
 	return x86_walk_page(set_ad ? &okvm_walk_ops : &okvm_probe_ops, &ctx,
 			     r, la, access, gpa, leaf, page_shift, fault);
 }
 
-static int okvm_translate(struct okvm_vcpu *vcpu, u64 la, unsigned int access,
-			  u64 *gpa, struct x86_fault *fault)
-{
-	if (okvm_vendor->get_cpl(vcpu) == 3)
-		access |= X86_WALK_USER;
-	return okvm_walk(vcpu, la, access, true, gpa, fault);
-}
-
 /*
- * Copy between buf and guest linear memory.  0 done; X86_WALK_FAULT with
- * *fault filled (a #PF to inject); -ENOENT when a page is not RAM (the
- * caller may treat it as MMIO: *gpa_out tells where); -EFAULT otherwise.
+ * Copy between buf and guest linear memory, translated with @regs (and
+ * the X86_WALK_USER in @access the caller set from the CPL).  0 done;
+ * X86_WALK_FAULT with *fault filled (a #PF to inject); -ENOENT when a page
+ * is not RAM (the caller may treat it as MMIO: *gpa_out tells where);
+ * -EFAULT otherwise.
  */
-static int okvm_access_page(struct okvm_vcpu *vcpu, u64 la, void *buf,
-			    unsigned int n, unsigned int access,
+static int okvm_access_page(struct okvm_vcpu *vcpu,
+			    const struct x86_walk_regs *regs, u64 la,
+			    void *buf, unsigned int n, unsigned int access,
 			    struct x86_fault *fault, u64 *gpa_out)
 {
+	struct okvm_walk_ctx ctx = { .vcpu = vcpu };
 	u64 gpa;
 	int r;
 
-	r = okvm_translate(vcpu, la, access, &gpa, fault);
+	r = x86_walk(&okvm_walk_ops, &ctx, regs, la, access, &gpa, fault);
 	if (r)
 		return r > 0 ? X86_WALK_FAULT : -EFAULT;
 	*gpa_out = gpa;
@@ -164,12 +166,18 @@ int okvm_access_linear(struct okvm_vcpu *vcpu, u64 la, void *buf,
 		       unsigned int len, unsigned int access,
 		       struct x86_fault *fault)
 {
+	struct x86_walk_regs regs;
+
+	okvm_walk_regs(vcpu, &regs);
+	if (okvm_vendor->get_cpl(vcpu) == 3)
+		access |= X86_WALK_USER;
 	while (len) {
 		unsigned int n = min_t(u64, len, PAGE_SIZE - offset_in_page(la));
 		u64 gpa;
 		int r;
 
-		r = okvm_access_page(vcpu, la, buf, n, access, fault, &gpa);
+		r = okvm_access_page(vcpu, &regs, la, buf, n, access, fault,
+				     &gpa);
 		if (r)
 			return r;
 		la += n;
@@ -270,14 +278,17 @@ static int okvm_emu_access(struct x86_emu *emu, u64 la, void *buf,
 {
 	struct okvm_vcpu *vcpu = emu->priv;
 
+	if (emu->cpl == 3)
+		access |= X86_WALK_USER;
 	while (len) {
 		unsigned int n = min_t(u64, len, PAGE_SIZE - offset_in_page(la));
 		u64 gpa = 0;
 		int r = -ENOENT;
 
 		if (!okvm_mmio_hint(vcpu, emu, la, access, &gpa))
-			r = okvm_access_page(vcpu, la, buf, n, access,
-					     &emu->fault, &gpa);
+			r = okvm_access_page(vcpu, &vcpu->arch.mmio.regs, la,
+					     buf, n, access, &emu->fault,
+					     &gpa);
 		if (r == X86_WALK_FAULT)
 			return X86_EMU_FAULT;
 		if (r == -ENOENT && !(access & X86_WALK_FETCH))
@@ -344,7 +355,9 @@ void okvm_emu_init(struct okvm_vcpu *vcpu, struct x86_emu *emu)
 		    seg == X86_SEG_GS)
 			emu->seg_base[seg] = okvm_seg_base(vcpu, seg);
 	emu->cpl = okvm_vendor->get_cpl(vcpu);
-	emu->la57 = !!(okvm_vendor->get_cr(vcpu, 4) & X86_CR4_LA57);
+	/* The instruction's walks, fetch and data, with these. */
+	okvm_walk_regs(vcpu, &vcpu->arch.mmio.regs);
+	emu->la57 = !!(vcpu->arch.mmio.regs.cr4 & X86_CR4_LA57);
 	vcpu->arch.mmio.write_pending = false;
 }
 

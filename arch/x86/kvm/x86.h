@@ -175,6 +175,7 @@ struct okvm_mmio {
 	u8 nr_reads;
 	u8 next_read;
 	struct okvm_mmio_read reads[OKVM_MMIO_READS];
+	struct x86_walk_regs regs;	/* the emulated instruction's walks */
 };
 
 struct okvm_event {
