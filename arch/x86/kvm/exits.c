@@ -99,7 +99,6 @@ static int okvm_handle_dr_access(struct okvm_vcpu *vcpu)
 	return 1;	/* the instruction runs again, natively */
 }
 
-/* 1: re-enter the guest; 0: exit to userspace; <0: KVM_RUN error. */
 /* The exits the statistics count by kind. */
 static void okvm_count_exit(struct okvm_vcpu *vcpu, int code)
 {
@@ -132,6 +131,7 @@ static void okvm_count_exit(struct okvm_vcpu *vcpu, int code)
 	}
 }
 
+/* 1: re-enter the guest; 0: exit to userspace; <0: KVM_RUN error. */
 int okvm_handle_exit(struct okvm_vcpu *vcpu, struct okvm_exit *exit)
 {
 	okvm_count_exit(vcpu, exit->code);
