@@ -727,9 +727,7 @@ bool okvm_lapic_mmio(struct okvm_vcpu *vcpu, u64 gpa, void *buf, u32 len,
 	unsigned long flags;
 	u64 base;
 
-	/* Enabled, in xAPIC mode. */
-	if (!apic || (apic->dev.apic_base & (LAPIC_BASE_EN | LAPIC_BASE_EXTD)) !=
-		     LAPIC_BASE_EN)
+	if (!apic || !x86_lapic_xapic_mmio_on(&apic->dev))
 		return false;
 	base = apic->dev.apic_base & PAGE_MASK & ((1ULL << 52) - 1);
 	if (gpa < base || gpa + len > base + PAGE_SIZE)

@@ -812,11 +812,6 @@ static u32 read_reg(struct x86_lapic *l, u32 off)
 	}
 }
 
-static bool xapic_mmio_on(const struct x86_lapic *l)
-{
-	return x86_lapic_hw_enabled(l) && !x86_lapic_x2apic_mode(l);
-}
-
 int x86_lapic_mmio_read(struct x86_lapic *l, u32 offset, void *data, u32 len)
 {
 	u8 *out = data;
@@ -825,7 +820,7 @@ int x86_lapic_mmio_read(struct x86_lapic *l, u32 offset, void *data, u32 len)
 	memset(data, 0, len);
 	if (len != 1 && len != 2 && len != 4 && len != 8)
 		return 0;
-	if (offset >= 0x1000 || !xapic_mmio_on(l))
+	if (offset >= 0x1000 || !x86_lapic_xapic_mmio_on(l))
 		return 0;
 	for (i = 0; i < len; i++) {
 		u32 off = offset + i;
@@ -848,7 +843,7 @@ int x86_lapic_mmio_write(struct x86_lapic *l, u32 offset, const void *data,
 
 	if (len != 4 || (offset & 0xf) || offset >= LAPIC_REGS_SIZE)
 		return 0;
-	if (!xapic_mmio_on(l))
+	if (!x86_lapic_xapic_mmio_on(l))
 		return 0;
 	memcpy(&val, data, sizeof(val));
 	write_reg(l, offset, val);

@@ -160,6 +160,13 @@ bool x86_lapic_sw_enabled(const struct x86_lapic *l);
 /* EN and EXTD both set. */
 bool x86_lapic_x2apic_mode(const struct x86_lapic *l);
 
+/* EN set, EXTD clear: the registers answer at the MMIO page. */
+static inline bool x86_lapic_xapic_mmio_on(const struct x86_lapic *l)
+{
+	return (l->apic_base & (LAPIC_BASE_EN | LAPIC_BASE_EXTD)) ==
+	       LAPIC_BASE_EN;
+}
+
 /* xAPIC MMIO at offset in the 4 KiB page; len 1/2/4/8.  Always returns 0;
  * reads outside registers, in x2APIC mode or hw-disabled yield zeros. */
 int x86_lapic_mmio_read(struct x86_lapic *l, u32 offset, void *data, u32 len);
