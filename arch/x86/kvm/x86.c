@@ -798,11 +798,12 @@ static int okvm_vcpu_wait(struct okvm_vcpu *vcpu)
  * preemptible RCU, cond_resched() also reports a quiescent state RCU may
  * be waiting for, and runs at every exit.
  */
-static void okvm_resched(void)
+static void okvm_resched(struct okvm_vcpu *vcpu)
 {
-	if (need_resched())
+	if (need_resched()) {
+		okvm_steal_time_preempted(vcpu);
 		schedule();
-	else if (!IS_ENABLED(CONFIG_PREEMPT_RCU))
+	} else if (!IS_ENABLED(CONFIG_PREEMPT_RCU))
 		cond_resched();
 }
 
@@ -828,7 +829,7 @@ static int okvm_run_loop(struct okvm_vcpu *vcpu)
 		if (okvm_user_wants_window(vcpu) &&
 		    okvm_ready_for_interrupt(vcpu))
 			return okvm_exit_to_user(vcpu, OKVM_USER_IRQ_WINDOW);
-		okvm_resched();
+		okvm_resched(vcpu);
 	}
 }
 
