@@ -92,18 +92,6 @@ static inline void okvm_steal_time_update(struct okvm_vcpu *vcpu)
 		__okvm_steal_time_update(vcpu, delay);
 }
 
-void __okvm_steal_time_preempted(struct okvm_vcpu *vcpu);
-
-/*
- * The thread gives its CPU up while still runnable: with steal time on and
- * the guest stopped by a host interrupt, tell it (vcpu_is_preempted()).
- */
-static inline void okvm_steal_time_preempted(struct okvm_vcpu *vcpu)
-{
-	if ((vcpu->arch.st.msr & KVM_MSR_ENABLED) && vcpu->arch.at_boundary)
-		__okvm_steal_time_preempted(vcpu);
-}
-
 void __okvm_preempt_account(struct okvm_vcpu *vcpu, unsigned long nivcsw);
 
 /* At each entry: count the thread's new involuntary switches. */

@@ -8,16 +8,8 @@
  * The update runs before an entry whenever run_delay moved (the task waited
  * on a run queue, i.e. it was scheduled back in), and once after each KVM_RUN
  * starts or the MSR is written, with the odd/even 'version' protocol of
- * pvclock around the write, which also clears 'preempted'.
- *
- * 'preempted' is set when the run loop gives the CPU up to the scheduler
- * (need_resched) after an exit for a host interrupt, where a running
- * vCPU's thread is switched out while runnable unless the host kernel is
- * fully preemptible; a cond_resched() elsewhere in an exit does not mark
- * it.  KVM marks it from a preempt notifier, also only at an instruction
- * boundary; okvm has none (its static key, flipped under TCG, can hang
- * the bench's L1).  No KVM_FEATURE_PV_TLB_FLUSH: the guest reads the flag
- * (vcpu_is_preempted()) but never asks for a flush through it.
+ * pvclock around the write.  okvm does not mark vCPUs preempted (no preempt
+ * notifier, no KVM_FEATURE_PV_TLB_FLUSH): 'preempted' is only cleared.
  */
 #include <linux/kvm.h>
 #include <linux/sched.h>
@@ -72,8 +64,8 @@ void okvm_steal_time_run(struct okvm_vcpu *vcpu)
  * has a preempt notifier; okvm reads the thread's involuntary switch
  * count instead, at each entry and when KVM_RUN returns.  "Reported" if
  * the last exit was for a host interrupt (the guest stopped on an
- * instruction boundary, where the steal-time structure says preempted,
- * here as in KVM), "other" otherwise (after any other exit, or on the way in).
+ * instruction boundary: KVM would mark it preempted in the steal-time
+ * structure), "other" otherwise (after any other exit, or on the way in).
  */
 void __okvm_preempt_account(struct okvm_vcpu *vcpu, unsigned long n)
 {
@@ -124,21 +116,6 @@ void __okvm_steal_time_update(struct okvm_vcpu *vcpu, u64 delay)
 {
 	vcpu->arch.st.pending = false;
 	okvm_write_steal_time(vcpu, delay);
-}
-
-/*
- * From okvm_steal_time_preempted(), in process context before schedule().
- * The next entry rewrites the record (pending), which clears the flag even
- * if the thread did not wait.  A bad GPA loses the flag, as in KVM.
- */
-void __okvm_steal_time_preempted(struct okvm_vcpu *vcpu)
-{
-	u64 gpa = (vcpu->arch.st.msr & KVM_STEAL_VALID_BITS) +
-		  offsetof(struct kvm_steal_time, preempted);
-	u8 preempted = KVM_VCPU_PREEMPTED;
-
-	vcpu->arch.st.pending = true;
-	okvm_write_guest(vcpu->vm, gpa, &preempted, sizeof(preempted));
 }
 
 /* The PV feature bit of CPUID 0x40000001 this file implements. */

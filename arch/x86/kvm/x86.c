@@ -798,12 +798,11 @@ static int okvm_vcpu_wait(struct okvm_vcpu *vcpu)
  * preemptible RCU, cond_resched() also reports a quiescent state RCU may
  * be waiting for, and runs at every exit.
  */
-static void okvm_resched(struct okvm_vcpu *vcpu)
+static void okvm_resched(void)
 {
-	if (need_resched()) {
-		okvm_steal_time_preempted(vcpu);
+	if (need_resched())
 		schedule();
-	} else if (!IS_ENABLED(CONFIG_PREEMPT_RCU))
+	else if (!IS_ENABLED(CONFIG_PREEMPT_RCU))
 		cond_resched();
 }
 
@@ -829,7 +828,7 @@ static int okvm_run_loop(struct okvm_vcpu *vcpu)
 		if (okvm_user_wants_window(vcpu) &&
 		    okvm_ready_for_interrupt(vcpu))
 			return okvm_exit_to_user(vcpu, OKVM_USER_IRQ_WINDOW);
-		okvm_resched(vcpu);
+		okvm_resched();
 	}
 }
 

@@ -11,12 +11,6 @@
  *               /proc/thread-self/schedstat), made by a spinning thread
  *               on the same CPU, shows up in 'steal', which never exceeds
  *               the thread's total run_delay
- *   preempted   a vCPU spinning in the guest and a busy host thread share
- *               one CPU: seen from the test's thread, the structure's
- *               'preempted' goes to 1 within 20 s (the scheduler ran the
- *               busy thread); the guest, which reads it in its loop, then
- *               runs 1000 more rounds and never sees it set (each entry
- *               clears it first)
  *   enforce     KVM_CAP_ENFORCE_PV_FEATURE_CPUID is 1, vCPU KVM_ENABLE_CAP
  *               with flags: EINVAL; enabled with the KVM features leaf
  *               0x40000001 cleared, RDMSR and WRMSR of the kvmclock MSRs
@@ -34,7 +28,6 @@
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "x86.h"
 
@@ -59,23 +52,6 @@ GUEST_CODE(guest_st, 64,
 	"1:\n"
 	G_SYNC(1)
 	"\tjmp 1b\n");
-
-#define ST_SEEN_GPA		(ST_GPA + 0x100)	/* guest saw 'preempted' */
-#define ST_STOP_GPA		(ST_GPA + 0x108)	/* host: stop the loop */
-#define ST_LOOPS_GPA		(ST_GPA + 0x110)	/* guest: rounds */
-
-GUEST_CODE(guest_st_watch, 64,
-	"\tmov $" STR(MSR_KVM_STEAL_TIME) ", %ecx\n"
-	"\tmov $" STR(ST_GPA) " + 1, %eax\n\txor %edx, %edx\n\twrmsr\n"
-	"1:\n"
-	"\tcmpb $0, " STR(ST_GPA) " + 16\n"
-	"\tje 2f\n"
-	"\tincq " STR(ST_SEEN_GPA) "\n"
-	"2:\n"
-	"\tincq " STR(ST_LOOPS_GPA) "\n"
-	"\tcmpq $0, " STR(ST_STOP_GPA) "\n"
-	"\tje 1b\n"
-	G_DONE);
 
 GUEST_CODE(guest_st_gp, 64,
 	"\tmov $" STR(MSR_KVM_STEAL_TIME) ", %ecx\n"
@@ -244,90 +220,6 @@ static void test_steal_time(void)
 	vm_destroy(vm);
 }
 
-static volatile bool hog_stop;
-
-static void *hog(void *arg)
-{
-	(void)arg;
-	while (!hog_stop)
-		;
-	return NULL;
-}
-
-static void *run_watched(void *arg)
-{
-	vcpu_expect_done(arg);
-	return NULL;
-}
-
-/* Start @fn on a new thread that runs on @cpu only. */
-static pthread_t start_on(int cpu, void *(*fn)(void *), void *arg)
-{
-	pthread_attr_t attr;
-	cpu_set_t cpus;
-	pthread_t t;
-
-	CPU_ZERO(&cpus);
-	CPU_SET(cpu, &cpus);
-	pthread_attr_init(&attr);
-	pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
-	TEST_ASSERT(!pthread_create(&t, &attr, fn, arg), "pthread_create");
-	pthread_attr_destroy(&attr);
-	return t;
-}
-
-static void test_preempted(void)
-{
-	struct kvm_vm *vm = vm_create();
-	struct kvm_vcpu *vcpu = vcpu_add(vm, 0);
-	volatile struct steal_time *st = gpa2hva(vm, ST_GPA);
-	volatile uint64_t *seen = gpa2hva(vm, ST_SEEN_GPA);
-	volatile uint64_t *stop = gpa2hva(vm, ST_STOP_GPA);
-	volatile uint64_t *loops = gpa2hva(vm, ST_LOOPS_GPA);
-	int cpu = sysconf(_SC_NPROCESSORS_ONLN) - 1;
-	int64_t end = now_ns() + 20 * NSEC;
-	unsigned int rises = 0;
-	uint64_t at_rise = 0;
-	pthread_t tv, th;
-	uint8_t last = 0;
-
-	TEST_ASSERT_OK(pin_to_cpu(0, 0));
-	vcpu_set_supported_cpuid(vcpu);
-	memset((void *)st, 0, sizeof(*st));
-	*seen = 0;
-	*stop = 0;
-	*loops = 0;
-	hog_stop = false;
-	vcpu_setup_long(vcpu, LOAD_GUEST(vm, guest_st_watch));
-	tv = start_on(cpu, run_watched, vcpu);
-	th = start_on(cpu, hog, NULL);
-	/* With one CPU this thread runs only while the vCPU's does not. */
-	while (now_ns() < end) {
-		uint8_t p = st->preempted;
-
-		if (p && !rises)
-			at_rise = *loops;
-		rises += p && !last;
-		last = p;
-		if (rises && *loops > at_rise + 1000)
-			break;
-		if (!cpu)
-			sched_yield();
-	}
-	*stop = 1;
-	hog_stop = true;
-	pthread_join(th, NULL);
-	pthread_join(tv, NULL);
-	test_note("'preempted' set %u times, seen by the guest %llu times"
-		  " in %llu rounds", rises, (unsigned long long)*seen, (unsigned long long)*loops);
-	TEST_ASSERT(rises, "'preempted' never set in 20 s");
-	TEST_ASSERT(*loops > at_rise + 1000,
-		    "the guest did not run on: %llu rounds",
-		    (unsigned long long)*loops);
-	TEST_ASSERT_EQ(*seen, 0);
-	vcpu_free(vcpu);
-	vm_destroy(vm);
-}
 
 /* Start the vCPU at @gpa with RAX and RCX as given. */
 static void setup_at(struct kvm_vcpu *vcpu, uint64_t gpa, uint64_t rax,
@@ -468,7 +360,6 @@ int main(void)
 {
 	test_init("pv");
 	RUN_SUBTEST("steal_time", test_steal_time());
-	RUN_SUBTEST("preempted", test_preempted());
 	RUN_SUBTEST("enforce", test_enforce());
 	test_done();
 }
