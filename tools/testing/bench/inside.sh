@@ -67,23 +67,27 @@ record() {
 # wait, and whether the VM still exits (its debugfs counters 2 s apart:
 # moving, the guest loops; still, a thread waits), then kill it.
 watched() {
-	local limit=$1 pid i
+	local limit=$1 pid sleeper i
 	shift
 	"$@" &
 	pid=$!
-	for ((i = 0; i < limit * 10; i++)); do
-		kill -0 "$pid" 2>/dev/null || { wait "$pid"; return; }
-		sleep 0.1
-	done
-	say "$(basename "$1") still running after $limit s"
-	for i in /proc/"$pid"/task/*; do
-		say "task $(cat "$i/comm") state $(cut -d' ' -f3 "$i/stat") wchan $(cat "$i/wchan"): $(tr '\n' ' ' <"$i/stack")"
-	done
-	[ -d /sys/kernel/debug/kvm ] || mount -t debugfs none /sys/kernel/debug
-	say "exits, io_exits: $(cat /sys/kernel/debug/kvm/{exits,io_exits} | tr '\n' ' ')"
-	sleep 2
-	say "2 s later: $(cat /sys/kernel/debug/kvm/{exits,io_exits} | tr '\n' ' ')"
-	kill -9 "$pid"
+	# No polling: the rows are timed, and a loop of sleeps would run beside them.
+	sleep "$limit" &
+	sleeper=$!
+	wait -n "$pid" "$sleeper"
+	if kill -0 "$pid" 2>/dev/null; then
+		say "$(basename "$1") still running after $limit s"
+		for i in /proc/"$pid"/task/*; do
+			say "task $(cat "$i/comm") state $(cut -d' ' -f3 "$i/stat") wchan $(cat "$i/wchan"): $(tr '\n' ' ' <"$i/stack")"
+		done
+		[ -d /sys/kernel/debug/kvm ] || mount -t debugfs none /sys/kernel/debug
+		say "exits, io_exits: $(cat /sys/kernel/debug/kvm/{exits,io_exits} | tr '\n' ' ')"
+		sleep 2
+		say "2 s later: $(cat /sys/kernel/debug/kvm/{exits,io_exits} | tr '\n' ' ')"
+		kill -9 "$pid"
+	fi
+	kill "$sleeper" 2>/dev/null
+	wait "$sleeper" 2>/dev/null
 	wait "$pid"
 }
 
@@ -122,7 +126,7 @@ pass() {
 		floor "$side"
 		[ "$rep" -le "$bootreps" ] && boots "$side" npt
 	else
-		record "$side" _shadow timeout -k 5 120 "$bench" fault_in
+		record "$side" _shadow watched 120 "$bench" fault_in
 		[ "$rep" -le "$bootreps" ] && boots "$side" shadow
 	fi
 	unload "$side" || { say "unloading $side failed"; exit 1; }
