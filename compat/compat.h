@@ -110,4 +110,9 @@
 #define okvm_eventfd_signal(ctx)	eventfd_signal((ctx), 1)
 #endif
 
+/* ktime_get_snapshot() became ktime_get_snapshot_id(clock, ...) (7.x). */
+#ifdef OKVM_HAVE_KTIME_GET_SNAPSHOT_ID
+#define ktime_get_snapshot(snap)	ktime_get_snapshot_id(CLOCK_MONOTONIC, snap)
+#endif
+
 #endif /* OKVM_COMPAT_H */

@@ -21,6 +21,8 @@ has include/linux/eventfd.h 'void eventfd_signal\(struct eventfd_ctx \*ctx\)' \
 	OKVM_HAVE_EVENTFD_SIGNAL_NO_COUNT
 has arch/x86/include/asm/virt.h 'int x86_virt_get_ref\(int' \
 	OKVM_HAVE_X86_VIRT_REF
+has include/linux/timekeeping.h 'void ktime_get_snapshot_id\(' \
+	OKVM_HAVE_KTIME_GET_SNAPSHOT_ID
 if ! grep -qE '(define|void) wrmsrl\b' "$src/arch/x86/include/asm/msr.h" \
 	2>/dev/null; then
 	has arch/x86/include/asm/msr.h 'rdmsrq' OKVM_HAVE_RDMSRQ

@@ -10,7 +10,10 @@
  *               unknown flags: EINVAL
  *   pvclock     the guest enables kvmclock: the pvclock_vcpu_time_info has
  *               an even version and a non-zero multiplier, the time the
- *               guest computes from it with RDTSC is close to KVM_GET_CLOCK
+ *               guest computes from it with RDTSC is close to KVM_GET_CLOCK;
+ *               when the host keeps time with the TSC (its clocksource is
+ *               "tsc"), the guest's flags have PVCLOCK_TSC_STABLE_BIT and
+ *               KVM_GET_CLOCK, with the vCPU created, KVM_CLOCK_TSC_STABLE
  *   wall_clock  the pvclock_wall_clock is CLOCK_REALTIME minus kvmclock
  *   tsc_offset  the vCPU attribute KVM_VCPU_TSC_CTRL/KVM_VCPU_TSC_OFFSET
  *               (KVM_CAP_VCPU_ATTRIBUTES): HAS is 0, SET then GET gives
@@ -43,6 +46,23 @@ struct pv_wall_clock {
 } __attribute__((packed));
 
 static struct kvm_vm *vm;
+
+#define PVCLOCK_STABLE	0x01	/* PVCLOCK_TSC_STABLE_BIT */
+
+/* The host's clocksource is the TSC. */
+static bool host_clock_is_tsc(void)
+{
+	char name[32] = "";
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/"
+			"current_clocksource", "r");
+
+	if (!f)
+		return false;
+	if (!fgets(name, sizeof(name), f))
+		name[0] = 0;
+	fclose(f);
+	return !strcmp(name, "tsc\n");
+}
 
 static int64_t realtime_ns(void)
 {
@@ -167,6 +187,16 @@ static void test_guest(void)
 	TEST_ASSERT(host - guest > -NSEC / 10 && host - guest < 10 * NSEC,
 		    "guest kvmclock %lld, host KVM_GET_CLOCK after it %lld",
 		    (long long)guest, (long long)host);
+	if (host_clock_is_tsc()) {
+		TEST_ASSERT(pvti->flags & PVCLOCK_STABLE,
+			    "host clocksource tsc, pvclock flags 0x%x",
+			    pvti->flags);
+		TEST_ASSERT(d.flags & KVM_CLOCK_TSC_STABLE,
+			    "host clocksource tsc, KVM_GET_CLOCK flags 0x%x",
+			    d.flags);
+	} else {
+		test_note("host clocksource not tsc: stable bits not checked");
+	}
 
 	/* wall clock */
 	vcpu_expect_sync(vcpu, 3);
