@@ -105,31 +105,50 @@ floor() {
 # A guest the bench CPU stops (Documentation/mmu.md: "lost state", a
 # triple fault on nothing, a hang) reads no disk: boot it once more, said
 # on stderr, so that the row keeps its repetition.
-boots() {
-	local side=$1 mmu=$2 smp try res
-	for smp in 1 4; do
-		for try in 1 2; do
-			res=$("$here/boot.sh" "$smp")
-			grep -q '^disk ' <<<"$res" && break
-			say "$side $mmu $smp vCPUs: boot $try read no disk"
-		done
-		record "$side" "_${mmu}_$smp" printf '%s\n' "$res"
+boot() {
+	local side=$1 mmu=$2 smp=$3 try res
+	for try in 1 2; do
+		res=$("$here/boot.sh" "$smp")
+		grep -q '^disk ' <<<"$res" && break
+		say "$side $mmu $smp vCPUs: boot $try read no disk"
 	done
+	record "$side" "_${mmu}_$smp" printf '%s\n' "$res"
 }
 
-pass() {
-	local side=$1 npt=$2 rep=$3
-	say "rep $rep: $side npt=$npt"
+# One step of one side: STEP is "exits" (the rows of okvm-bench, or the
+# shadow fault-in) or "boot SMP".
+step() {
+	local side=$1 npt=$2 what=$3 smp=${4:-}
 	load "$side" "$npt" || { say "loading $side failed"; exit 1; }
-	if [ "$npt" = 1 ]; then
+	case $npt,$what in
+	1,exits)
 		record "$side" "" watched "${OKVM_BENCH_ROW_LIMIT:-300}" "$bench"
-		floor "$side"
-		[ "$rep" -le "$bootreps" ] && boots "$side" npt
-	else
-		record "$side" _shadow watched 120 "$bench" fault_in
-		[ "$rep" -le "$bootreps" ] && boots "$side" shadow
-	fi
+		floor "$side" ;;
+	0,exits) record "$side" _shadow watched 120 "$bench" fault_in ;;
+	1,boot) boot "$side" npt "$smp" ;;
+	0,boot) boot "$side" shadow "$smp" ;;
+	esac
 	unload "$side" || { say "unloading $side failed"; exit 1; }
+}
+
+# A repetition runs each step on both sides back to back, so that the two
+# values of a row are taken a minute apart at most rather than a whole
+# pass (exit rows and boots, about 90 s) apart: the host's slow spells last
+# tens of seconds to minutes (2026-12-07: one side's exit rows all 50 %
+# slower in one pass).
+rep_both() {
+	local npt=$1 rep=$2 first=ours second=upstream smp
+	if [ $((rep % 2)) = 0 ]; then
+		first=upstream second=ours
+	fi
+	say "rep $rep: npt=$npt, $first first"
+	step "$first" "$npt" exits
+	step "$second" "$npt" exits
+	[ "$rep" -le "$bootreps" ] || return 0
+	for smp in 1 4; do
+		step "$first" "$npt" boot "$smp"
+		step "$second" "$npt" boot "$smp"
+	done
 }
 
 # khugepaged stays asleep: twice on 2026-12-07 (once on each side) the
@@ -141,12 +160,6 @@ echo 86400000 >/sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millise
 insmod "$here/pin/okvm_pin.ko" || { say "cannot load pin/okvm_pin.ko"; exit 1; }
 for npt in 1 0; do
 	for rep in $(seq "$reps"); do
-		if [ $((rep % 2)) = 1 ]; then
-			pass ours "$npt" "$rep"
-			pass upstream "$npt" "$rep"
-		else
-			pass upstream "$npt" "$rep"
-			pass ours "$npt" "$rep"
-		fi
+		rep_both "$npt" "$rep"
 	done
 done
