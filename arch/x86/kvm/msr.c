@@ -86,21 +86,40 @@ static u64 *okvm_stored_msr(struct okvm_vcpu *vcpu, u32 index)
 	}
 }
 
-/* MSRs that read as a constant and ignore writes of that constant. */
-static int okvm_const_msr(u32 index, u64 *val)
+#define OKVM_MTRRCAP	(BIT(10) | BIT(8) | OKVM_NR_VAR_MTRR) /* WC, FIX, 8 var */
+
+enum { OKVM_MSR_CONST = 1, OKVM_MSR_DROPS_WRITES };
+
+/*
+ * MSRs that read as a constant (MTRRcap's, else 0): OKVM_MSR_CONST when
+ * the guest may write only that value, OKVM_MSR_DROPS_WRITES when any
+ * write is dropped, as in KVM (AMD configuration registers a guest kernel
+ * sets bits in: NB_CFG's extended PCI config space access at every CPU's
+ * bring-up, erratum workarounds in the others); 0 for the other MSRs.
+ */
+static int okvm_const_msr(u32 index)
 {
 	switch (index) {
 	case MSR_MTRRcap:
-		*val = BIT(10) | BIT(8) | OKVM_NR_VAR_MTRR; /* WC, FIX, 8 var */
-		return 0;
 	case MSR_IA32_UCODE_REV:
 	case MSR_AMD64_SYSCFG:
 	case MSR_IA32_TSC_DEADLINE:	/* without an in-kernel LAPIC */
-		*val = 0;
-		return 0;
+	case MSR_FAM10H_MMIO_CONF_BASE:
+		return OKVM_MSR_CONST;
+	case MSR_AMD64_NB_CFG:
+	case MSR_AMD64_BU_CFG2:
+	case MSR_AMD64_DC_CFG:
+	case MSR_AMD64_TW_CFG:
+	case MSR_F15H_EX_CFG:
+		return OKVM_MSR_DROPS_WRITES;
 	default:
-		return 1;
+		return 0;
 	}
+}
+
+static u64 okvm_const_msr_val(u32 index)
+{
+	return index == MSR_MTRRcap ? OKVM_MTRRCAP : 0;
 }
 
 /*
@@ -167,8 +186,11 @@ int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 	}
 	if (okvm_is_mce_msr(index))
 		return okvm_mce_get_msr(vcpu, index, data, host);
-	if (!okvm_const_msr(index, data) ||
-	    !okvm_kvmclock_get_msr(vcpu, index, data))
+	if (okvm_const_msr(index)) {
+		*data = okvm_const_msr_val(index);
+		return 0;
+	}
+	if (!okvm_kvmclock_get_msr(vcpu, index, data))
 		return 0;
 	return okvm_vendor->get_msr(vcpu, index, data) ? OKVM_MSR_UNKNOWN : 0;
 }
@@ -179,7 +201,7 @@ int okvm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
  */
 int okvm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 {
-	u64 *slot, val;
+	u64 *slot;
 	int r;
 
 	if (!okvm_pv_msr_allowed(vcpu, index))
@@ -226,8 +248,10 @@ int okvm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		*slot = data;
 		return 0;
 	}
-	if (!okvm_const_msr(index, &val))
-		return val == data || host ? 0 : 1;
+	r = okvm_const_msr(index);
+	if (r)
+		return r == OKVM_MSR_DROPS_WRITES || host ||
+		       data == okvm_const_msr_val(index) ? 0 : 1;
 	if (!okvm_kvmclock_set_msr(vcpu, index, data))
 		return 0;
 	if (okvm_is_mce_msr(index))

@@ -13,6 +13,11 @@
  *               ones that the host reads back
  *   guest_gp    RDMSR/WRMSR of an unknown MSR and WRMSR of an invalid PAT
  *               raise #GP(0) in the guest
+ *   platform    as in KVM: the AMD configuration MSRs a guest kernel sets
+ *               bits in (NB_CFG at every CPU's bring-up, BU_CFG2, DC_CFG,
+ *               TW_CFG, EX_CFG) read as 0 and drop writes, MMIO_CONF_BASE
+ *               reads as 0 and takes 0; RDMSR of UCODE_WRITE and WRMSR of a
+ *               non-zero MMIO_CONF_BASE raise #GP(0)
  *   tsc         a TSC written by the host reads back close to the value, the
  *               guest's RDTSC lies between host reads, RDTSCP returns the
  *               TSC_AUX set by the host
@@ -281,6 +286,54 @@ static void test_guest_gp(struct kvm_vcpu *vcpu)
 	TEST_ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_CR_PAT), GUEST(V_PAT));
 }
 
+#define MSR_UCODE_WRITE		0x79
+#define MSR_NB_CFG		0xc001001f
+#define MSR_MMIO_CONF_BASE	0xc0010058
+#define MSR_BU_CFG2		0xc001102a
+#define MSR_DC_CFG		0xc0011022
+#define MSR_TW_CFG		0xc0011023
+#define MSR_EX_CFG		0xc001102c
+
+GUEST_CODE(guest_platform, 64,
+	G_RDMSR_EQ(MSR_NB_CFG, 0)
+	G_WRMSR(MSR_NB_CFG, 0x400000000000)	/* EnableCf8ExtCfg */
+	G_RDMSR_EQ(MSR_NB_CFG, 0)
+	G_WRMSR(MSR_BU_CFG2, 0x8000000)
+	G_RDMSR_EQ(MSR_BU_CFG2, 0)
+	G_WRMSR(MSR_DC_CFG, 0x10)
+	G_RDMSR_EQ(MSR_DC_CFG, 0)
+	G_WRMSR(MSR_TW_CFG, 0x4000)
+	G_RDMSR_EQ(MSR_TW_CFG, 0)
+	G_WRMSR(MSR_EX_CFG, 0x1)
+	G_RDMSR_EQ(MSR_EX_CFG, 0)
+	G_RDMSR_EQ(MSR_MMIO_CONF_BASE, 0)
+	G_WRMSR(MSR_MMIO_CONF_BASE, 0)
+	G_DONE);
+GUEST_CODE(gp_ucode_write, 64,
+	"\tmov $" STR(MSR_UCODE_WRITE) ", %ecx\n"
+	G_LABEL(gp_ucode_write_insn)
+	"\trdmsr\n"
+	G_DONE);
+GUEST_CODE(gp_mmio_conf, 64,
+	G_WRMSR(MSR_MMIO_CONF_BASE, 0)
+	"\tmov $" STR(MSR_MMIO_CONF_BASE) ", %ecx\n"
+	"\tmov $0xe0000021, %eax\n\txor %edx, %edx\n"
+	G_LABEL(gp_mmio_conf_insn)
+	"\twrmsr\n"
+	G_DONE);
+extern const uint8_t gp_ucode_write_insn[], gp_mmio_conf_insn[];
+
+static void test_platform(struct kvm_vcpu *vcpu)
+{
+	vcpu_setup_long(vcpu, LOAD_GUEST(vcpu->vm, guest_platform));
+	vcpu_expect_done(vcpu);
+	vm_setup_idt(vcpu->vm);
+	expect_gp(vcpu, gp_ucode_write_start, gp_ucode_write_end,
+		  gp_ucode_write_insn);
+	expect_gp(vcpu, gp_mmio_conf_start, gp_mmio_conf_end,
+		  gp_mmio_conf_insn);
+}
+
 GUEST_CODE(guest_tsc, 64,
 	"\tlfence\n\trdtsc\n\tshl $32, %rdx\n\tor %rdx, %rax\n"
 	"\tmov %rax, %r12\n"
@@ -517,6 +570,7 @@ int main(void)
 	RUN_SUBTEST("host_rw", test_host_rw(vcpu));
 	RUN_SUBTEST("guest_rw", test_guest_rw(vcpu));
 	RUN_SUBTEST("guest_gp", test_guest_gp(vcpu));
+	RUN_SUBTEST("platform", test_platform(vcpu));
 	RUN_SUBTEST("tsc", test_tsc(vcpu));
 	vcpu_free(vcpu);
 	vcpu = vcpu_add(vm, 1);
