@@ -53,12 +53,12 @@ static bool okvm_host_clock_is_tsc(void)
 /*
  * May the guest take kvmclock for stable (PVCLOCK_TSC_STABLE_BIT: one
  * clock for all vCPUs, no need to keep the highest value read)?  While
- * the host TSC is trusted: constant rate, or the host's own clock.
+ * the host TSC is trusted (constant rate, or the host's own clock, as
+ * found when the VM was made) and not marked unstable since.
  */
 static bool okvm_tsc_stable(struct okvm_vm *vm)
 {
-	return (boot_cpu_has(X86_FEATURE_CONSTANT_TSC) ||
-		vm->arch.host_tsc_clock) && !check_tsc_unstable();
+	return vm->arch.tsc_trusted && !check_tsc_unstable();
 }
 
 /* ns = ((ticks << shift) * mul) >> 32, for the host TSC frequency. */
@@ -108,7 +108,8 @@ void okvm_kvmclock_vm_init(struct okvm_vm *vm)
 	a->master_tsc = rdtsc();
 	a->master_ns = ktime_get_boottime_ns();
 	local_irq_restore(flags);
-	a->host_tsc_clock = okvm_host_clock_is_tsc();
+	a->tsc_trusted = boot_cpu_has(X86_FEATURE_CONSTANT_TSC) ||
+			 okvm_host_clock_is_tsc();
 	a->kvmclock_offset = -a->master_ns;	/* kvmclock starts at 0 */
 	a->tsc_offset = -a->master_tsc;		/* so does the guest TSC */
 }

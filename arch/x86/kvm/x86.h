@@ -352,7 +352,7 @@ struct okvm_vm_arch {
 	u64 kvmclock_offset;
 	u32 tsc_mul;
 	s8 tsc_shift;
-	bool host_tsc_clock;		/* the host kept time with the TSC */
+	bool tsc_trusted;		/* constant rate, or the host's clock */
 	u64 tsc_offset;			/* of new vCPUs */
 	spinlock_t tsc_lock;		/* the three last_tsc_* below */
 	u64 last_tsc_value, last_tsc_offset, last_tsc_write_ns;
